@@ -1,0 +1,75 @@
+// `npx portal <command>`: the composition root. It reads options, loads the config, opens the
+// store and wires config → connectors → harvester → store → publisher together.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { commands, type CommandContext } from './commands.ts';
+
+const USAGE = `usage: npx portal <command> [options]
+
+commands:
+  serve                    serve the portal and harvest on schedule (--host, --port, --no-harvest)
+  harvest                  harvest every enabled source now (--partner ID, --source PARTNER/SOURCE, --json)
+  check                    validate the config directory
+  report freshness         the freshness report (--format table|json|csv)
+  user add|list|remove|passwd NAME   manage operator accounts (--role admin|editor)
+  demo                     simulated partner sites, harvested and served (--fresh)
+
+options every command takes:
+  --config DIR             config directory (env PORTAL_CONFIG, default "config")
+  --db FILE                SQLite database (env PORTAL_DB, default "data/portal.db")
+`;
+
+const OPTIONS = {
+  config: { type: 'string' },
+  db: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'no-harvest': { type: 'boolean' },
+  partner: { type: 'string', multiple: true },
+  source: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  format: { type: 'string' },
+  role: { type: 'string' },
+  fresh: { type: 'boolean' },
+  trigger: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    process.stderr.write(`portal: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const [name, ...rest] = parsed.positionals;
+  if (parsed.values.help || !name) {
+    process.stdout.write(USAGE);
+    return name || parsed.values.help ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`portal: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  const context: CommandContext = {
+    args: rest,
+    options: parsed.values,
+    configDir: parsed.values.config ?? process.env.PORTAL_CONFIG ?? 'config',
+    dbFile: parsed.values.db ?? process.env.PORTAL_DB ?? 'data/portal.db',
+    stdout: process.stdout,
+    stderr: process.stderr,
+  };
+  return command(context);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // Long-running commands (serve, demo) resolve only when they have closed everything.
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`portal: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

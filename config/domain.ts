@@ -1,0 +1,62 @@
+// The portal's fixed vocabularies (CONTRACT.md, "Sections and document types" and the
+// config format). Everything downstream imports them from here so a value is named once.
+
+export const LANGUAGES = ['ar', 'fr', 'en', 'zgh'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+/** Languages written right-to-left. Tifinagh (zgh) is left-to-right. */
+export const RTL_LANGUAGES: readonly Language[] = ['ar'];
+
+export const SECTION_DOC_TYPES = {
+  publications: ['legal_text', 'report', 'study', 'guide', 'memorandum'],
+  statistics: ['national_statistics', 'international_statistics'],
+  news: ['news', 'press_release', 'event'],
+  media: ['video', 'audio', 'photo', 'press_kit', 'interview'],
+  services: ['library', 'training'],
+} as const;
+
+export type Section = keyof typeof SECTION_DOC_TYPES;
+export type DocType = (typeof SECTION_DOC_TYPES)[Section][number];
+
+export const SECTIONS = Object.keys(SECTION_DOC_TYPES) as Section[];
+export const DOC_TYPES = SECTIONS.flatMap((s) => [...SECTION_DOC_TYPES[s]]) as DocType[];
+
+/** The section a document type belongs to. */
+export function sectionOfDocType(docType: DocType): Section {
+  for (const section of SECTIONS) {
+    if ((SECTION_DOC_TYPES[section] as readonly string[]).includes(docType)) return section;
+  }
+  throw new Error(`unknown doc_type ${docType}`);
+}
+
+export const PARTNER_KINDS = ['judiciary', 'constitutional', 'government', 'private_sector', 'civil_society'] as const;
+export type PartnerKind = (typeof PARTNER_KINDS)[number];
+
+export const SOURCE_TYPES = ['feed', 'html', 'pdf'] as const;
+export type SourceType = (typeof SOURCE_TYPES)[number];
+
+export const DATE_ORDERS = ['dmy', 'mdy', 'ymd'] as const;
+export type DateOrder = (typeof DATE_ORDERS)[number];
+
+export const CHANNEL_KINDS = ['online_form', 'hotline', 'in_person', 'email', 'postal'] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+
+export const TOPICS = ['corruption', 'maladministration', 'access_to_information', 'procurement', 'other'] as const;
+export type Topic = (typeof TOPICS)[number];
+
+/** Error codes of a failed source (CONTRACT.md, run summary). */
+export const ERROR_CODES = [
+  'timeout',
+  'http_status',
+  'too_large',
+  'wrong_type',
+  'parse',
+  'empty',
+  'robots',
+  'network',
+  'tls',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const RUN_STATUSES = ['ok', 'not_modified', 'failed', 'skipped'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];

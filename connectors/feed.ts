@@ -1,0 +1,173 @@
+// `type: feed`: RSS 0.9x, RSS 1.0 (RDF), RSS 2.0 and Atom through rss-parser. Links are resolved
+// against xml:base, then the feed's own link, then the feed URL; items are checked one by one and
+// a bad item is dropped and counted, never the whole feed (Karakeep feedParser.ts does the same).
+import { load } from 'cheerio';
+import Parser from 'rss-parser';
+import { type FeedSourceConfig } from '../config/index.ts';
+import { decodeBody } from './charset.ts';
+import { isPdfUrl } from './documents.ts';
+import { HarvestError } from './errors.ts';
+import { describeKind, sniff } from './sniff.ts';
+import { bodyHashOf, unchanged, type Connector, type ConnectorContext, type ConnectorResult, type DroppedItem, type RawItem } from './types.ts';
+
+/** Items read from one feed at most; beyond, they are dropped and counted. */
+export const MAX_ITEMS_PER_SOURCE = 5000;
+
+type FeedItem = Parser.Item & {
+  id?: string;
+  summary?: string;
+  author?: string;
+  dcDate?: string;
+  dcCreator?: string;
+  updated?: string;
+  published?: string;
+  'content:encoded'?: string;
+  description?: string;
+};
+
+const parser = new Parser<Record<string, unknown>, FeedItem>({
+  defaultRSS: 2.0,
+  customFields: {
+    item: [
+      ['dc:date', 'dcDate'],
+      ['dc:creator', 'dcCreator'],
+      ['published', 'published'],
+      ['updated', 'updated'],
+    ],
+  },
+});
+
+function text(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.trim() || undefined;
+  if (value && typeof value === 'object') {
+    // xml2js gives {_: 'text', $: {...}} for elements with attributes.
+    const inner = (value as { _?: unknown })._;
+    if (typeof inner === 'string') return inner.trim() || undefined;
+  }
+  return undefined;
+}
+
+export function resolveUrl(link: string | undefined, ...bases: Array<string | undefined>): string | undefined {
+  if (!link) return undefined;
+  for (const base of [...bases, undefined]) {
+    try {
+      const url = new URL(link.trim(), base);
+      if (url.protocol === 'http:' || url.protocol === 'https:') return url.href;
+      return undefined;
+    } catch {
+      // try the next base
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The base URL of each entry, in document order, from xml:base attributes (RFC 3986 resolution
+ * along the ancestors), or undefined when the feed has none.
+ */
+function entryBases(xml: string, feedUrl: string): Array<string | undefined> | undefined {
+  if (!xml.includes('xml:base')) return undefined;
+  const $ = load(xml, { xml: true });
+  const bases: Array<string | undefined> = [];
+  $('item, entry').each((_, element) => {
+    const chain = [element, ...$(element).parents().toArray()].reverse();
+    let base = feedUrl;
+    for (const node of chain) {
+      const value = $(node).attr('xml:base');
+      if (value) base = resolveUrl(value, base) ?? base;
+    }
+    // An Atom link element may carry its own xml:base.
+    const linkBase = $(element).children('link').first().attr('xml:base');
+    bases.push(linkBase ? (resolveUrl(linkBase, base) ?? base) : base);
+  });
+  return bases;
+}
+
+export const feedConnector: Connector<FeedSourceConfig> = {
+  async harvest(source, context: ConnectorContext): Promise<ConnectorResult> {
+    const response = await context.client.fetch(source.url, {
+      maxBytes: context.settings.max_bytes,
+      accept: 'application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5',
+      validators: context.validators,
+    });
+    const same = unchanged(response, context.validators);
+    if (same) return same;
+    const kind = sniff(response.body, response.contentType);
+    if (kind === 'html' || kind === 'pdf' || kind === 'binary' || kind === 'empty' || kind === 'text') {
+      throw new HarvestError(
+        'wrong_type',
+        `expected an RSS or Atom feed at ${response.url} but got ${describeKind(kind, response.contentType)}` +
+          (kind === 'html' ? '; if it is a listing page, use type: html with selectors' : ''),
+        { httpStatus: response.status },
+      );
+    }
+    const decoded = decodeBody(response.body, response.contentType);
+    let feed: Parser.Output<FeedItem> & { link?: string };
+    try {
+      feed = await parser.parseString(decoded.text);
+    } catch (error) {
+      const message = (error as Error).message.split('\n')[0];
+      throw new HarvestError('parse', `the feed at ${response.url} is not valid XML or not RSS/Atom: ${message}`, { httpStatus: response.status });
+    }
+    const bases = entryBases(decoded.text, response.url);
+    const feedLink = resolveUrl(feed.link, response.url);
+    const items: RawItem[] = [];
+    const dropped: DroppedItem[] = [];
+    const warnings: string[] = [];
+    const entries = feed.items ?? [];
+    for (const [index, entry] of entries.entries()) {
+      if (index >= MAX_ITEMS_PER_SOURCE) {
+        dropped.push({ index, reason: `more than ${MAX_ITEMS_PER_SOURCE} items in one feed` });
+        continue;
+      }
+      try {
+        const base = bases?.[index];
+        const rawLink = text(entry.link) ?? (isUrlLike(text(entry.guid)) ? text(entry.guid) : undefined);
+        const link = resolveUrl(rawLink, base, feedLink, response.url);
+        const title = text(entry.title);
+        const summaryHtml = text(entry['content:encoded']) ?? text(entry.content) ?? text(entry.summary) ?? text(entry.description);
+        if (!title && !link) {
+          dropped.push({ index, reason: 'an item with neither title nor link' });
+          continue;
+        }
+        if (rawLink && !link) {
+          dropped.push({ index, reason: `an item whose link is not a web address: ${rawLink.slice(0, 80)}` });
+          continue;
+        }
+        const item: RawItem = {
+          title,
+          link,
+          guid: text(entry.guid) ?? text(entry.id),
+          date: text(entry.pubDate) ?? text(entry.dcDate) ?? text(entry.published) ?? text(entry.updated) ?? text(entry.isoDate),
+          summaryHtml,
+          author: text(entry.creator) ?? text(entry.dcCreator) ?? text(entry.author),
+        };
+        const enclosure = entry.enclosure?.url ? resolveUrl(entry.enclosure.url, base, feedLink, response.url) : undefined;
+        const pdfUrl = isPdfUrl(link) ? link : enclosure && (isPdfUrl(enclosure) || /pdf/i.test(entry.enclosure?.type ?? '')) ? enclosure : undefined;
+        if (source.follow_pdf && pdfUrl) {
+          item.document = await context.documents(pdfUrl);
+          if (item.document.kind === 'failed') warnings.push(`item ${index + 1}: ${item.document.message}`);
+        }
+        items.push(item);
+      } catch (error) {
+        dropped.push({ index, reason: `an item could not be read: ${(error as Error).message}` });
+      }
+    }
+    return {
+      status: 'ok',
+      bodyHash: bodyHashOf(response.body),
+      items,
+      dropped,
+      warnings,
+      httpStatus: response.status,
+      etag: response.etag,
+      lastModified: response.lastModified,
+      finalUrl: response.url,
+      fetchedAt: response.fetchedAt,
+    };
+  },
+};
+
+function isUrlLike(value: string | undefined): boolean {
+  return Boolean(value && /^https?:\/\//i.test(value));
+}

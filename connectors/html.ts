@@ -1,0 +1,120 @@
+// `type: html`: a listing page read through cheerio with the source's selectors. Each `item`
+// match is one item; `title`, `link`, `date` and `summary` are read inside it ("SELECTOR@attr"
+// reads an attribute). Links resolve against the page (or its <base href>); with `follow_pdf`
+// a linked PDF is fetched through the same client and limits and its text attached.
+import { load, type Cheerio, type CheerioAPI } from 'cheerio';
+import { type AnyNode } from 'domhandler';
+import { type HtmlSourceConfig, type Selector } from '../config/index.ts';
+import { decodeBody } from './charset.ts';
+import { isPdfUrl } from './documents.ts';
+import { HarvestError } from './errors.ts';
+import { MAX_ITEMS_PER_SOURCE, resolveUrl } from './feed.ts';
+import { describeKind, sniff } from './sniff.ts';
+import { bodyHashOf, unchanged, type Connector, type ConnectorResult, type DroppedItem, type RawItem } from './types.ts';
+
+const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+/** The elements a selector designates inside an item: the item itself for "@attr". */
+function target($item: Cheerio<AnyNode>, selector: Selector): Cheerio<AnyNode> {
+  return selector.css ? $item.find(selector.css).first() : $item;
+}
+
+function readText($: CheerioAPI, $item: Cheerio<AnyNode>, selector: Selector | undefined): string | undefined {
+  if (!selector) return undefined;
+  const $el = target($item, selector);
+  if ($el.length === 0) return undefined;
+  const value = selector.attr ? $el.attr(selector.attr) : $el.text();
+  return value ? squash(value) || undefined : undefined;
+}
+
+function readHtml($item: Cheerio<AnyNode>, selector: Selector | undefined): string | undefined {
+  if (!selector) return undefined;
+  const $el = target($item, selector);
+  if ($el.length === 0) return undefined;
+  const value = selector.attr ? $el.attr(selector.attr) : $el.html();
+  return value?.trim() || undefined;
+}
+
+export const htmlConnector: Connector<HtmlSourceConfig> = {
+  async harvest(source, context): Promise<ConnectorResult> {
+    const response = await context.client.fetch(source.url, {
+      maxBytes: context.settings.max_bytes,
+      accept: 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5',
+      validators: context.validators,
+    });
+    const same = unchanged(response, context.validators);
+    if (same) return same;
+    const kind = sniff(response.body, response.contentType);
+    if (kind === 'pdf' || kind === 'feed' || kind === 'binary' || kind === 'empty') {
+      throw new HarvestError(
+        'wrong_type',
+        `expected an HTML listing page at ${response.url} but got ${describeKind(kind, response.contentType)}` +
+          (kind === 'feed' ? '; use type: feed for it' : kind === 'pdf' ? '; use type: pdf for a single document' : ''),
+        { httpStatus: response.status },
+      );
+    }
+    const { text } = decodeBody(response.body, response.contentType);
+    let $: CheerioAPI;
+    try {
+      $ = load(text);
+    } catch (error) {
+      throw new HarvestError('parse', `the page at ${response.url} cannot be read as HTML: ${(error as Error).message}`, { httpStatus: response.status });
+    }
+    const baseHref = $('base[href]').first().attr('href');
+    const base = resolveUrl(baseHref, response.url) ?? response.url;
+    const select = source.select;
+    const matches = $(select.item.css || '*');
+    const items: RawItem[] = [];
+    const dropped: DroppedItem[] = [];
+    const warnings: string[] = [];
+    const elements = matches.toArray();
+    for (const [index, element] of elements.entries()) {
+      if (index >= MAX_ITEMS_PER_SOURCE) {
+        dropped.push({ index, reason: `more than ${MAX_ITEMS_PER_SOURCE} items on one page` });
+        continue;
+      }
+      const $item = $(element);
+      // Without a title selector, the item's first heading or link names it.
+      const title = select.title
+        ? readText($, $item, select.title)
+        : squash($item.find('h1, h2, h3, h4, h5, a').first().text()) || undefined;
+      const rawLink = select.link ? readText($, $item, select.link) : $item.find('a[href]').first().attr('href');
+      const link = resolveUrl(rawLink, base);
+      if (!title) {
+        dropped.push({ index, reason: `no title (selector "${select.title?.source ?? 'first heading or link'}" found nothing)` });
+        continue;
+      }
+      if (rawLink && !link) {
+        dropped.push({ index, reason: `the link "${rawLink.slice(0, 80)}" is not a web address` });
+        continue;
+      }
+      const item: RawItem = {
+        title,
+        link,
+        date: readText($, $item, select.date),
+        summaryHtml: readHtml($item, select.summary),
+      };
+      if (source.follow_pdf) {
+        const pdfUrl = isPdfUrl(link) ? link : resolveUrl($item.find('a[href$=".pdf" i], a[href*=".pdf?" i]').first().attr('href'), base);
+        if (pdfUrl) {
+          item.document = await context.documents(pdfUrl);
+          if (item.document.kind === 'failed') warnings.push(`"${title.slice(0, 60)}": ${item.document.message}`);
+        }
+      }
+      items.push(item);
+    }
+    return {
+      status: 'ok',
+      bodyHash: bodyHashOf(response.body),
+      items,
+      dropped,
+      warnings,
+      httpStatus: response.status,
+      etag: response.etag,
+      lastModified: response.lastModified,
+      finalUrl: response.url,
+      fetchedAt: response.fetchedAt,
+      selectorMatchedNothing: elements.length === 0,
+    };
+  },
+};

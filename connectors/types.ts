@@ -1,0 +1,95 @@
+// What a connector takes and gives back. A connector fetches and parses one source into raw items;
+// the harvester normalises them (dates, language, sanitising, identity) and writes them.
+import { type HarvestSettings, type SourceConfig } from '../config/index.ts';
+import { createHash } from 'node:crypto';
+import { type FetchResult, type HttpClient, type Validators } from './http.ts';
+
+/** A linked document (a PDF) as the connector obtained it. */
+export type DocumentOutcome =
+  | {
+      kind: 'fetched';
+      url: string;
+      finalUrl: string;
+      etag: string | null;
+      lastModified: string | null;
+      fetchedAt: string;
+      text: string;
+      pages: number;
+      scanned: boolean;
+      title: string | null;
+      author: string | null;
+      created: Date | null;
+      modified: Date | null;
+    }
+  /** Not fetched again, or answered 304: the stored text stands. */
+  | { kind: 'unchanged'; url: string; etag: string | null; lastModified: string | null; fetchedAt: string }
+  | { kind: 'failed'; url: string; message: string };
+
+export interface RawItem {
+  title?: string;
+  /** Absolute URL of the item (resolved by the connector). */
+  link?: string;
+  guid?: string;
+  /** The date as the source wrote it; parsed by the harvester. */
+  date?: string;
+  /** Untrusted HTML; sanitised by the harvester. */
+  summaryHtml?: string;
+  /** Plain text (PDF text, a page's text). */
+  text?: string;
+  author?: string;
+  document?: DocumentOutcome;
+}
+
+export interface DroppedItem {
+  index: number;
+  reason: string;
+}
+
+export type ConnectorResult =
+  /** HTTP 304, or a 200 whose body is byte for byte the one read last time (no parsing either way). */
+  | { status: 'not_modified'; httpStatus: number; fetchedAt: string; finalUrl: string }
+  | {
+      status: 'ok';
+      /** sha256 of the body, kept to recognise an identical answer next time. */
+      bodyHash: string;
+      items: RawItem[];
+      dropped: DroppedItem[];
+      warnings: string[];
+      httpStatus: number;
+      etag: string | null;
+      lastModified: string | null;
+      finalUrl: string;
+      fetchedAt: string;
+      /** For html sources: the item selector matched nothing at all. */
+      selectorMatchedNothing?: boolean;
+    };
+
+/** Fetches a linked PDF unless the stored copy is still fresh (see connectors/documents.ts). */
+export type DocumentFetcher = (url: string) => Promise<DocumentOutcome>;
+
+export interface ConnectorContext {
+  client: HttpClient;
+  settings: HarvestSettings;
+  /** Validators of the source URL from the last successful fetch, for a conditional GET. */
+  validators?: Validators;
+  documents: DocumentFetcher;
+}
+
+export interface Connector<S extends SourceConfig = SourceConfig> {
+  harvest(source: S, context: ConnectorContext): Promise<ConnectorResult>;
+}
+
+export function bodyHashOf(body: Buffer): string {
+  return createHash('sha256').update(body).digest('hex');
+}
+
+/**
+ * The not-modified result for a 304, or for a body identical to the last one read: many partner
+ * servers send no ETag or Last-Modified, and this keeps an unchanged re-harvest free of parsing.
+ */
+export function unchanged(response: FetchResult, validators: Validators | undefined): (ConnectorResult & { status: 'not_modified' }) | undefined {
+  if (response.status === 304 || (validators?.bodyHash && validators.bodyHash === bodyHashOf(response.body))) {
+    return { status: 'not_modified', httpStatus: response.status, fetchedAt: response.fetchedAt, finalUrl: response.url };
+  }
+  return undefined;
+}

@@ -1,0 +1,53 @@
+// Generates real PDFs with text layers in Arabic, French and Tifinagh (pdfkit with the DejaVu Sans
+// font, which covers all three scripts), or a scan-like PDF with an image and no text. Used by the
+// simulated partner sites and by tests; nothing binary is committed.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import PDFDocument from 'pdfkit';
+
+const require = createRequire(import.meta.url);
+const FONT = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf/DejaVuSans.ttf');
+
+export interface PdfSpec {
+  title?: string;
+  author?: string;
+  created?: Date;
+  /** One string per page; lines separated by \n. */
+  pages: string[];
+  /** No text layer: pages are drawn as shapes only, like a scan. */
+  scanned?: boolean;
+}
+
+const ARABIC = /[\u0600-\u06ff]/;
+
+export function makePdf(spec: PdfSpec): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const doc = new PDFDocument({
+      size: 'A4',
+      margin: 56,
+      // pdfkit reads every key it is given: leave out the unset ones.
+      info: Object.fromEntries(
+        Object.entries({ Title: spec.title, Author: spec.author, CreationDate: spec.created, Producer: 'portal demo' }).filter(([, v]) => v !== undefined),
+      ),
+      compress: true,
+    });
+    const chunks: Buffer[] = [];
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+    doc.font(FONT).fontSize(12);
+    spec.pages.forEach((page, index) => {
+      if (index > 0) doc.addPage();
+      if (spec.scanned) {
+        // Grey bands where a scanner would have put lines of text: no text layer at all.
+        for (let y = 80; y < 760; y += 18) doc.rect(60, y, 420 + ((y * 7) % 60), 8).fill('#9a9a9a');
+        return;
+      }
+      for (const line of page.split('\n')) {
+        doc.text(line, { align: ARABIC.test(line) ? 'right' : 'left' });
+        doc.moveDown(0.3);
+      }
+    });
+    doc.end();
+  });
+}

@@ -1,0 +1,354 @@
+// One harvest pass: every selected source fetched through its connector, normalised, compared
+// with the catalogue and committed, each outcome recorded on its source. Sources of different
+// hosts run concurrently; one failing or hanging source never stops the others. Expected failures
+// are outcomes, not exceptions; only an unusable database ends a pass early.
+import os from 'node:os';
+import { type PortalSettings } from '../config/index.ts';
+import {
+  connectorFor,
+  fetchPdfDocument,
+  HarvestError,
+  HttpClient,
+  makeDocumentFetcher,
+  type ConnectorResult,
+  type RawItem,
+} from '../connectors/index.ts';
+import { normaliseItem } from './normalise.ts';
+import { planChanges } from './plan.ts';
+import { type ExistingItem, type HarvestedItem, type HarvestStore, type RunTrigger, type SourceOutcome, type SourceRecord, type SourceStateUpdate } from './ports.ts';
+
+export const DEFAULT_USER_AGENT = 'IntegrityPortalBot/1.0';
+/** First back-off after a failure; doubled at each further failure, capped at a week. */
+export const BACKOFF_BASE_MS = 30 * 60_000;
+export const BACKOFF_CAP_MS = 7 * 86_400_000;
+/** A source is held by one process at most this long (a crash frees it after that). */
+const LEASE_MS = 60 * 60_000;
+
+/** Exponential back-off with ±20 % jitter, capped at 7 days; `random` is injectable for tests. */
+export function backoffMs(failures: number, random: () => number = Math.random): number {
+  const base = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, failures - 1));
+  return Math.min(BACKOFF_CAP_MS, Math.round(base * (0.8 + 0.4 * random())));
+}
+
+export type ProgressEvent =
+  | { type: 'start'; total: number }
+  | { type: 'source-start'; partner: string; source: string; index: number; total: number }
+  | { type: 'source-done'; partner: string; source: string; index: number; total: number; outcome: SourceOutcome }
+  | { type: 'done'; runPk: number };
+
+export interface HarvestOptions {
+  settings: PortalSettings;
+  store: HarvestStore;
+  trigger: RunTrigger;
+  /** Narrow the pass: partner ids and `partner/source` keys (either matches). */
+  partners?: string[];
+  sources?: string[];
+  /** Skip sources still backing off after failures (the scheduler does; a manual pass does not). */
+  respectBackoff?: boolean;
+  now?: () => Date;
+  random?: () => number;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Injected by tests; otherwise built from the settings. */
+  client?: HttpClient;
+  log?: (entry: Record<string, unknown>) => void;
+}
+
+export interface HarvestResult {
+  runPk: number;
+  outcomes: Array<{ partner: string; source: string; outcome: SourceOutcome }>;
+}
+
+/** Whether a process recorded in a run is still alive (same host only; elsewhere assumed alive). */
+export function processAlive(pid: number, host: string): boolean {
+  if (host !== os.hostname()) return true;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function makeClient(settings: PortalSettings): HttpClient {
+  const harvest = settings.portal.harvest;
+  const contact = settings.portal.site.contact_url ?? settings.portal.site.base_url;
+  return new HttpClient({
+    timeoutMs: harvest.timeout,
+    userAgent: harvest.user_agent ?? `${DEFAULT_USER_AGENT}${contact ? ` (+${contact})` : ''}`,
+    allowPrivateNetworks: harvest.allow_private_networks,
+    perHostDelayMs: harvest.per_host_delay,
+  });
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await fn(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+export async function runHarvest(options: HarvestOptions): Promise<HarvestResult> {
+  const now = options.now ?? (() => new Date());
+  const random = options.random ?? Math.random;
+  const { store, settings } = options;
+  const log = options.log ?? (() => undefined);
+  store.markInterruptedRuns(processAlive, now().toISOString());
+  const sources = store.listSources({ partners: options.partners, sources: options.sources });
+  const runPk = store.startRun(options.trigger, now().toISOString());
+  const owner = `${os.hostname()}:${process.pid}:${runPk}`;
+  const client = options.client ?? makeClient(settings);
+  const outcomes: HarvestResult['outcomes'] = [];
+  options.onProgress?.({ type: 'start', total: sources.length });
+
+  // One queue per host: sources of a host run one after the other (the client also keeps one
+  // request at a time per host), hosts run side by side.
+  const byHost = new Map<string, SourceRecord[]>();
+  for (const source of sources) {
+    const host = hostOf(source.config.url);
+    byHost.set(host, [...(byHost.get(host) ?? []), source]);
+  }
+  let index = 0;
+  let fatal: unknown;
+  try {
+    await mapLimit([...byHost.values()], settings.portal.harvest.concurrency, async (group) => {
+      for (const source of group) {
+        if (fatal) return;
+        const position = ++index;
+        options.onProgress?.({ type: 'source-start', partner: source.partnerId, source: source.sourceId, index: position, total: sources.length });
+        try {
+          const outcome = await harvestSource({ source, runPk, owner, client, settings, store, now, random, respectBackoff: options.respectBackoff ?? false, log });
+          outcomes.push({ partner: source.partnerId, source: source.sourceId, outcome });
+          options.onProgress?.({ type: 'source-done', partner: source.partnerId, source: source.sourceId, index: position, total: sources.length, outcome });
+        } catch (error) {
+          // Only the database can throw here (disk full, read-only file): stop the pass cleanly.
+          fatal ??= error;
+        }
+      }
+    });
+  } finally {
+    if (!options.client) await client.close();
+  }
+  if (fatal) throw fatal;
+  store.finishRun(runPk, now().toISOString());
+  store.recordDailyFreshness(now());
+  options.onProgress?.({ type: 'done', runPk });
+  return { runPk, outcomes };
+}
+
+interface SourceContext {
+  source: SourceRecord;
+  runPk: number;
+  owner: string;
+  client: HttpClient;
+  settings: PortalSettings;
+  store: HarvestStore;
+  now: () => Date;
+  random: () => number;
+  respectBackoff: boolean;
+  log: (entry: Record<string, unknown>) => void;
+}
+
+function emptyOutcome(startedAt: string): SourceOutcome {
+  return {
+    status: 'ok',
+    startedAt,
+    durationMs: 0,
+    itemsFound: 0,
+    itemsNew: 0,
+    itemsChanged: 0,
+    itemsGone: 0,
+    itemsDropped: 0,
+    httpStatus: null,
+    error: null,
+    warnings: [],
+  };
+}
+
+async function harvestSource(ctx: SourceContext): Promise<SourceOutcome> {
+  const { source, store, now } = ctx;
+  const started = now();
+  const startedAt = started.toISOString();
+  const clock = performance.now();
+  const outcome = emptyOutcome(startedAt);
+  const finish = () => ({ ...outcome, durationMs: performance.now() - clock });
+
+  if (ctx.respectBackoff && source.nextAttemptAt && source.nextAttemptAt > startedAt) {
+    outcome.status = 'skipped';
+    outcome.warnings.push(`backing off after ${source.consecutiveFailures} failures until ${source.nextAttemptAt}`);
+    store.commitHarvest({ runPk: ctx.runPk, source, plan: null, outcome: finish(), state: skippedState(source, startedAt), now: startedAt });
+    return finish();
+  }
+  const leaseUntil = new Date(started.getTime() + LEASE_MS).toISOString();
+  if (!store.claimSource(source.pk, ctx.owner, startedAt, leaseUntil)) {
+    outcome.status = 'skipped';
+    outcome.warnings.push('another harvest is working on this source');
+    store.commitHarvest({ runPk: ctx.runPk, source, plan: null, outcome: finish(), state: skippedState(source, startedAt), now: startedAt });
+    return finish();
+  }
+  try {
+    const existing = store.existingItems(source.pk);
+    const byIdentity = new Map(existing.map((e) => [e.identity, e]));
+    const byDocument = new Map(existing.filter((e) => e.document).map((e) => [e.document!.url, e.document!]));
+    const harvestSettings = ctx.settings.portal.harvest;
+    const documents = makeDocumentFetcher({ client: ctx.client, settings: harvestSettings, known: (url) => byDocument.get(url), now });
+
+    let result: ConnectorResult;
+    try {
+      result = await connectorFor(source.config).harvest(source.config, {
+        client: ctx.client,
+        settings: harvestSettings,
+        validators: { etag: source.etag, lastModified: source.lastModified, bodyHash: source.bodyHash },
+        documents,
+      });
+    } catch (error) {
+      return recordFailure(ctx, outcome, error, finish);
+    }
+
+    outcome.httpStatus = result.httpStatus;
+    if (result.status === 'not_modified') {
+      outcome.status = 'not_modified';
+      store.commitHarvest({
+        runPk: ctx.runPk,
+        source,
+        plan: null,
+        outcome: finish(),
+        state: { attemptAt: startedAt, success: true, changed: false, consecutiveFailures: 0, nextAttemptAt: null },
+        now: startedAt,
+      });
+      return finish();
+    }
+
+    outcome.warnings.push(...result.warnings);
+    const found: HarvestedItem[] = [];
+    const seen = new Set<string>();
+    let dropped = result.dropped.length;
+    for (const d of result.dropped.slice(0, 20)) outcome.warnings.push(`item ${d.index + 1} dropped: ${d.reason}`);
+    for (const raw of result.items) {
+      let normalised = normaliseItem(raw, {
+        partnerId: source.partnerId,
+        source: source.config,
+        maxTextChars: harvestSettings.max_text_chars,
+        now: started,
+        existing: (identity) => byIdentity.get(identity),
+      });
+      if ('needsDocument' in normalised) {
+        const again: RawItem = { ...raw, document: await fetchPdfDocument(ctx.client, harvestSettings, normalised.needsDocument) };
+        normalised = normaliseItem(again, {
+          partnerId: source.partnerId,
+          source: source.config,
+          maxTextChars: harvestSettings.max_text_chars,
+          now: started,
+          existing: (identity) => byIdentity.get(identity),
+        });
+      }
+      if ('dropped' in normalised || 'needsDocument' in normalised) {
+        dropped++;
+        if (outcome.warnings.length < 40) outcome.warnings.push(`an item was dropped: ${'dropped' in normalised ? normalised.dropped : 'its document could not be read'}`);
+        continue;
+      }
+      if (seen.has(normalised.item.identity)) {
+        dropped++;
+        continue;
+      }
+      seen.add(normalised.item.identity);
+      found.push(normalised.item);
+    }
+    outcome.itemsFound = found.length;
+    outcome.itemsDropped = dropped;
+
+    if (found.length === 0 && (source.activeItems > 0 || result.selectorMatchedNothing)) {
+      const message =
+        source.config.type === 'html'
+          ? result.selectorMatchedNothing
+            ? `the page was fetched but the item selector "${source.config.select.item.source}" matches nothing: the site's layout may have changed, check the selectors`
+            : 'the page was fetched but none of its items could be read (no title): check the selectors'
+          : `the ${source.config.type === 'feed' ? 'feed' : 'document'} was fetched but contains no usable item`;
+      return recordFailure(ctx, outcome, new HarvestError('empty', message, { httpStatus: result.httpStatus }), finish);
+    }
+
+    const planned = planChanges(existing, found, { goneAfter: harvestSettings.gone_after });
+    outcome.itemsNew = planned.counts.new;
+    outcome.itemsChanged = planned.counts.changed;
+    outcome.itemsGone = planned.counts.gone;
+    const changed = planned.counts.new + planned.counts.changed + planned.counts.gone > 0;
+    const validators = { etag: result.etag, lastModified: result.lastModified, bodyHash: result.bodyHash };
+    if (planned.refusal) {
+      outcome.status = 'failed';
+      outcome.error = { code: 'empty', message: planned.refusal };
+      const failures = source.consecutiveFailures + 1;
+      store.commitHarvest({
+        runPk: ctx.runPk,
+        source,
+        plan: planned.plan,
+        outcome: finish(),
+        // Validators are not kept: the next harvest must read the listing again.
+        state: { attemptAt: startedAt, success: false, changed, consecutiveFailures: failures, nextAttemptAt: nextAttempt(ctx, failures, undefined), etag: null, lastModified: null, bodyHash: null },
+        now: startedAt,
+      });
+      return finish();
+    }
+    outcome.status = 'ok';
+    store.commitHarvest({
+      runPk: ctx.runPk,
+      source,
+      plan: planned.plan,
+      outcome: finish(),
+      state: { attemptAt: startedAt, success: true, changed, consecutiveFailures: 0, nextAttemptAt: null, ...validators },
+      now: startedAt,
+    });
+    return finish();
+  } finally {
+    try {
+      store.releaseSource(source.pk, ctx.owner);
+    } catch {
+      // the lease expires on its own
+    }
+  }
+}
+
+function skippedState(source: SourceRecord, at: string): SourceStateUpdate {
+  return { attemptAt: at, success: false, changed: false, consecutiveFailures: source.consecutiveFailures, nextAttemptAt: source.nextAttemptAt };
+}
+
+function nextAttempt(ctx: SourceContext, failures: number, retryAfter: Date | undefined): string {
+  const backoff = ctx.now().getTime() + backoffMs(failures, ctx.random);
+  const at = retryAfter && retryAfter.getTime() > backoff ? retryAfter.getTime() : backoff;
+  return new Date(Math.min(at, ctx.now().getTime() + BACKOFF_CAP_MS)).toISOString();
+}
+
+function recordFailure(ctx: SourceContext, outcome: SourceOutcome, error: unknown, finish: () => SourceOutcome): SourceOutcome {
+  const harvestError =
+    error instanceof HarvestError ? error : new HarvestError('parse', `unexpected error while reading the source: ${(error as Error)?.message ?? String(error)}`);
+  if (!(error instanceof HarvestError)) {
+    ctx.log({ level: 'error', msg: 'connector bug', partner: ctx.source.partnerId, source: ctx.source.sourceId, error: (error as Error)?.stack });
+  }
+  outcome.status = 'failed';
+  outcome.error = { code: harvestError.code, message: harvestError.message };
+  outcome.httpStatus = harvestError.details.httpStatus ?? outcome.httpStatus;
+  const failures = ctx.source.consecutiveFailures + 1;
+  const startedAt = outcome.startedAt;
+  ctx.store.commitHarvest({
+    runPk: ctx.runPk,
+    source: ctx.source,
+    plan: null,
+    outcome: finish(),
+    state: { attemptAt: startedAt, success: false, changed: false, consecutiveFailures: failures, nextAttemptAt: nextAttempt(ctx, failures, harvestError.details.retryAfter) },
+    now: startedAt,
+  });
+  return finish();
+}
+
+export type { ExistingItem };

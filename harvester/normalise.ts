@@ -1,0 +1,129 @@
+// From a connector's raw item to the catalogue's item: plain-text title, sanitised summary,
+// parsed date, language, document type, bounded text, identity and content hash.
+import { SECTION_DOC_TYPES, type DocType, type Section, type SourceConfig } from '../config/index.ts';
+import { type DocumentOutcome, type RawItem } from '../connectors/index.ts';
+import { parseDate } from './dates.ts';
+import { canonicalUrl, itemId, itemIdentity, sha256 } from './identity.ts';
+import { detectLanguage } from './language.ts';
+import { type DocumentFacts, type ExistingItem, type HarvestedItem, type ItemSnapshot } from './ports.ts';
+import { cleanLine, sanitizeSummary } from './sanitize.ts';
+
+/** Title words that tell a document's type when the source does not set one. */
+const DOC_TYPE_HINTS: Array<[DocType, RegExp]> = [
+  ['legal_text', /\b(loi|décret|decret|dahir|arrêté|arrete|circulaire|law|decree)\b|قانون|مرسوم|ظهير|قرار|منشور/iu],
+  ['report', /\b(rapport|report)\b|تقرير/iu],
+  ['guide', /\b(guide|manuel|handbook)\b|دليل/iu],
+  ['study', /\b(étude|etude|study|enquête|enquete|survey)\b|دراسة|بحث/iu],
+  ['memorandum', /\b(mémorandum|memorandum|note|avis|opinion)\b|مذكرة|رأي/iu],
+  ['press_release', /\b(communiqué|communique|press release)\b|بلاغ|بيان/iu],
+  ['event', /\b(séminaire|seminaire|colloque|conférence|conference|atelier|forum|webinaire|webinar|journée)\b|ندوة|ورشة|لقاء|مؤتمر|يوم دراسي/iu],
+  ['video', /\b(vidéo|video)\b|فيديو|شريط/iu],
+  ['interview', /\b(interview|entretien)\b|حوار|مقابلة/iu],
+  ['international_statistics', /\b(indice|index|classement|ranking|cpi)\b|مؤشر|ترتيب/iu],
+  ['training', /\b(formation|training|cours|course|mooc)\b|تكوين|دورة/iu],
+];
+
+export function inferDocType(section: Section, title: string, configured?: DocType): DocType {
+  if (configured) return configured;
+  const allowed = SECTION_DOC_TYPES[section] as readonly DocType[];
+  for (const [type, pattern] of DOC_TYPE_HINTS) if (allowed.includes(type) && pattern.test(title)) return type;
+  return allowed[0]!;
+}
+
+export interface NormaliseContext {
+  partnerId: string;
+  source: SourceConfig;
+  maxTextChars: number;
+  now: Date;
+  /** The existing item with this identity, if any (its stored document stands for an unchanged one). */
+  existing: (identity: string) => ExistingItem | undefined;
+}
+
+export type Normalised = { item: HarvestedItem } | { dropped: string } | { needsDocument: string };
+
+function documentFacts(outcome: DocumentOutcome | undefined, previous: DocumentFacts | null): { facts: DocumentFacts | null; text: string | undefined } {
+  if (!outcome) return { facts: null, text: '' };
+  if (outcome.kind === 'fetched') {
+    return {
+      facts: {
+        url: outcome.url,
+        etag: outcome.etag,
+        lastModified: outcome.lastModified,
+        hash: sha256(outcome.text),
+        pages: outcome.pages,
+        scanned: outcome.scanned,
+        fetchedAt: outcome.fetchedAt,
+      },
+      text: outcome.text,
+    };
+  }
+  // Unchanged, or could not be fetched this time: the stored document stands.
+  if (previous && previous.url === outcome.url) {
+    return {
+      facts:
+        outcome.kind === 'unchanged'
+          ? { ...previous, etag: outcome.etag ?? previous.etag, lastModified: outcome.lastModified ?? previous.lastModified, fetchedAt: outcome.fetchedAt }
+          : previous,
+      text: undefined,
+    };
+  }
+  return { facts: null, text: '' };
+}
+
+export function normaliseItem(raw: RawItem, context: NormaliseContext): Normalised {
+  const { source } = context;
+  const document = raw.document;
+  const fetchedDoc = document?.kind === 'fetched' ? document : undefined;
+  const summary = sanitizeSummary(raw.summaryHtml, raw.link ?? source.url);
+  const title =
+    cleanLine(raw.title) || cleanLine(fetchedDoc?.title) || (summary.text ? cleanLine(summary.text, 140) : '');
+  if (!title) return { dropped: 'an item without a title' };
+  const link = raw.link ? canonicalUrl(raw.link) : undefined;
+  const url = link ?? (fetchedDoc ? canonicalUrl(fetchedDoc.finalUrl) : canonicalUrl(source.url));
+  const pdfDate = fetchedDoc?.created ?? fetchedDoc?.modified;
+  const publishedAt = parseDate(raw.date, { order: source.date_order, now: context.now }) ?? (pdfDate ? pdfDate.toISOString().slice(0, 10) : null);
+  const identity = itemIdentity({ guid: raw.guid, url: link, title, publishedAt });
+  const existing = context.existing(identity);
+
+  const { facts, text: documentText } = documentFacts(document, existing?.document ?? null);
+  if (document?.kind === 'unchanged' && !facts) {
+    // The document is known from another item of the source, not this one: read it again.
+    return { needsDocument: document.url };
+  }
+  let text = documentText === undefined ? undefined : (documentText || raw.text || '');
+  if (text && text.length > context.maxTextChars) text = text.slice(0, context.maxTextChars);
+  const textHash = text === undefined ? (facts?.hash ?? existing?.snapshot.text_hash ?? null) : text ? sha256(text) : null;
+
+  const language = source.language ?? detectLanguage(`${title}\n${summary.text}\n${(text ?? '').slice(0, 2000)}`);
+  const docType = inferDocType(source.section, title, source.doc_type);
+  const snapshot: ItemSnapshot = {
+    title,
+    url,
+    summary: summary.html,
+    published_at: publishedAt,
+    doc_type: docType,
+    language,
+    text_hash: textHash,
+    document_url: facts?.url ?? null,
+  };
+  return {
+    item: {
+      id: itemId(context.partnerId, source.id, identity),
+      identity,
+      guid: raw.guid ?? null,
+      url,
+      title,
+      summary: summary.html,
+      summaryText: summary.text,
+      language,
+      section: source.section,
+      docType,
+      publishedAt,
+      author: cleanLine(raw.author ?? fetchedDoc?.author, 200) || null,
+      text,
+      document: facts,
+      contentHash: sha256(JSON.stringify([snapshot.title, snapshot.url, snapshot.summary, snapshot.published_at, snapshot.doc_type, snapshot.language, snapshot.text_hash, snapshot.document_url])),
+      snapshot,
+    },
+  };
+}

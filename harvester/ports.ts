@@ -1,0 +1,155 @@
+// What the harvester needs from the catalogue, declared here and implemented by store/. Data
+// flows harvester → store, so store/ imports these types and the harvester never sees SQL.
+import { type DocType, type ErrorCode, type Language, type RunStatus, type Section, type SourceConfig } from '../config/index.ts';
+
+/** A source as the store knows it: its config and its harvest state. */
+export interface SourceRecord {
+  pk: number;
+  partnerId: string;
+  sourceId: string;
+  config: SourceConfig;
+  configHash: string;
+  enabled: boolean;
+  etag: string | null;
+  lastModified: string | null;
+  bodyHash: string | null;
+  lastAttemptAt: string | null;
+  lastSuccessAt: string | null;
+  lastChangeAt: string | null;
+  consecutiveFailures: number;
+  nextAttemptAt: string | null;
+  /** Items of the source that are not gone. */
+  activeItems: number;
+}
+
+/** A document (a PDF) an item links to, as last extracted. */
+export interface DocumentFacts {
+  url: string;
+  etag: string | null;
+  lastModified: string | null;
+  /** sha256 of the extracted text. */
+  hash: string;
+  pages: number | null;
+  scanned: boolean;
+  fetchedAt: string;
+}
+
+/** An item already in the catalogue, with what the harvester compares against. */
+export interface ExistingItem {
+  pk: number;
+  identity: string;
+  contentHash: string;
+  sortDate: string;
+  firstSeenAt: string;
+  missingCount: number;
+  goneSince: string | null;
+  offListingSince: string | null;
+  snapshot: ItemSnapshot;
+  document: DocumentFacts | null;
+}
+
+/** The normalised fields of an item that its content hash covers (and versions record). */
+export interface ItemSnapshot {
+  title: string;
+  url: string;
+  summary: string;
+  published_at: string | null;
+  doc_type: DocType | null;
+  language: Language | null;
+  /** sha256 of the extracted text, or null without text. */
+  text_hash: string | null;
+  document_url: string | null;
+}
+
+/** An item as the harvester produced it from one fetch. */
+export interface HarvestedItem {
+  id: string;
+  identity: string;
+  guid: string | null;
+  url: string;
+  title: string;
+  /** Sanitised HTML. */
+  summary: string;
+  /** The summary as plain text, for the search index. */
+  summaryText: string;
+  language: Language | null;
+  section: Section;
+  docType: DocType | null;
+  publishedAt: string | null;
+  author: string | null;
+  /** Extracted text (bounded); undefined when unchanged since the stored version (reuse it). */
+  text: string | undefined;
+  document: DocumentFacts | null;
+  contentHash: string;
+  snapshot: ItemSnapshot;
+}
+
+/** What a harvest changes in the catalogue, planned by harvester/plan.ts and applied at once. */
+export interface ChangePlan {
+  inserts: HarvestedItem[];
+  /** Items whose content changed (a new version), or that came back after being gone. */
+  updates: Array<{ existing: ExistingItem; item: HarvestedItem; event: 'changed' | 'back'; changedFields: string[] }>;
+  /** Items listed again after being missing or off the listing: counters reset, no new version. */
+  seenAgain: ExistingItem[];
+  /** Items not listed this time: their missing count grows (first time: last seen recorded). */
+  missing: ExistingItem[];
+  /** Items now missing from enough successful harvests to be marked gone. */
+  gone: ExistingItem[];
+  /** Items older than everything the source lists now: scrolled out of its listing window. */
+  offListing: ExistingItem[];
+  /** Newest fetch time of a document whose validators were refreshed without a content change. */
+  documentRefresh: Array<{ existing: ExistingItem; document: DocumentFacts }>;
+}
+
+export interface SourceOutcome {
+  status: RunStatus;
+  startedAt: string;
+  durationMs: number;
+  itemsFound: number;
+  itemsNew: number;
+  itemsChanged: number;
+  itemsGone: number;
+  itemsDropped: number;
+  httpStatus: number | null;
+  error: { code: ErrorCode; message: string } | null;
+  warnings: string[];
+}
+
+/** How the source's own state changes after an attempt. */
+export interface SourceStateUpdate {
+  attemptAt: string;
+  success: boolean;
+  /** The content changed (new, changed or gone items). */
+  changed: boolean;
+  etag?: string | null;
+  lastModified?: string | null;
+  bodyHash?: string | null;
+  consecutiveFailures: number;
+  nextAttemptAt: string | null;
+}
+
+export type RunTrigger = 'cli' | 'schedule' | 'admin' | 'demo' | 'test';
+
+export interface HarvestStore {
+  /** Sources to harvest, enabled ones, optionally narrowed to partners or `partner/source` keys. */
+  listSources(filter?: { partners?: string[]; sources?: string[]; includeDisabled?: boolean }): SourceRecord[];
+  startRun(trigger: RunTrigger, now: string): number;
+  finishRun(runPk: number, now: string): void;
+  /** Marks runs left `running` by a process that no longer exists as interrupted; returns how many. */
+  markInterruptedRuns(isAlive: (pid: number, host: string) => boolean, now: string): number;
+  /** Takes the source for this process until `until`; false when another live process holds it. */
+  claimSource(sourcePk: number, owner: string, now: string, until: string): boolean;
+  releaseSource(sourcePk: number, owner: string): void;
+  existingItems(sourcePk: number): ExistingItem[];
+  /** Applies a plan and records the outcome, in one transaction. */
+  commitHarvest(args: {
+    runPk: number;
+    source: SourceRecord;
+    plan: ChangePlan | null;
+    outcome: SourceOutcome;
+    state: SourceStateUpdate;
+    now: string;
+  }): void;
+  /** Records the day's freshness figures (the indicators' history). */
+  recordDailyFreshness(now: Date): void;
+}

@@ -1,0 +1,74 @@
+// Harvested HTML is untrusted. Summaries keep a small allowlist of tags (no scripts, styles,
+// event handlers, iframes, forms, javascript: or data: URLs) and are bounded in size; titles and
+// other fields are reduced to plain text.
+import { load } from 'cheerio';
+import sanitizeHtml from 'sanitize-html';
+
+/** Characters of HTML read from one summary (the rest is ignored before parsing). */
+const MAX_SUMMARY_INPUT = 200_000;
+/** A sanitised summary longer than this becomes a plain-text excerpt. */
+const MAX_SUMMARY_HTML = 8_000;
+const MAX_SUMMARY_TEXT = 1_500;
+export const MAX_TITLE = 500;
+
+const OPTIONS: sanitizeHtml.IOptions = {
+  allowedTags: ['p', 'br', 'strong', 'b', 'em', 'i', 'u', 'ul', 'ol', 'li', 'a', 'blockquote', 'q', 'abbr', 'sub', 'sup', 'bdi', 'h3', 'h4', 'h5', 'h6'],
+  allowedAttributes: { a: ['href', 'title'], abbr: ['title'], '*': ['lang', 'dir'] },
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemesAppliedToAttributes: ['href'],
+  allowProtocolRelative: false,
+  disallowedTagsMode: 'discard',
+  nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'template', 'iframe', 'object', 'svg', 'math', 'title', 'head'],
+  enforceHtmlBoundary: false,
+  parseStyleAttributes: false,
+  allowedClasses: {},
+};
+
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffe\uffff]/g;
+
+/** Text content of an HTML fragment, entities decoded, white space squashed. */
+export function htmlToText(html: string): string {
+  if (!html) return '';
+  if (!/[<&]/.test(html)) return html.replace(CONTROL, '').replace(/\s+/g, ' ').trim();
+  const $ = load(`<div>${html.slice(0, MAX_SUMMARY_INPUT)}</div>`, null, false);
+  $('script, style, noscript, template').remove();
+  $('br, p, li, div, h1, h2, h3, h4, h5, h6').after(' ');
+  return $.root().text().replace(CONTROL, '').replace(/\s+/g, ' ').trim();
+}
+
+/** A title or other one-line field as plain text, bounded. */
+export function cleanLine(value: string | undefined | null, max = MAX_TITLE): string {
+  if (!value) return '';
+  const text = htmlToText(value);
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** Sanitised, bounded summary HTML; relative links resolved against `base`. */
+export function sanitizeSummary(html: string | undefined | null, base?: string): { html: string; text: string } {
+  if (!html) return { html: '', text: '' };
+  const clean = sanitizeHtml(html.slice(0, MAX_SUMMARY_INPUT).replace(CONTROL, ''), {
+    ...OPTIONS,
+    transformTags: {
+      a: (tagName, attribs) => {
+        const out: Record<string, string> = { rel: 'nofollow noopener noreferrer' };
+        if (attribs.href) {
+          try {
+            const url = new URL(attribs.href, base);
+            if (url.protocol === 'http:' || url.protocol === 'https:' || url.protocol === 'mailto:') out.href = url.href;
+          } catch {
+            // an unusable link keeps its text only
+          }
+        }
+        if (attribs.title) out.title = attribs.title;
+        // A link whose address was refused keeps its text, not an empty <a>.
+        return out.href ? { tagName, attribs: out } : { tagName: 'span', attribs: {} };
+      },
+    },
+  }).trim();
+  const text = htmlToText(clean);
+  if (clean.length > MAX_SUMMARY_HTML || text.length > MAX_SUMMARY_TEXT) {
+    const excerpt = text.length > MAX_SUMMARY_TEXT ? `${text.slice(0, MAX_SUMMARY_TEXT - 1)}…` : text;
+    return { html: `<p>${sanitizeHtml(excerpt, { allowedTags: [], allowedAttributes: {} })}</p>`, text: excerpt };
+  }
+  return { html: clean, text };
+}

@@ -1,0 +1,124 @@
+// The store's one entry point: `openStore(file)` gives every aggregate, and implements the
+// harvester's HarvestStore port. Nothing outside store/ sees SQL or the database driver.
+import { type PortalSettings } from '../config/index.ts';
+import { type ChangePlan, type HarvestStore, type RunTrigger, type SourceOutcome, type SourceRecord, type SourceStateUpdate } from '../harvester/ports.ts';
+import { openDatabase, type OpenOptions, type Sqlite } from './db.ts';
+import { ItemsStore } from './items.ts';
+import { PartnersStore, type SyncResult } from './partners.ts';
+import { RunsStore } from './runs.ts';
+import { StatsStore } from './stats.ts';
+import { SuggestionsStore } from './suggestions.ts';
+
+export type { ItemDetail, ItemFilters, ItemRow, ItemVersion, FacetCounts, FtsQuery, Page } from './items.ts';
+export type { PartnerRow, SourceRow, SyncResult } from './partners.ts';
+export type { RunSummary, RunSourceSummary } from './runs.ts';
+export type { FreshnessReport, PartnerFreshnessRow, SourceFreshnessRow, Indicators, PartnerFreshness, SourceFreshness } from './stats.ts';
+export { PARTNER_FRESHNESS, lastMonths } from './stats.ts';
+export type { SuggestionRow, SuggestionStatus, NewSuggestion } from './suggestions.ts';
+export { SUGGESTION_STATUSES } from './suggestions.ts';
+export { INDEXED_TEXT_CHARS } from './items.ts';
+
+export class Store implements HarvestStore {
+  readonly partners: PartnersStore;
+  readonly items: ItemsStore;
+  readonly runs: RunsStore;
+  readonly stats: StatsStore;
+  readonly suggestions: SuggestionsStore;
+
+  constructor(private readonly sqlite: Sqlite) {
+    this.partners = new PartnersStore(sqlite);
+    this.items = new ItemsStore(sqlite);
+    this.runs = new RunsStore(sqlite);
+    this.stats = new StatsStore(sqlite);
+    this.suggestions = new SuggestionsStore(sqlite);
+  }
+
+  close(): void {
+    if (this.sqlite.open) this.sqlite.close();
+  }
+
+  /** Runs `fn` in one transaction. */
+  transaction<T>(fn: () => T): T {
+    return this.sqlite.transaction(fn)();
+  }
+
+  /**
+   * Changes since this connection last looked: SQLite's data_version moves when another connection
+   * commits. The publisher drops its page cache when it moves.
+   */
+  dataVersion(): number {
+    return this.sqlite.pragma('data_version', { simple: true }) as number;
+  }
+
+  /** Checks the database file; "ok" when sound. */
+  integrityCheck(): string {
+    return String(this.sqlite.pragma('integrity_check', { simple: true }));
+  }
+
+  syncConfig(settings: PortalSettings, now: string, keepPartnerIds: readonly string[] = []): SyncResult {
+    return this.partners.sync(settings, now, keepPartnerIds);
+  }
+
+  getMeta(key: string): string | undefined {
+    return (this.sqlite.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  }
+
+  setMeta(key: string, value: string | null): void {
+    if (value === null) this.sqlite.prepare('DELETE FROM meta WHERE key = ?').run(key);
+    else
+      this.sqlite
+        .prepare(
+          `INSERT INTO meta (key, value, updated_at) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+           ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+        )
+        .run(key, value);
+  }
+
+  // ---------------------------------------------------------------- HarvestStore
+
+  listSources(filter?: { partners?: string[]; sources?: string[]; includeDisabled?: boolean }): SourceRecord[] {
+    return this.partners.sources(filter);
+  }
+
+  startRun(trigger: RunTrigger, now: string): number {
+    return this.runs.start(trigger, now);
+  }
+
+  finishRun(runPk: number, now: string): void {
+    this.runs.finish(runPk, now);
+  }
+
+  markInterruptedRuns(isAlive: (pid: number, host: string) => boolean, now: string): number {
+    const dead = this.runs.markInterrupted(isAlive, now);
+    for (const run of dead) this.partners.releaseLeasesOf(`${run.host}:${run.pid}:`);
+    return dead.length;
+  }
+
+  claimSource(sourcePk: number, owner: string, now: string, until: string): boolean {
+    return this.partners.claim(sourcePk, owner, now, until);
+  }
+
+  releaseSource(sourcePk: number, owner: string): void {
+    this.partners.release(sourcePk, owner);
+  }
+
+  existingItems(sourcePk: number) {
+    return this.items.existing(sourcePk);
+  }
+
+  commitHarvest(args: { runPk: number; source: SourceRecord; plan: ChangePlan | null; outcome: SourceOutcome; state: SourceStateUpdate; now: string }): void {
+    this.sqlite.transaction(() => {
+      if (args.plan) this.items.apply(args.source, args.plan, args.runPk, args.now);
+      this.runs.record(args.runPk, args.source.pk, args.outcome, args.state);
+    })();
+  }
+
+  recordDailyFreshness(now: Date): void {
+    this.stats.recordDailyFreshness(now);
+  }
+}
+
+export function openStore(file: string, options?: OpenOptions): Store {
+  const { sqlite } = openDatabase(file, options);
+  return new Store(sqlite);
+}

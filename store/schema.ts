@@ -1,0 +1,350 @@
+// The catalogue's tables. Migrations in store/migrations are generated from this file with
+// `npx drizzle-kit generate --name <what_changed>` and are never edited once committed.
+// Times are ISO 8601 UTC strings ("2026-01-01T10:00:00.000Z"); publication dates are "YYYY-MM-DD".
+// This file imports only drizzle-orm: drizzle-kit loads it on its own.
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/** Partner institutions, synced from config/partners/*.yaml. */
+export const partners = sqliteTable('partners', {
+  id: text('id').primaryKey(),
+  /** JSON `{ar, fr, en, zgh}`. */
+  name: text('name').notNull(),
+  kind: text('kind').notNull(),
+  website: text('website'),
+  description: text('description'),
+  /** Days within which the partner committed to publish new content; null without a commitment. */
+  commitmentDays: integer('commitment_days'),
+  /** False once the partner's file is removed from config; its items and history stay. */
+  inConfig: integer('in_config', { mode: 'boolean' }).notNull().default(true),
+  /** Position in config order, for stable listings. */
+  updatedAt: text('updated_at').notNull(),
+});
+
+/** Harvest sources, synced from config. A source removed from config is disabled, never deleted. */
+export const sources = sqliteTable(
+  'sources',
+  {
+    pk: integer('pk').primaryKey({ autoIncrement: true }),
+    partnerId: text('partner_id')
+      .notNull()
+      .references(() => partners.id),
+    sourceId: text('source_id').notNull(),
+    type: text('type').notNull(),
+    url: text('url').notNull(),
+    section: text('section').notNull(),
+    docType: text('doc_type'),
+    language: text('language'),
+    schedule: text('schedule'),
+    /** The source's whole config as JSON, as the harvester needs it. */
+    config: text('config').notNull(),
+    /** Hash of `config`; when it changes the HTTP validators are forgotten so new selectors apply. */
+    configHash: text('config_hash').notNull(),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    /** Why a source is disabled: `removed` from config, or `disabled` there. */
+    disabledReason: text('disabled_reason'),
+    etag: text('etag'),
+    lastModified: text('last_modified'),
+    /** sha256 of the last body read: an identical answer is "not modified" even without validators. */
+    bodyHash: text('body_hash'),
+    lastAttemptAt: text('last_attempt_at'),
+    lastSuccessAt: text('last_success_at'),
+    lastChangeAt: text('last_change_at'),
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    /** Earliest next scheduled attempt (back-off after failures, or a server's Retry-After). */
+    nextAttemptAt: text('next_attempt_at'),
+    lastStatus: text('last_status'),
+    lastHttpStatus: integer('last_http_status'),
+    lastErrorCode: text('last_error_code'),
+    lastErrorMessage: text('last_error_message'),
+    /** A harvesting process holds the source until then, so two never harvest it at once. */
+    leaseOwner: text('lease_owner'),
+    leaseUntil: text('lease_until'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [
+    // Sync from config and `--source PARTNER/SOURCE` look sources up by their config ids.
+    uniqueIndex('sources_partner_source_uq').on(t.partnerId, t.sourceId),
+  ],
+);
+
+/** Catalogue items: one per document or entry a source lists, identified per source. */
+export const items = sqliteTable(
+  'items',
+  {
+    pk: integer('pk').primaryKey({ autoIncrement: true }),
+    /** Public, stable id: a hash of partner, source and identity (the same after a rebuild). */
+    id: text('id').notNull(),
+    sourcePk: integer('source_pk')
+      .notNull()
+      .references(() => sources.pk),
+    partnerId: text('partner_id')
+      .notNull()
+      .references(() => partners.id),
+    /** guid (+ link), else canonical URL, else title + date; unique per source. */
+    identity: text('identity').notNull(),
+    guid: text('guid'),
+    url: text('url').notNull(),
+    title: text('title').notNull(),
+    /** Sanitised HTML (small allowlist), bounded. */
+    summary: text('summary').notNull().default(''),
+    language: text('language'),
+    section: text('section').notNull(),
+    docType: text('doc_type'),
+    publishedAt: text('published_at'),
+    /** publishedAt, else the day it was first seen: orders "latest" lists and gives the year. */
+    sortDate: text('sort_date').notNull(),
+    year: integer('year').notNull(),
+    firstSeenAt: text('first_seen_at').notNull(),
+    /**
+     * When the item was last seen while missing from its source. While the item is listed
+     * (missingCount = 0), "last seen" is the source's last successful harvest; storing it per
+     * item would rewrite every item on every harvest.
+     */
+    lastSeenAt: text('last_seen_at'),
+    lastChangedAt: text('last_changed_at').notNull(),
+    /** When the item's content was last fetched (the listing, or its PDF). */
+    fetchedAt: text('fetched_at').notNull(),
+    contentHash: text('content_hash').notNull(),
+    /** Consecutive successful harvests of the source that did not list the item. */
+    missingCount: integer('missing_count').notNull().default(0),
+    goneSince: text('gone_since'),
+    /** Scrolled out of the source's listing window (older than everything it now lists): still valid. */
+    offListingSince: text('off_listing_since'),
+    /** The linked document (a PDF) whose text was extracted, its validators and facts. */
+    documentUrl: text('document_url'),
+    documentEtag: text('document_etag'),
+    documentLastModified: text('document_last_modified'),
+    documentHash: text('document_hash'),
+    pages: integer('pages'),
+    scanned: integer('scanned', { mode: 'boolean' }).notNull().default(false),
+    textChars: integer('text_chars').notNull().default(0),
+    author: text('author'),
+  },
+  (t) => [
+    // Public item page and API: GET /{lang}/items/{id}, /api/items/{id}.
+    uniqueIndex('items_id_uq').on(t.id),
+    // The harvester's upsert and the per-source item map: identity unique per source.
+    uniqueIndex('items_source_identity_uq').on(t.sourcePk, t.identity),
+    // Section pages and the home page's latest items per section, newest first.
+    index('items_section_sort_idx').on(t.section, t.sortDate),
+    // Partner pages and the partner filter, newest first; freshness' newest item per partner.
+    index('items_partner_sort_idx').on(t.partnerId, t.sortDate),
+    // /api/items without filters and the Atom feed: newest first over the whole catalogue.
+    index('items_sort_idx').on(t.sortDate),
+  ],
+);
+
+/** Extracted text of an item (PDF text or the page's), kept out of the listing table. */
+export const itemTexts = sqliteTable('item_texts', {
+  itemPk: integer('item_pk')
+    .primaryKey()
+    .references(() => items.pk),
+  text: text('text').notNull(),
+});
+
+/** Each content change of an item: what an auditor reads to see silent edits. */
+export const itemVersions = sqliteTable(
+  'item_versions',
+  {
+    pk: integer('pk').primaryKey({ autoIncrement: true }),
+    itemPk: integer('item_pk')
+      .notNull()
+      .references(() => items.pk),
+    contentHash: text('content_hash').notNull(),
+    seenAt: text('seen_at').notNull(),
+    /** `new`, `changed`, `gone` or `back`. */
+    event: text('event').notNull(),
+    /** JSON: the normalised fields at that time (title, url, published_at, doc_type, language, summary, text hash). */
+    snapshot: text('snapshot').notNull(),
+    /** JSON list of the fields that differ from the previous version. */
+    changedFields: text('changed_fields').notNull().default('[]'),
+    runPk: integer('run_pk'),
+  },
+  (t) => [
+    // Item page and /api/items/{id}: an item's versions in order.
+    index('item_versions_item_idx').on(t.itemPk, t.seenAt),
+  ],
+);
+
+/** One harvest pass (a `portal harvest`, a scheduled batch, an operator's "harvest now"). */
+export const runs = sqliteTable(
+  'runs',
+  {
+    pk: integer('pk').primaryKey({ autoIncrement: true }),
+    startedAt: text('started_at').notNull(),
+    finishedAt: text('finished_at'),
+    /** `running`, `finished` or `interrupted` (the process died; marked at the next start). */
+    status: text('status').notNull(),
+    trigger: text('trigger').notNull(),
+    pid: integer('pid').notNull(),
+    host: text('host').notNull(),
+  },
+  (t) => [
+    // Marking interrupted runs at start: the runs still `running`.
+    index('runs_status_idx').on(t.status),
+  ],
+);
+
+/** The outcome of one source in one run. */
+export const runSources = sqliteTable(
+  'run_sources',
+  {
+    pk: integer('pk').primaryKey({ autoIncrement: true }),
+    runPk: integer('run_pk')
+      .notNull()
+      .references(() => runs.pk),
+    sourcePk: integer('source_pk')
+      .notNull()
+      .references(() => sources.pk),
+    status: text('status').notNull(),
+    startedAt: text('started_at').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    itemsFound: integer('items_found').notNull().default(0),
+    itemsNew: integer('items_new').notNull().default(0),
+    itemsChanged: integer('items_changed').notNull().default(0),
+    itemsGone: integer('items_gone').notNull().default(0),
+    itemsDropped: integer('items_dropped').notNull().default(0),
+    httpStatus: integer('http_status'),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    /** JSON list of warnings (dropped items and why, PDFs that could not be read, …). */
+    warnings: text('warnings').notNull().default('[]'),
+  },
+  (t) => [
+    // Run summary (`harvest --json`): the outcomes of one run.
+    index('run_sources_run_idx').on(t.runPk),
+    // Admin source page: a source's recent runs, newest first.
+    index('run_sources_source_idx').on(t.sourcePk, t.startedAt),
+  ],
+);
+
+/** Citizens' opinions and suggestions, and their moderation. */
+export const suggestions = sqliteTable(
+  'suggestions',
+  {
+    pk: integer('pk').primaryKey({ autoIncrement: true }),
+    createdAt: text('created_at').notNull(),
+    language: text('language').notNull(),
+    /** The page the suggestion is about (a path on the portal), if any. */
+    pageRef: text('page_ref'),
+    topic: text('topic'),
+    message: text('message').notNull(),
+    /** Contact details: optional, used only to answer, deleted after the retention period. */
+    name: text('name'),
+    email: text('email'),
+    /** `new`, `examined`, `answered` or `rejected`. */
+    status: text('status').notNull().default('new'),
+    answer: text('answer'),
+    answeredAt: text('answered_at'),
+    answeredBy: text('answered_by'),
+    published: integer('published', { mode: 'boolean' }).notNull().default(false),
+    emailedAt: text('emailed_at'),
+    contactPurgedAt: text('contact_purged_at'),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [
+    // Admin queue filtered by status, newest first.
+    index('suggestions_status_idx').on(t.status, t.createdAt),
+    // Public page: published answers, newest first.
+    index('suggestions_published_idx').on(t.published, t.answeredAt),
+  ],
+);
+
+/** Page views per day, path group and language: no cookies, no IP addresses, no user agents. */
+export const visitsDaily = sqliteTable(
+  'visits_daily',
+  {
+    day: text('day').notNull(),
+    pathGroup: text('path_group').notNull(),
+    language: text('language').notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.pathGroup, t.language] })],
+);
+
+/** Outbound clicks through /go/{id} per day. */
+export const clicksDaily = sqliteTable(
+  'clicks_daily',
+  {
+    day: text('day').notNull(),
+    targetId: text('target_id').notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.targetId] })],
+);
+
+/** One row a day: how many committed institutions were up to date (the indicators' history). */
+export const freshnessDaily = sqliteTable('freshness_daily', {
+  day: text('day').primaryKey(),
+  partners: integer('partners').notNull(),
+  contributing: integer('contributing').notNull(),
+  committed: integer('committed').notNull(),
+  upToDate: integer('up_to_date').notNull(),
+  items: integer('items').notNull(),
+});
+
+/** Operator accounts of the admin area. */
+export const users = sqliteTable(
+  'users',
+  {
+    pk: integer('pk').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    /** `admin` or `editor`. */
+    role: text('role').notNull(),
+    /** scrypt: `scrypt$N$r$p$salt$hash` (base64). */
+    passwordHash: text('password_hash').notNull(),
+    createdAt: text('created_at').notNull(),
+    failedLogins: integer('failed_logins').notNull().default(0),
+    lockedUntil: text('locked_until'),
+    lastLoginAt: text('last_login_at'),
+  },
+  (t) => [
+    // Login and `portal user …` look users up by name.
+    uniqueIndex('users_name_uq').on(t.name),
+  ],
+);
+
+/** Admin sessions; the cookie carries a random token, only its hash is stored. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userPk: integer('user_pk')
+      .notNull()
+      .references(() => users.pk),
+    csrfSecret: text('csrf_secret').notNull(),
+    createdAt: text('created_at').notNull(),
+    expiresAt: text('expires_at').notNull(),
+  },
+  (t) => [
+    // Purging expired sessions.
+    index('sessions_expires_idx').on(t.expiresAt),
+  ],
+);
+
+/** Every operator action: who, what, when. */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    pk: integer('pk').primaryKey({ autoIncrement: true }),
+    at: text('at').notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    target: text('target'),
+    detail: text('detail'),
+  },
+  (t) => [
+    // Admin audit page, newest first.
+    index('audit_log_at_idx').on(t.at),
+  ],
+);
+
+/** Small facts of the store itself (e.g. the config errors the admin area shows). */
+export const meta = sqliteTable('meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: text('updated_at')
+    .notNull()
+    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`),
+});
