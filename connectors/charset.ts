@@ -54,8 +54,9 @@ alias('utf-16be', 'utf-16be', 'unicodefffe');
 /** The canonical encoding of a charset label, or undefined when unknown or undecodable. */
 export function canonicalEncoding(label: string | undefined | null): string | undefined {
   if (!label) return undefined;
-  const key = label.trim().replace(/^["']|["']$/g, '').toLowerCase();
-  if (!key) return undefined;
+  const key = label.trim().toLowerCase();
+  // iconv-lite ignores punctuation when it looks names up: refuse what is not a label at all.
+  if (!/^[a-z0-9][a-z0-9._:-]*$/.test(key)) return undefined;
   if (LABELS[key]) return LABELS[key];
   return iconv.encodingExists(key) ? key : undefined;
 }
@@ -73,7 +74,126 @@ export function headerCharset(contentType: string | undefined): string | undefin
   return match?.[2];
 }
 
-/** The encoding a document declares in its first bytes: XML prolog or HTML <meta> (WHATWG prescan, simplified). */
+const PRESCAN_BYTES = 16 * 1024;
+const isSpace = (c: number) => c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d || c === 0x20;
+const isAlpha = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+const lower = (c: number) => (c >= 0x41 && c <= 0x5a ? c + 0x20 : c);
+
+/** HTML's "get an attribute" (WHATWG HTML, prescan), from `pos`; null when the tag ends. */
+function getAttribute(bytes: Buffer, start: number, end: number): { name: string; value: string; pos: number } | null {
+  let pos = start;
+  while (pos < end && (isSpace(bytes[pos]!) || bytes[pos] === 0x2f)) pos++;
+  if (pos >= end || bytes[pos] === 0x3e) return null;
+  let name = '';
+  let value = '';
+  for (; pos < end; pos++) {
+    const c = bytes[pos]!;
+    if (c === 0x3d && name) break;
+    if (isSpace(c)) {
+      while (pos < end && isSpace(bytes[pos]!)) pos++;
+      if (bytes[pos] !== 0x3d) return { name, value, pos };
+      break;
+    }
+    if (c === 0x2f || c === 0x3e) return { name, value, pos };
+    name += String.fromCharCode(lower(c));
+  }
+  pos++; // "="
+  while (pos < end && isSpace(bytes[pos]!)) pos++;
+  const quote = bytes[pos];
+  if (quote === 0x22 || quote === 0x27) {
+    pos++;
+    while (pos < end && bytes[pos] !== quote) value += String.fromCharCode(lower(bytes[pos++]!));
+    return { name, value, pos: pos + 1 };
+  }
+  if (quote === 0x3e) return { name, value, pos };
+  while (pos < end && !isSpace(bytes[pos]!) && bytes[pos] !== 0x3e) value += String.fromCharCode(lower(bytes[pos++]!));
+  return { name, value, pos };
+}
+
+/** HTML's "extract a character encoding from a meta element" (the content attribute). */
+function charsetFromContent(content: string): string | undefined {
+  let index = 0;
+  for (;;) {
+    const at = content.indexOf('charset', index);
+    if (at < 0) return undefined;
+    let pos = at + 7;
+    while (/\s/.test(content[pos] ?? '')) pos++;
+    if (content[pos] !== '=') {
+      index = pos;
+      continue;
+    }
+    pos++;
+    while (/\s/.test(content[pos] ?? '')) pos++;
+    const quote = content[pos];
+    if (quote === '"' || quote === "'") {
+      const close = content.indexOf(quote, pos + 1);
+      return close < 0 ? undefined : content.slice(pos + 1, close);
+    }
+    const rest = content.slice(pos);
+    const value = /^[^\s;]+/.exec(rest)?.[0];
+    return value || undefined;
+  }
+}
+
+/** The <meta> charset of an HTML document (the WHATWG prescan, over its first 16 KB). */
+function prescanHtml(bytes: Buffer): string | undefined {
+  const end = Math.min(bytes.length, PRESCAN_BYTES);
+  let pos = 0;
+  const startsWith = (text: string, at: number) => {
+    for (let i = 0; i < text.length; i++) if (lower(bytes[at + i] ?? 0) !== text.charCodeAt(i)) return false;
+    return true;
+  };
+  while (pos < end) {
+    if (startsWith('<!--', pos)) {
+      const close = bytes.indexOf('-->', pos + 2);
+      if (close < 0) return undefined;
+      pos = close + 3;
+      continue;
+    }
+    if (startsWith('<meta', pos) && (isSpace(bytes[pos + 5] ?? 0) || bytes[pos + 5] === 0x2f)) {
+      pos += 6;
+      const seen = new Set<string>();
+      let gotPragma = false;
+      let needPragma: boolean | null = null;
+      let charset: string | undefined;
+      for (let attr = getAttribute(bytes, pos, end); attr; attr = getAttribute(bytes, pos, end)) {
+        pos = attr.pos;
+        if (seen.has(attr.name)) continue;
+        seen.add(attr.name);
+        if (attr.name === 'http-equiv' && attr.value === 'content-type') gotPragma = true;
+        else if (attr.name === 'content' && charset === undefined) {
+          const found = charsetFromContent(attr.value);
+          if (found) {
+            charset = found;
+            needPragma = true;
+          }
+        } else if (attr.name === 'charset') {
+          charset = attr.value;
+          needPragma = false;
+        }
+      }
+      if (needPragma === null || (needPragma && !gotPragma) || !charset) continue;
+      const encoding = canonicalEncoding(charset);
+      if (!encoding) continue;
+      return encoding.startsWith('utf-16') ? 'utf-8' : encoding;
+    }
+    if (bytes[pos] === 0x3c && (isAlpha(bytes[pos + 1] ?? 0) || (bytes[pos + 1] === 0x2f && isAlpha(bytes[pos + 2] ?? 0)))) {
+      while (pos < end && !isSpace(bytes[pos]!) && bytes[pos] !== 0x3e) pos++;
+      for (let attr = getAttribute(bytes, pos, end); attr; attr = getAttribute(bytes, pos, end)) pos = attr.pos;
+      continue;
+    }
+    if (bytes[pos] === 0x3c && (bytes[pos + 1] === 0x21 || bytes[pos + 1] === 0x2f || bytes[pos + 1] === 0x3f)) {
+      const close = bytes.indexOf(0x3e, pos + 1);
+      if (close < 0) return undefined;
+      pos = close + 1;
+      continue;
+    }
+    pos++;
+  }
+  return undefined;
+}
+
+/** The encoding a document declares in its first bytes: XML prolog, else HTML <meta>. */
 export function declaredEncoding(bytes: Buffer): string | undefined {
   // UTF-16 without a BOM announces itself by the NUL bytes around "<?xml".
   if (bytes[0] === 0x3c && bytes[1] === 0x00 && bytes[2] === 0x3f && bytes[3] === 0x00) return 'utf-16le';
@@ -81,21 +201,7 @@ export function declaredEncoding(bytes: Buffer): string | undefined {
   const head = bytes.subarray(0, 1024).toString('latin1');
   const xml = /^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([^"']+)["']/i.exec(head);
   if (xml) return xml[1];
-  // <meta charset="..."> or <meta http-equiv="Content-Type" content="text/html; charset=...">,
-  // skipping comments the way the prescan does.
-  const withoutComments = head.replace(/<!--[\s\S]*?-->/g, '');
-  for (const meta of withoutComments.matchAll(/<meta\s[^>]*>/gi)) {
-    const tag = meta[0];
-    if (/http-equiv\s*=\s*["']?content-type/i.test(tag)) {
-      const content = /content\s*=\s*["']([^"']*)["']/i.exec(tag) ?? /content\s*=\s*([^\s>]+)/i.exec(tag);
-      const inner = /charset\s*=\s*["']?([^"';\s]+)/i.exec(content?.[1] ?? '');
-      if (inner) return inner[1];
-      continue;
-    }
-    const attribute = /\scharset\s*=\s*["']?\s*([^"'\s/>;]+)/i.exec(tag);
-    if (attribute) return attribute[1];
-  }
-  return undefined;
+  return prescanHtml(bytes);
 }
 
 function isValidUtf8(bytes: Buffer): boolean {
@@ -127,6 +233,11 @@ export interface Decoded {
   encoding: string;
   /** Where the encoding came from. */
   from: 'bom' | 'header' | 'document' | 'default' | 'guess';
+}
+
+/** The encoding `decodeBody` would use for these bytes. */
+export function detectEncoding(bytes: Buffer, contentType?: string): string {
+  return decodeBody(bytes.subarray(0, PRESCAN_BYTES), contentType).encoding;
 }
 
 /** Decodes a document's bytes to text, choosing the encoding as described at the top of this file. */

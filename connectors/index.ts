@@ -21,7 +21,7 @@ export { HttpClient, formatBytes, type FetchResult, type HttpClientOptions, type
 export { HarvestError, classifyNetworkError } from './errors.ts';
 export { makeDocumentFetcher, fetchPdfDocument, isPdfUrl, type KnownDocument } from './documents.ts';
 export { extractPdf, normalizePdfText, looksLikePdf, type PdfExtract } from './pdf-text.ts';
-export { decodeBody, canonicalEncoding, declaredEncoding, headerCharset } from './charset.ts';
+export { decodeBody, detectEncoding, canonicalEncoding, declaredEncoding, headerCharset } from './charset.ts';
 export { isPrivateAddress, guardedLookup } from './netguard.ts';
 export { sniff } from './sniff.ts';
 export { resolveUrl } from './feed.ts';

@@ -10,17 +10,17 @@ import { cleanLine, sanitizeSummary } from './sanitize.ts';
 
 /** Title words that tell a document's type when the source does not set one. */
 const DOC_TYPE_HINTS: Array<[DocType, RegExp]> = [
-  ['legal_text', /\b(loi|décret|decret|dahir|arrêté|arrete|circulaire|law|decree)\b|قانون|مرسوم|ظهير|قرار|منشور/iu],
-  ['report', /\b(rapport|report)\b|تقرير/iu],
-  ['guide', /\b(guide|manuel|handbook)\b|دليل/iu],
-  ['study', /\b(étude|etude|study|enquête|enquete|survey)\b|دراسة|بحث/iu],
-  ['memorandum', /\b(mémorandum|memorandum|note|avis|opinion)\b|مذكرة|رأي/iu],
-  ['press_release', /\b(communiqué|communique|press release)\b|بلاغ|بيان/iu],
-  ['event', /\b(séminaire|seminaire|colloque|conférence|conference|atelier|forum|webinaire|webinar|journée)\b|ندوة|ورشة|لقاء|مؤتمر|يوم دراسي/iu],
-  ['video', /\b(vidéo|video)\b|فيديو|شريط/iu],
-  ['interview', /\b(interview|entretien)\b|حوار|مقابلة/iu],
-  ['international_statistics', /\b(indice|index|classement|ranking|cpi)\b|مؤشر|ترتيب/iu],
-  ['training', /\b(formation|training|cours|course|mooc)\b|تكوين|دورة/iu],
+  ['legal_text', /(?<![\p{L}])(loi|décret|decret|dahir|arrêté|arrete|circulaire|law|decree)(?![\p{L}])|قانون|مرسوم|ظهير|قرار|منشور/iu],
+  ['report', /(?<![\p{L}])(rapport|report)(?![\p{L}])|تقرير/iu],
+  ['guide', /(?<![\p{L}])(guide|manuel|handbook)(?![\p{L}])|دليل/iu],
+  ['study', /(?<![\p{L}])(étude|etude|study|enquête|enquete|survey)(?![\p{L}])|دراسة|بحث/iu],
+  ['memorandum', /(?<![\p{L}])(mémorandum|memorandum|note|avis|opinion)(?![\p{L}])|مذكرة|رأي/iu],
+  ['press_release', /(?<![\p{L}])(communiqué|communique|press release)(?![\p{L}])|بلاغ|بيان/iu],
+  ['event', /(?<![\p{L}])(séminaire|seminaire|colloque|conférence|conference|atelier|forum|webinaire|webinar|journée)(?![\p{L}])|ندوة|ورشة|لقاء|مؤتمر|يوم دراسي/iu],
+  ['video', /(?<![\p{L}])(vidéo|video)(?![\p{L}])|فيديو|شريط/iu],
+  ['interview', /(?<![\p{L}])(interview|entretien)(?![\p{L}])|حوار|مقابلة/iu],
+  ['international_statistics', /(?<![\p{L}])(indice|index|classement|ranking|cpi)(?![\p{L}])|مؤشر|ترتيب/iu],
+  ['training', /(?<![\p{L}])(formation|training|cours|course|mooc)(?![\p{L}])|تكوين|دورة/iu],
 ];
 
 export function inferDocType(section: Section, title: string, configured?: DocType): DocType {

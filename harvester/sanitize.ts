@@ -13,7 +13,7 @@ export const MAX_TITLE = 500;
 
 const OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: ['p', 'br', 'strong', 'b', 'em', 'i', 'u', 'ul', 'ol', 'li', 'a', 'blockquote', 'q', 'abbr', 'sub', 'sup', 'bdi', 'h3', 'h4', 'h5', 'h6'],
-  allowedAttributes: { a: ['href', 'title'], abbr: ['title'], '*': ['lang', 'dir'] },
+  allowedAttributes: { a: ['href', 'title', 'rel'], abbr: ['title'], '*': ['lang', 'dir'] },
   allowedSchemes: ['http', 'https', 'mailto'],
   allowedSchemesAppliedToAttributes: ['href'],
   allowProtocolRelative: false,

@@ -70,10 +70,11 @@ const RUN_SOURCE_COLUMNS = `s.partner_id AS partner, s.source_id AS source, rs.s
 export class RunsStore {
   constructor(private readonly sqlite: Sqlite) {}
 
-  start(trigger: RunTrigger, now: string): number {
+  /** Starts a run owned by this process (`pid` and `host` are for tests simulating others). */
+  start(trigger: RunTrigger, now: string, pid = process.pid, host = os.hostname()): number {
     const info = this.sqlite
       .prepare("INSERT INTO runs (started_at, status, trigger, pid, host) VALUES (?, 'running', ?, ?, ?)")
-      .run(now, trigger, process.pid, os.hostname());
+      .run(now, trigger, pid, host);
     return Number(info.lastInsertRowid);
   }
 

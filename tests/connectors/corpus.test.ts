@@ -1,0 +1,144 @@
+// Connectors against the shared corpora: charset detection (html5lib prescan cases, chardet
+// samples in windows-1256 / ISO-8859-6 / latin1), rss-parser's golden feeds, feedparser's
+// well-formed and ill-formed feeds served over HTTP (well-formed parse, nothing crashes),
+// and PDFs (Arabic, French, encrypted, broken, scanned).
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { decodeBody, declaredEncoding, detectEncoding, extractPdf, HarvestError } from '../../connectors/index.ts';
+import { makeBed } from '../helpers/harvest.ts';
+import { startServer } from '../helpers/server.ts';
+
+const CORPUS = path.join(import.meta.dirname, '../../../shared/corpus');
+
+t.test('html5lib meta-charset prescan cases', async (t) => {
+  const text = fs.readFileSync(path.join(CORPUS, 'encodings/html5lib-tests/encoding/tests1.dat'), 'latin1');
+  const cases = text.split(/\n(?=#data\n)/).map((block) => {
+    const data = /#data\n([\s\S]*?)\n#encoding/.exec(block)?.[1] ?? '';
+    const encoding = /#encoding\n(.*)/.exec(block)?.[1]?.trim().toLowerCase() ?? '';
+    return { data, encoding };
+  });
+  let agree = 0;
+  const relevant = cases.filter((c) => ['windows-1252', 'utf-8', 'iso-8859-2', 'windows-1256', 'iso-8859-6'].includes(c.encoding));
+  for (const c of relevant) {
+    // As an unlabelled page. Without any declaration browsers fall back to windows-1252 and we to
+    // UTF-8 (the issue's rule): both mean "nothing declared".
+    const bytes = Buffer.from(c.data, 'latin1');
+    const declared = declaredEncoding(bytes);
+    const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+    const found = declared === undefined && !bom ? 'windows-1252' : detectEncoding(bytes);
+    const plain = (name: string) => name.replace(/[-_]/g, '');
+    if (plain(found) === plain(c.encoding)) agree++;
+    else t.comment(`prescan differs: ${JSON.stringify(c.data.slice(0, 80))} → ${found}, expected ${c.encoding}`);
+  }
+  t.ok(relevant.length > 40, `${relevant.length} cases`);
+  t.equal(agree, relevant.length, `agrees on ${agree} of ${relevant.length}`);
+});
+
+t.test('chardet samples: Arabic in windows-1256 and ISO-8859-6, French in latin1, all decoded exactly', async (t) => {
+  const expected = JSON.parse(fs.readFileSync(path.join(CORPUS, 'encodings/chardet-samples/expected.json'), 'utf8')).files as Array<{
+    file: string;
+    expected_encoding: string;
+    decoded_utf8: string;
+  }>;
+  for (const sample of expected) {
+    if (!/windows-1256|iso-8859-6|iso-8859-1|windows-1252|utf-8/.test(sample.expected_encoding)) continue;
+    const bytes = fs.readFileSync(path.join(CORPUS, 'encodings', sample.file));
+    const reference = fs.readFileSync(path.join(CORPUS, 'encodings', sample.decoded_utf8), 'utf8');
+    // As a server would label it:
+    const labelled = decodeBody(bytes, `text/html; charset=${sample.expected_encoding}`);
+    t.equal(labelled.text, reference, `${sample.file} with a charset header`);
+    // Unlabelled Arabic windows-1256 pages are recognised by their bytes.
+    if (sample.expected_encoding === 'windows-1256' && !sample.file.includes('html')) {
+      t.equal(decodeBody(bytes).text, reference, `${sample.file} without any label`);
+    }
+  }
+});
+
+t.test('charset precedence: BOM, then header, then document, then UTF-8', async (t) => {
+  const arabic = 'الرشوة';
+  const cp1256 = Buffer.from([0xc7, 0xe1, 0xd1, 0xd4, 0xe6, 0xc9]);
+  t.equal(decodeBody(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(arabic)]), 'text/html; charset=windows-1256').text, arabic, 'BOM wins');
+  t.equal(decodeBody(cp1256, 'text/xml; charset=windows-1256').text, arabic, 'header');
+  t.equal(decodeBody(Buffer.concat([Buffer.from('<?xml version="1.0" encoding="windows-1256"?>'), cp1256])).text.slice(-6), arabic, 'XML prolog');
+  t.equal(decodeBody(Buffer.concat([Buffer.from('<meta charset="windows-1256">'), cp1256])).text.slice(-6), arabic, 'HTML meta');
+  t.equal(
+    decodeBody(Buffer.concat([Buffer.from('<?xml version="1.0" encoding="windows-1256"?>'), cp1256]), 'text/xml; charset=utf-8').text.slice(-6),
+    arabic,
+    'a wrong UTF-8 header loses to the document when the bytes are not UTF-8',
+  );
+  t.equal(decodeBody(Buffer.from('Évaluation')).text, 'Évaluation', 'UTF-8 by default');
+  t.equal(decodeBody(Buffer.from([0x80]), 'text/html; charset=iso-8859-1').text, '€', 'iso-8859-1 is windows-1252 (WHATWG)');
+});
+
+t.test('rss-parser golden feeds and feedparser feeds through the feed connector', async (t) => {
+  const server = await startServer();
+  const golden = JSON.parse(fs.readFileSync(path.join(CORPUS, 'feeds-rss-parser/cases.json'), 'utf8')).cases as Array<{
+    input: string;
+    expected?: string;
+    expectError?: boolean;
+  }>;
+  const sources: Array<Record<string, unknown>> = [];
+  const expectations = new Map<string, { items: number } | 'error'>();
+  for (const [index, c] of golden.entries()) {
+    const file = path.join(CORPUS, 'feeds-rss-parser/input', c.input);
+    if (!fs.existsSync(file)) continue;
+    server.set(`/golden/${index}`, { headers: { 'content-type': 'application/xml' }, body: fs.readFileSync(file) });
+    sources.push({ id: `golden-${index}`, type: 'feed', url: `${server.url}/golden/${index}`, section: 'news' });
+    if (c.expectError) expectations.set(`golden-${index}`, 'error');
+    else if (c.expected) {
+      const out = JSON.parse(fs.readFileSync(path.join(CORPUS, 'feeds-rss-parser/output', c.expected), 'latin1'));
+      expectations.set(`golden-${index}`, { items: (out.feed.items ?? []).length });
+    }
+  }
+  const index = JSON.parse(fs.readFileSync(path.join(CORPUS, 'feeds-feedparser/index.json'), 'utf8')) as Array<{ path: string; category: string }>;
+  const sample = [...index.filter((e) => e.category === 'illformed'), ...index.filter((e) => e.path.startsWith('wellformed/rss/')).slice(0, 60), ...index.filter((e) => e.path.startsWith('wellformed/atom10/')).slice(0, 60)];
+  for (const [i, entry] of sample.entries()) {
+    server.set(`/fp/${i}`, { headers: { 'content-type': 'application/xml' }, body: fs.readFileSync(path.join(CORPUS, 'feeds-feedparser', entry.path)) });
+    sources.push({ id: `fp-${i}`, type: 'feed', url: `${server.url}/fp/${i}`, section: 'news' });
+  }
+  const bed = makeBed({ harvest: { concurrency: 4 }, partners: [{ id: 'corpus', sources }] });
+  const outcomes = await bed.harvest();
+  t.equal(outcomes.length, sources.length, 'every source has an outcome: nothing crashed the pass');
+  let goldenOk = 0;
+  for (const [id, want] of expectations) {
+    const got = bed.outcome(outcomes, id);
+    if (want === 'error') {
+      t.equal(got.status, 'failed', `${id} is refused`);
+    } else if (got.status === 'ok' && got.items_found + got.items_dropped === want.items) {
+      goldenOk++;
+    }
+  }
+  const goldenCount = [...expectations.values()].filter((v) => v !== 'error').length;
+  t.ok(goldenOk >= goldenCount - 2, `rss-parser golden feeds: ${goldenOk} of ${goldenCount} read with every item accounted for`);
+  const wellformed = outcomes.filter((o) => o.source.startsWith('fp-') && sample[Number(o.source.slice(3))]!.category !== 'illformed');
+  const failed = wellformed.filter((o) => o.status === 'failed' && o.error?.code !== 'empty');
+  t.ok(failed.length <= wellformed.length * 0.05, `well-formed feedparser feeds parse (${failed.length} of ${wellformed.length} refused: ${failed.slice(0, 3).map((f) => f.error?.message).join(' | ')})`);
+  bed.close();
+  await server.close();
+});
+
+t.test('PDFs: Arabic and French text, encrypted, broken and scanned documents', async (t) => {
+  const pdf = (p: string) => fs.readFileSync(path.join(CORPUS, 'pdfs', p));
+  const limits = { maxPages: 50, maxChars: 100_000, timeoutMs: 20_000 };
+  const arabicLegacy = await extractPdf(pdf('pdfjs/ArabicCIDTrueType.pdf'), limits);
+  t.match(arabicLegacy.text.split('\n')[0], /^انواع اخلطوط العربية$/, 'presentation forms folded and put back in logical order');
+  t.notMatch(arabicLegacy.text, /[\ufb50-\ufdff\ufe70-\ufeff]/, 'no presentation forms left');
+  const gazette = await extractPdf(pdf('natural-pdf/arabic.pdf'), limits);
+  t.equal(gazette.pages, 23);
+  t.match(gazette.text, /قانون المنشآت الفندقية والسياحية/);
+  t.equal(gazette.scanned, false);
+  const french = await extractPdf(pdf('pdfjs/french_diacritics.pdf'), limits);
+  t.match(french.text, /é É è È ê Ê/);
+  for (const encrypted of ['pdfjs/pr6531_1.pdf', 'pdfbox/encryption/PasswordSample-256bit.pdf']) {
+    const file = path.join(CORPUS, 'pdfs', encrypted);
+    if (!fs.existsSync(file)) continue;
+    await t.rejects(extractPdf(fs.readFileSync(file), limits), { code: 'parse', message: /password/ }, encrypted);
+  }
+  await t.rejects(extractPdf(pdf('pdfjs/bug1020226.pdf'), limits), new HarvestError('parse', 'the PDF is damaged (Invalid PDF structure.)'));
+  const scan = await extractPdf(pdf('natural-pdf/tiny-ocr.pdf'), limits);
+  t.equal(scan.scanned, true);
+  const limited = await extractPdf(pdf('natural-pdf/arabic.pdf'), { ...limits, maxPages: 3 });
+  t.equal(limited.pagesRead, 3);
+  t.equal(limited.truncated, true);
+});
