@@ -1,8 +1,13 @@
 // The commands of `npx portal`, one function each, returning the exit status.
+import fs from 'node:fs';
+import path from 'node:path';
 import { formatConfigError, loadConfig, type LoadResult, type PortalSettings } from '../config/index.ts';
+import { writeDemoConfig } from '../demo/config.ts';
+import { DEFAULT_PORT_BASE, startDemoSites } from '../demo/sites.ts';
 import { runHarvest, type ProgressEvent } from '../harvester/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { formatOutcome, runSummaryJson } from './output.ts';
+import { startPortal } from './portal.ts';
 
 export interface CommandContext {
   args: string[];
@@ -97,7 +102,133 @@ async function harvest(context: CommandContext): Promise<number> {
   }
 }
 
+/** Resolves on SIGINT or SIGTERM. */
+function untilStopped(): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (signal: string) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolve(signal);
+    };
+    const onInt = () => stop('SIGINT');
+    const onTerm = () => stop('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+  });
+}
+
+function listenOptions(context: CommandContext): { host: string; port: number } | undefined {
+  const host = (context.options.host as string | undefined) ?? process.env.HOST ?? '127.0.0.1';
+  const portText = (context.options.port as string | undefined) ?? process.env.PORT ?? '3000';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    context.stderr.write(`invalid port "${portText}"\n`);
+    return undefined;
+  }
+  return { host, port };
+}
+
+/** `portal serve`: the portal and the harvest scheduler, until SIGINT/SIGTERM. */
+async function serve(context: CommandContext): Promise<number> {
+  const listen = listenOptions(context);
+  if (!listen) return 2;
+  let portal;
+  try {
+    portal = await startPortal({
+      configDir: context.configDir,
+      dbFile: context.dbFile,
+      ...listen,
+      harvest: !context.options['no-harvest'],
+      logger: true,
+      out: context.stderr,
+    });
+  } catch (error) {
+    context.stderr.write(`portal: ${(error as Error).message}\n`);
+    return (error as { exitCode?: number }).exitCode ?? 1;
+  }
+  context.stderr.write(`the portal is served on ${portal.url}/ (${context.options['no-harvest'] ? 'no harvesting' : 'harvesting on schedule'}); Ctrl+C stops it\n`);
+  const signal = await untilStopped();
+  context.stderr.write(`${signal}: closing\n`);
+  await portal.close();
+  return 0;
+}
+
+/** A progress bar on a terminal, a line per source elsewhere. */
+function progressPrinter(stream: NodeJS.WritableStream) {
+  const tty = (stream as NodeJS.WriteStream).isTTY === true;
+  return (event: ProgressEvent) => {
+    if (event.type === 'start') stream.write(`harvesting ${event.total} sources\n`);
+    if (event.type !== 'source-done') return;
+    if (!tty) {
+      stream.write(`${formatOutcome(event)}\n`);
+      return;
+    }
+    const width = 30;
+    const filled = Math.round((event.index / event.total) * width);
+    const outcome = event.outcome;
+    const mark = outcome.status === 'failed' ? `failed (${outcome.error?.code})` : outcome.status === 'ok' ? `${outcome.itemsNew} new` : outcome.status;
+    stream.write(`\r\x1b[K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${event.index}/${event.total} ${event.partner}/${event.source}: ${mark}`);
+    if (event.index === event.total) stream.write('\n');
+  };
+}
+
+/** `portal demo`: simulated partner sites, harvested into their own database, and served. */
+async function demo(context: CommandContext): Promise<number> {
+  const listen = listenOptions(context);
+  if (!listen) return 2;
+  const dataDir = path.resolve('data/demo');
+  const dbFile = context.options.db ? context.dbFile : path.join(dataDir, 'portal.db');
+  const configDir = path.join(dataDir, 'config');
+  if (context.options.fresh) {
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${dbFile}${suffix}`, { force: true });
+    context.stderr.write(`--fresh: starting over with an empty database (${dbFile})\n`);
+  }
+  const portBase = Number(process.env.DEMO_PORT_BASE ?? DEFAULT_PORT_BASE);
+  const sites = await startDemoSites({ portBase });
+  context.stderr.write(`19 simulated partner sites on 127.0.0.1 ports ${portBase}-${portBase + 18}\n`);
+  let portal;
+  try {
+    writeDemoConfig({ sourceConfigDir: context.configDir, targetDir: configDir, urls: sites.urls });
+    const loaded = loadConfig(configDir);
+    const store = openStore(dbFile);
+    store.syncConfig(loaded.config!, new Date().toISOString());
+    const { runPk } = await runHarvest({ settings: loaded.config!, store, trigger: 'demo', onProgress: progressPrinter(context.stderr) });
+    const summary = store.runs.summary(runPk)!;
+    const items = store.items.count();
+    const failed = summary.sources.filter((s) => s.status === 'failed');
+    context.stderr.write(`first harvest: ${items} items in the catalogue; ${failed.length} sources failed as designed (${failed.map((f) => `${f.partner}: ${f.error?.code}`).join(', ')})\n`);
+    const users = store.users.list().length;
+    store.close();
+    portal = await startPortal({ configDir, dbFile, ...listen, harvest: true, trigger: 'demo', maxRandomDelayMs: 10_000, logger: false, out: context.stderr });
+    const url = portal.url;
+    context.stdout.write(
+      [
+        '',
+        `  The portal:           ${url}/fr/   ${url}/ar/   ${url}/en/`,
+        `  Search:               ${url}/fr/search?q=corruption`,
+        `  Freshness report:     ${url}/admin/freshness   (${url}/api/freshness as JSON)`,
+        `  Admin area:           ${url}/admin   ${users ? '' : `(first create an operator: npx portal user add NAME --db ${path.relative(process.cwd(), dbFile)})`}`,
+        `  Simulated sites:      ${sites.urls.get('inpplc')}/ … (new items appear every few minutes; harvested every 3 minutes)`,
+        '',
+        '  Ctrl+C stops the demo. `npx portal demo` again reuses the database; `--fresh` starts over.',
+        '',
+      ].join('\n'),
+    );
+  } catch (error) {
+    await sites.close();
+    context.stderr.write(`demo: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const signal = await untilStopped();
+  context.stderr.write(`${signal}: closing the demo\n`);
+  await portal.close();
+  await sites.close();
+  return 0;
+}
+
 export const commands: Record<string, Command> = {
   check,
   harvest,
+  serve,
+  demo,
 };

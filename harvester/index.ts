@@ -9,3 +9,5 @@ export { sanitizeSummary, htmlToText, cleanLine } from './sanitize.ts';
 export { canonicalUrl, itemIdentity, itemId } from './identity.ts';
 export { normaliseItem, inferDocType } from './normalise.ts';
 export { analyze, analyzeForIndex, fold, termOf, tokenize } from './analyzer.ts';
+export { Scheduler, type ScheduledSource, type SchedulerOptions } from './scheduler.ts';
+export { testSource, type SourceTest, type SourceTestItem } from './test-source.ts';

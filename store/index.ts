@@ -8,6 +8,7 @@ import { PartnersStore, type SyncResult } from './partners.ts';
 import { RunsStore } from './runs.ts';
 import { StatsStore } from './stats.ts';
 import { SuggestionsStore } from './suggestions.ts';
+import { UsersStore } from './users.ts';
 
 export type { ItemDetail, ItemFilters, ItemRow, ItemVersion, FacetCounts, FtsQuery, Page } from './items.ts';
 export type { PartnerRow, SourceRow, SyncResult } from './partners.ts';
@@ -17,6 +18,7 @@ export { PARTNER_FRESHNESS, lastMonths } from './stats.ts';
 export type { SuggestionRow, SuggestionStatus, NewSuggestion } from './suggestions.ts';
 export { SUGGESTION_STATUSES } from './suggestions.ts';
 export { INDEXED_TEXT_CHARS } from './items.ts';
+export { ROLES, FREE_ATTEMPTS, type Role, type UserRow, type SessionRow, type AuditEntry } from './users.ts';
 
 export class Store implements HarvestStore {
   readonly partners: PartnersStore;
@@ -24,6 +26,7 @@ export class Store implements HarvestStore {
   readonly runs: RunsStore;
   readonly stats: StatsStore;
   readonly suggestions: SuggestionsStore;
+  readonly users: UsersStore;
 
   constructor(private readonly sqlite: Sqlite) {
     this.partners = new PartnersStore(sqlite);
@@ -31,6 +34,7 @@ export class Store implements HarvestStore {
     this.runs = new RunsStore(sqlite);
     this.stats = new StatsStore(sqlite);
     this.suggestions = new SuggestionsStore(sqlite);
+    this.users = new UsersStore(sqlite);
   }
 
   close(): void {
@@ -48,6 +52,15 @@ export class Store implements HarvestStore {
    */
   dataVersion(): number {
     return this.sqlite.pragma('data_version', { simple: true }) as number;
+  }
+
+  /** True when the database answers. */
+  ping(): boolean {
+    try {
+      return (this.sqlite.prepare('SELECT 1 AS ok').get() as { ok: number }).ok === 1;
+    } catch {
+      return false;
+    }
   }
 
   /** Checks the database file; "ok" when sound. */

@@ -171,6 +171,11 @@ export class RunsStore {
     };
   }
 
+  /** When the last finished run ended (the pages' "last updated"). */
+  lastFinishedAt(): string | null {
+    return (this.sqlite.prepare("SELECT max(finished_at) AS at FROM runs WHERE status = 'finished'").get() as { at: string | null }).at;
+  }
+
   /** A source's most recent outcomes, newest first. */
   recentOfSource(sourcePk: number, limit: number): RunSourceSummary[] {
     return (

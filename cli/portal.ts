@@ -1,0 +1,220 @@
+// A running portal: the web app, the harvest scheduler, config reloads (SIGHUP and file changes),
+// the daily jobs, and a clean shutdown. `portal serve` and `portal demo` both start one.
+import fs from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { DAY_MS, formatConfigError, loadConfig, partnerSchema, type ConfigError, type PortalSettings } from '../config/index.ts';
+import { Scheduler, testSource } from '../harvester/index.ts';
+import { buildApp, ensureSecret, I18n, type HarvestControl, type HarvestJob, type MailSender } from '../publisher/index.ts';
+import { openStore, type Store } from '../store/index.ts';
+import { makeMailer } from './mail.ts';
+import { spawnHarvest } from './runner.ts';
+
+export interface PortalOptions {
+  configDir: string;
+  dbFile: string;
+  host: string;
+  port: number;
+  /** Run the scheduler (serve without --no-harvest). */
+  harvest: boolean;
+  trigger?: 'schedule' | 'demo';
+  /** Print log lines as JSON on stdout (pino through Fastify). */
+  logger?: boolean;
+  out?: NodeJS.WritableStream;
+  /** Spread of scheduled starts (default 60 s; the demo uses less). */
+  maxRandomDelayMs?: number;
+}
+
+export interface RunningPortal {
+  url: string;
+  store: Store;
+  settings(): PortalSettings;
+  close(): Promise<void>;
+  reload(): { ok: boolean; errors: ConfigError[] };
+}
+
+function scheduled(settings: PortalSettings, store: Store) {
+  const state = new Map(store.listSources().map((s) => [`${s.partnerId}/${s.sourceId}`, s.lastAttemptAt]));
+  return settings.partners.flatMap((p) =>
+    p.sources
+      .filter((s) => s.enabled)
+      .map((s) => ({ key: `${p.id}/${s.id}`, schedule: s.schedule ?? settings.portal.harvest.schedule, lastAttemptAt: state.get(`${p.id}/${s.id}`) ?? null })),
+  );
+}
+
+export async function startPortal(options: PortalOptions): Promise<RunningPortal> {
+  const out = options.out ?? process.stderr;
+  const log = (entry: Record<string, unknown>) => out.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+  const first = loadConfig(options.configDir);
+  if (!first.config) {
+    for (const error of first.errors) out.write(`${formatConfigError(error)}\n`);
+    throw Object.assign(new Error(`the config in ${options.configDir} is unusable`), { exitCode: 2 });
+  }
+  // Partners whose file is broken are left out (their sources keep their state) and the errors are
+  // shown in the admin area: a typo in one file must not take the whole portal down.
+  for (const error of first.errors) out.write(`${formatConfigError(error)}\n`);
+  let settings = first.config;
+  let configErrors: ConfigError[] = first.errors;
+  const store = openStore(options.dbFile);
+  store.syncConfig(settings, new Date().toISOString(), first.invalidPartnerIds);
+  const mail: MailSender | undefined = settings.portal.mail ? makeMailer(settings.portal.mail) : undefined;
+
+  // Background harvests started from the admin area, with their progress.
+  const jobs = new Map<string, HarvestJob>();
+  let jobCounter = 0;
+  const harvestControl: HarvestControl = {
+    async start(scope, actor) {
+      const id = `${Date.now().toString(36)}-${++jobCounter}`;
+      const job: HarvestJob = { id, state: 'running', startedAt: new Date().toISOString(), done: 0, total: 0, lines: [] };
+      jobs.set(id, job);
+      log({ msg: 'harvest started from the admin area', actor, scope });
+      const child = spawnHarvest({
+        configDir: options.configDir,
+        dbFile: options.dbFile,
+        partners: scope.partners,
+        sources: scope.sources,
+        trigger: 'admin',
+        onLine: (line) => {
+          const total = /^harvesting (\d+) source/.exec(line);
+          if (total) job.total = Number(total[1]);
+          const progress = /^\[\s*(\d+)\/(\d+)\]/.exec(line);
+          if (progress) job.done = Number(progress[1]);
+          const run = /^run (\d+) finished/.exec(line);
+          if (run) job.runId = Number(run[1]);
+          if (!line.startsWith('{')) job.lines.push(line);
+          if (job.lines.length > 200) job.lines.shift();
+        },
+      });
+      void child.done.then((code) => {
+        job.state = code === 0 ? 'finished' : 'failed';
+        job.finishedAt = new Date().toISOString();
+        if (code !== 0) job.error = `the harvest process ended with code ${code}`;
+        for (const [key, old] of jobs) if (jobs.size > 50 && old.state !== 'running') jobs.delete(key);
+      });
+      return { jobId: id };
+    },
+    status: (jobId) => jobs.get(jobId),
+    async test(partnerId, sourceId, sourceYaml) {
+      let source = settings.partners.find((p) => p.id === partnerId)?.sources.find((s) => s.id === sourceId);
+      if (sourceYaml !== undefined) {
+        // The operator's draft of the source, checked with the same schema as the files.
+        let raw: unknown;
+        try {
+          raw = parseYaml(sourceYaml, { maxAliasCount: 10 });
+        } catch (error) {
+          return { ok: false, configErrors: [`YAML: ${(error as Error).message.split('\n')[0]}`], items: [], dropped: [], warnings: [], durationMs: 0 };
+        }
+        const partner = partnerSchema.safeParse({ id: partnerId, name: { fr: partnerId }, kind: 'government', sources: [raw] });
+        if (!partner.success) {
+          return {
+            ok: false,
+            configErrors: partner.error.issues.map((i) => `${i.path.slice(2).join('.') || 'source'}: ${i.message}`),
+            items: [],
+            dropped: [],
+            warnings: [],
+            durationMs: 0,
+          };
+        }
+        source = partner.data.sources[0];
+      }
+      if (!source) return { ok: false, error: { code: 'config', message: 'no such source' }, items: [], dropped: [], warnings: [], durationMs: 0 };
+      return testSource(settings, partnerId, source);
+    },
+  };
+
+  const app = await buildApp(
+    {
+      store,
+      settings: () => settings,
+      configErrors: () => configErrors,
+      i18n: new I18n(),
+      now: () => new Date(),
+      secret: ensureSecret(store),
+      harvest: harvestControl,
+      mail,
+      secureCookies: settings.portal.site.base_url?.startsWith('https:') ?? false,
+    },
+    { logger: options.logger ? { level: 'info' } : false },
+  );
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
+
+  const running = new Set<ReturnType<typeof spawnHarvest>>();
+  const scheduler = options.harvest
+    ? new Scheduler({
+        run: async (keys) => {
+          const child = spawnHarvest({ configDir: options.configDir, dbFile: options.dbFile, sources: keys, trigger: options.trigger ?? 'schedule', onLine: (line) => out.write(`${line}\n`) });
+          running.add(child);
+          await child.done;
+          running.delete(child);
+        },
+        maxRandomDelayMs: options.maxRandomDelayMs,
+        log,
+      })
+    : undefined;
+  scheduler?.update(scheduled(settings, store));
+
+  const reload = () => {
+    const result = loadConfig(options.configDir);
+    if (!result.config || result.errors.length > 0) {
+      configErrors = result.errors;
+      store.setMeta('config_errors', JSON.stringify(result.errors));
+      for (const error of result.errors) log({ level: 'error', msg: 'config reload refused; the running config stays', error: formatConfigError(error) });
+      return { ok: false, errors: result.errors };
+    }
+    settings = result.config;
+    configErrors = [];
+    store.setMeta('config_errors', null);
+    const synced = store.syncConfig(settings, new Date().toISOString());
+    scheduler?.update(scheduled(settings, store));
+    app.renderer.cache.clear();
+    log({ msg: 'config reloaded', ...synced });
+    return { ok: true, errors: [] };
+  };
+  const onHup = () => reload();
+  process.on('SIGHUP', onHup);
+  let debounce: NodeJS.Timeout | undefined;
+  let watcher: fs.FSWatcher | undefined;
+  try {
+    watcher = fs.watch(options.configDir, { recursive: true }, () => {
+      clearTimeout(debounce);
+      debounce = setTimeout(reload, 500);
+    });
+  } catch (error) {
+    log({ level: 'warn', msg: 'cannot watch the config directory; send SIGHUP to reload', error: (error as Error).message });
+  }
+
+  // Daily: contact details past their retention are deleted; today's freshness is recorded.
+  const daily = () => {
+    try {
+      const now = new Date();
+      const cutoff = new Date(now.getTime() - settings.portal.privacy.contact_retention).toISOString();
+      const purged = store.suggestions.purgeContacts(cutoff, now.toISOString());
+      if (purged) log({ msg: 'contact details deleted after the retention period', suggestions: purged });
+      store.recordDailyFreshness(now);
+    } catch (error) {
+      log({ level: 'error', msg: 'daily job failed', error: (error as Error).message });
+    }
+  };
+  daily();
+  const dailyTimer = setInterval(daily, DAY_MS / 24);
+  dailyTimer.unref();
+
+  return {
+    url,
+    store,
+    settings: () => settings,
+    reload,
+    async close() {
+      process.off('SIGHUP', onHup);
+      watcher?.close();
+      clearTimeout(debounce);
+      clearInterval(dailyTimer);
+      for (const child of running) child.kill('SIGTERM');
+      await scheduler?.stop();
+      await app.close();
+      store.close();
+    },
+  };
+}

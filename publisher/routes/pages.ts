@@ -1,0 +1,461 @@
+// The citizens' pages (CONTRACT.md, "Web pages"): home, sections, search, items, partners,
+// claims, directory and indicators, in every configured language.
+import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { SECTIONS, type Section } from '../../config/index.ts';
+import { barChart } from '../chart.ts';
+import { dirOf, formatMonth, formatNumber } from '../format.ts';
+import { negotiateLanguage } from '../i18n.ts';
+import { fromCache } from '../render.ts';
+import { ftsQuery, highlight, parseQuery, snippet } from '../search.ts';
+import { type PartnerFreshnessRow } from '../../store/index.ts';
+import { isBot } from '../visits.ts';
+import {
+  facetGroups,
+  filterState,
+  itemView,
+  listingParams,
+  pagination,
+  partnerNames,
+  pick,
+  queryString,
+  stringParam,
+  type ItemView,
+} from '../views.ts';
+
+type Params = { lang: string };
+
+export function languageOf(app: FastifyInstance, request: FastifyRequest): string | undefined {
+  const lang = (request.params as Params).lang;
+  return app.portal.settings().portal.languages.includes(lang as never) ? lang : undefined;
+}
+
+/** Marks the request as a page view of `group` once it answers 200. */
+function countVisit(request: FastifyRequest, group: string, lang: string): void {
+  request.visitGroup = group;
+  request.visitLang = lang;
+}
+
+export async function pageRoutes(app: FastifyInstance): Promise<void> {
+  const ctx = app.portal;
+  const { i18n } = ctx;
+  const notFound = (reply: FastifyReply) => reply.callNotFound();
+
+  app.get('/', async (request, reply) => {
+    const lang = negotiateLanguage(request.headers['accept-language'], ctx.settings().portal.languages);
+    return reply.header('vary', 'Accept-Language').redirect(`/${lang}/`, 302);
+  });
+
+  app.get('/healthz', async (_request, reply) => {
+    const ok = ctx.store.ping();
+    return reply.code(ok ? 200 : 503).header('cache-control', 'no-store').send({ status: ok ? 'ok' : 'unavailable' });
+  });
+
+  app.get('/:lang', async (request, reply) => {
+    const lang = languageOf(app, request);
+    if (!lang) return notFound(reply);
+    return reply.redirect(`/${lang}/`, 301);
+  });
+
+  // ------------------------------------------------------------------ home
+  app.get('/:lang/', async (request, reply) => {
+    const lang = languageOf(app, request);
+    if (!lang) return notFound(reply);
+    countVisit(request, 'home', lang);
+    const cached = fromCache(app.renderer, request, reply);
+    if (cached) return cached;
+    const names = partnerNames(ctx, lang);
+    const sections = SECTIONS.map((section) => ({
+      key: section,
+      label: i18n.t(lang, `sections.${section}`),
+      href: `/${lang}/${section}`,
+      items: ctx.store.items.latest(section, 4).map((row) => itemView(ctx, lang, row, names)),
+    }));
+    const indicators = ctx.store.stats.indicators(ctx.now(), 12);
+    return app.renderer.page(
+      request,
+      reply,
+      lang,
+      'home',
+      { sections, channels: channelViews(app, lang), indicators },
+      { title: i18n.t(lang, 'home.title'), nav: 'home', cacheable: true },
+    );
+  });
+
+  // ------------------------------------------------------------------ sections
+  app.get('/:lang/:section', async (request, reply) => {
+    const lang = languageOf(app, request);
+    const section = (request.params as { section: string }).section as Section;
+    if (!lang || !SECTIONS.includes(section)) return notFound(reply);
+    countVisit(request, section, lang);
+    const cached = fromCache(app.renderer, request, reply);
+    if (cached) return cached;
+    const params = listingParams(ctx, request.query as Record<string, unknown>, section);
+    const names = partnerNames(ctx, lang);
+    const result = ctx.store.items.list(params.filters, params.page, params.perPage);
+    const facets = ctx.store.items.facets(params.filters);
+    const state = filterState(params);
+    delete state.section;
+    const filtered = Boolean(params.filters.docType || params.filters.partner || params.filters.language || params.filters.year);
+    let services: Record<string, unknown> | undefined;
+    if (section === 'services') {
+      // The online library: the whole catalogue by partner, type and year.
+      const all = ctx.store.items.facets({});
+      services = {
+        partners: all.partner.map((f) => ({ label: names.get(f.value) ?? f.value, count: f.count, href: `/${lang}/search${queryString({ partner: f.value })}` })),
+        types: all.doc_type.map((f) => ({ label: i18n.t(lang, `doc_types.${f.value}`), count: f.count, href: `/${lang}/search${queryString({ doc_type: f.value })}` })),
+        years: all.year.map((f) => ({ label: f.value, count: f.count, href: `/${lang}/search${queryString({ year: f.value })}` })),
+      };
+    }
+    return app.renderer.page(
+      request,
+      reply,
+      lang,
+      'section',
+      {
+        section,
+        heading: i18n.t(lang, `sections.${section}`),
+        intro: i18n.t(lang, `sections.${section}_intro`),
+        action: `/${lang}/${section}`,
+        items: result.items.map((row) => itemView(ctx, lang, row, names)),
+        total: result.total,
+        facets: facetGroups(ctx, lang, facets, params, names),
+        filtered,
+        resetHref: `/${lang}/${section}`,
+        pagination: pagination(ctx, lang, `/${lang}/${section}`, state, params.page, result.total, params.perPage),
+        services,
+      },
+      {
+        title: i18n.t(lang, `sections.${section}`),
+        nav: section,
+        cacheable: true,
+        breadcrumbs: [{ label: i18n.t(lang, `sections.${section}`) }],
+        description: i18n.t(lang, `sections.${section}_intro`),
+      },
+    );
+  });
+
+  // ------------------------------------------------------------------ search
+  app.get('/:lang/search', async (request, reply) => {
+    const lang = languageOf(app, request);
+    if (!lang) return notFound(reply);
+    countVisit(request, 'search', lang);
+    const query = request.query as Record<string, unknown>;
+    const cached = fromCache(app.renderer, request, reply);
+    if (cached) return cached;
+    const params = listingParams(ctx, query);
+    const q = stringParam(query, 'q') ?? '';
+    const parsed = parseQuery(q);
+    const names = partnerNames(ctx, lang);
+    let notice: string | undefined;
+    let items: ItemView[] = [];
+    let total = 0;
+    let facets;
+    if (!parsed.text) {
+      // Browse mode: the whole catalogue with filters (the online library).
+      const result = ctx.store.items.list(params.filters, params.page, params.perPage);
+      items = result.items.map((row) => itemView(ctx, lang, row, names));
+      total = result.total;
+      facets = ctx.store.items.facets(params.filters);
+      notice = i18n.t(lang, 'search.browse');
+    } else if (parsed.groups.length === 0) {
+      notice = i18n.t(lang, 'search.only_stopwords');
+      facets = { section: [], doc_type: [], partner: [], language: [], year: [] };
+    } else {
+      let fts = ftsQuery(parsed, 'all')!;
+      let result = ctx.store.items.search(fts, params.filters, params.page, params.perPage);
+      if (result.total === 0 && parsed.groups.length > 1) {
+        fts = ftsQuery(parsed, 'any')!;
+        result = ctx.store.items.search(fts, params.filters, params.page, params.perPage);
+        if (result.total > 0) notice = i18n.t(lang, 'search.any_words');
+      }
+      const texts = ctx.store.items.textsOf(
+        result.items.map((r) => r.pk),
+        6000,
+      );
+      items = result.items.map((row) => {
+        const view = itemView(ctx, lang, row, names);
+        view.titleHtml = highlight(row.title, parsed.terms);
+        const summaryText = row.summary.replace(/<[^>]*>/g, ' ');
+        view.snippet = snippet(`${summaryText} ${texts.get(row.pk) ?? ''}`, parsed.terms);
+        return view;
+      });
+      total = result.total;
+      facets = ctx.store.items.facets(params.filters, fts);
+    }
+    const state = filterState(params, parsed.text || undefined);
+    const heading = !parsed.text
+      ? i18n.t(lang, 'search.title')
+      : total === 1
+        ? i18n.t(lang, 'search.result_one_for', { q: parsed.text })
+        : total > 0
+          ? i18n.t(lang, 'search.results_for', { count: formatNumber(i18n.locale(lang), total), q: parsed.text })
+          : i18n.t(lang, 'search.no_results', { q: parsed.text });
+    return app.renderer.page(
+      request,
+      reply,
+      lang,
+      'search',
+      {
+        q: parsed.text,
+        heading,
+        notice,
+        truncated: parsed.truncated,
+        noResults: Boolean(parsed.text) && total === 0 && parsed.groups.length > 0,
+        items,
+        total,
+        action: `/${lang}/search`,
+        facets: facetGroups(ctx, lang, facets, params, names, true),
+        filtered: Boolean(params.filters.section || params.filters.docType || params.filters.partner || params.filters.language || params.filters.year),
+        resetHref: `/${lang}/search${queryString({ q: parsed.text || undefined })}`,
+        pagination: pagination(ctx, lang, `/${lang}/search`, state, params.page, total, params.perPage),
+      },
+      {
+        title: parsed.text ? `${i18n.t(lang, 'search.title')}: ${parsed.text}` : i18n.t(lang, 'search.title'),
+        nav: 'search',
+        query: parsed.text,
+        cacheable: true,
+        noindex: true,
+        breadcrumbs: [{ label: i18n.t(lang, 'search.title') }],
+      },
+    );
+  });
+
+  // ------------------------------------------------------------------ one item
+  app.get('/:lang/items/:id', async (request, reply) => {
+    const lang = languageOf(app, request);
+    const { id } = request.params as { id: string };
+    if (!lang || !/^[0-9a-f]{16}$/.test(id)) return notFound(reply);
+    countVisit(request, 'item', lang);
+    const cached = fromCache(app.renderer, request, reply);
+    if (cached) return cached;
+    const item = ctx.store.items.get(id, 4000);
+    if (!item) return notFound(reply);
+    const names = partnerNames(ctx, lang);
+    const view = itemView(ctx, lang, item, names);
+    const excerpt = item.text
+      .split(/\n{2,}/)
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .slice(0, 12);
+    const versions = item.versions
+      .map((v) => ({
+        seenAt: v.seen_at,
+        hash: v.content_hash,
+        label: i18n.t(lang, `item.event_${v.event}`),
+        fields: v.changed_fields.length ? i18n.t(lang, 'item.changed_fields', { fields: v.changed_fields.join(', ') }) : '',
+        title: v.snapshot.title,
+      }))
+      .reverse();
+    return app.renderer.page(
+      request,
+      reply,
+      lang,
+      'item',
+      {
+        item: view,
+        summary: item.summary,
+        excerpt,
+        excerptDir: dirOf(item.language),
+        excerptTruncated: item.text_chars > item.text.length,
+        firstSeen: item.first_seen_at,
+        lastChanged: item.last_changed_at,
+        lastSeen: item.last_seen_at,
+        goneSince: item.gone_since,
+        source: { id: item.source, url: item.source_url, type: item.source_type },
+        fetchedAt: item.fetched_at,
+        contentHash: item.content_hash,
+        documentUrl: item.document_url,
+        documentHash: item.document_hash,
+        versions,
+        suggestHref: `/${lang}/suggestions${queryString({ about: `/${lang}/items/${item.id}` })}`,
+      },
+      {
+        title: item.title,
+        nav: item.section as Section,
+        cacheable: true,
+        description: item.summary.replace(/<[^>]*>/g, ' ').slice(0, 200) || undefined,
+        breadcrumbs: [{ label: view.sectionLabel, href: `/${lang}/${item.section}` }, { label: item.title }],
+      },
+    );
+  });
+
+  // ------------------------------------------------------------------ partners
+  app.get('/:lang/partners', async (request, reply) => {
+    const lang = languageOf(app, request);
+    if (!lang) return notFound(reply);
+    countVisit(request, 'partners', lang);
+    const cached = fromCache(app.renderer, request, reply);
+    if (cached) return cached;
+    const report = ctx.store.stats.freshness(ctx.now());
+    const partners = report.partners
+      .map((p) => partnerView(app, lang, p))
+      .sort((a, b) => a.name.localeCompare(b.name, ctx.i18n.locale(lang)));
+    return app.renderer.page(request, reply, lang, 'partners', { partners }, { title: i18n.t(lang, 'partners.title'), nav: 'partners', cacheable: true, breadcrumbs: [{ label: i18n.t(lang, 'partners.title') }] });
+  });
+
+  app.get('/:lang/partners/:id', async (request, reply) => {
+    const lang = languageOf(app, request);
+    const { id } = request.params as { id: string };
+    if (!lang || !/^[a-z0-9-]{1,80}$/.test(id)) return notFound(reply);
+    countVisit(request, 'partners', lang);
+    const cached = fromCache(app.renderer, request, reply);
+    if (cached) return cached;
+    const row = ctx.store.stats.freshness(ctx.now()).partners.find((p) => p.partner === id);
+    if (!row) return notFound(reply);
+    const partner = partnerView(app, lang, row);
+    const params = listingParams(ctx, { ...(request.query as Record<string, unknown>), partner: undefined });
+    const names = partnerNames(ctx, lang);
+    const result = ctx.store.items.list({ ...params.filters, partner: id }, params.page, params.perPage);
+    const description = pick(ctx.store.partners.get(id)?.description, lang);
+    return app.renderer.page(
+      request,
+      reply,
+      lang,
+      'partner',
+      {
+        partner,
+        description,
+        items: result.items.map((r) => itemView(ctx, lang, r, names)),
+        total: result.total,
+        pagination: pagination(ctx, lang, `/${lang}/partners/${id}`, {}, params.page, result.total, params.perPage),
+      },
+      {
+        title: partner.name,
+        nav: 'partners',
+        cacheable: true,
+        breadcrumbs: [{ label: i18n.t(lang, 'partners.title'), href: `/${lang}/partners` }, { label: partner.name }],
+      },
+    );
+  });
+
+  // ------------------------------------------------------------------ claims and directory
+  app.get('/:lang/claims', async (request, reply) => {
+    const lang = languageOf(app, request);
+    if (!lang) return notFound(reply);
+    countVisit(request, 'claims', lang);
+    const cached = fromCache(app.renderer, request, reply);
+    if (cached) return cached;
+    const directory = ctx.settings().directory;
+    const channels = channelViews(app, lang);
+    const byId = new Map([...channels, ...platformViews(app, lang)].map((c) => [c.id, c]));
+    const guidance = directory.guidance.map((g, index) => ({
+      id: `guide-${index}`,
+      question: pick(g.question, lang),
+      answer: pick(g.answer, lang),
+      topic: i18n.t(lang, `topics.${g.topic}`),
+      targets: g.channels.map((id) => byId.get(id)).filter(Boolean),
+    }));
+    return app.renderer.page(request, reply, lang, 'claims', { channels, guidance }, { title: i18n.t(lang, 'claims.title'), nav: 'claims', cacheable: true, breadcrumbs: [{ label: i18n.t(lang, 'claims.title') }] });
+  });
+
+  app.get('/:lang/directory', async (request, reply) => {
+    const lang = languageOf(app, request);
+    if (!lang) return notFound(reply);
+    countVisit(request, 'directory', lang);
+    const cached = fromCache(app.renderer, request, reply);
+    if (cached) return cached;
+    return app.renderer.page(request, reply, lang, 'directory', { platforms: platformViews(app, lang) }, { title: i18n.t(lang, 'directory.title'), nav: 'directory', cacheable: true, breadcrumbs: [{ label: i18n.t(lang, 'directory.title') }] });
+  });
+
+  // ------------------------------------------------------------------ indicators
+  app.get('/:lang/indicators', async (request, reply) => {
+    const lang = languageOf(app, request);
+    if (!lang) return notFound(reply);
+    countVisit(request, 'indicators', lang);
+    const cached = fromCache(app.renderer, request, reply);
+    if (cached) return cached;
+    const indicators = ctx.store.stats.indicators(ctx.now(), 12);
+    const locale = i18n.locale(lang);
+    const bars = indicators.visits_by_month.map((m) => ({ label: formatMonth(locale, m.month), value: m.count }));
+    const chart = barChart(bars, {
+      id: 'visits',
+      title: i18n.t(lang, 'indicators.visits_month'),
+      description: i18n.t(lang, 'indicators.chart_summary', {
+        from: bars[0]?.label ?? '',
+        to: bars.at(-1)?.label ?? '',
+        values: bars.map((b) => `${b.label} ${formatNumber(locale, b.value)}`).join(', '),
+      }),
+      rtl: i18n.dir(lang) === 'rtl',
+      formatValue: (n) => formatNumber(locale, n),
+    });
+    const sections = SECTIONS.map((s) => ({ label: i18n.t(lang, `sections.${s}`), count: indicators.items_by_section[s], href: `/${lang}/${s}` }));
+    return app.renderer.page(
+      request,
+      reply,
+      lang,
+      'indicators',
+      { indicators, chart, sections, months: indicators.visits_by_month.map((m) => ({ label: formatMonth(locale, m.month), count: m.count })) },
+      { title: i18n.t(lang, 'indicators.title'), nav: 'indicators', cacheable: true, breadcrumbs: [{ label: i18n.t(lang, 'indicators.title') }] },
+    );
+  });
+
+  // ------------------------------------------------------------------ outbound links
+  app.get('/go/:id', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const directory = ctx.settings().directory;
+    const target = [...directory.channels, ...directory.platforms].find((entry) => entry.id === id);
+    if (!target) return notFound(reply);
+    const url = target.url ?? ('phone' in target && target.phone ? `tel:${target.phone.replace(/[^+\d]/g, '')}` : undefined);
+    if (!url) return notFound(reply);
+    if (!isBot(request.headers['user-agent'])) app.counters.click(id);
+    return reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(url, 302);
+  });
+}
+
+export function partnerView(app: FastifyInstance, lang: string, p: PartnerFreshnessRow) {
+  const i18n = app.portal.i18n;
+  const status = p.failing && p.status !== 'never_harvested' ? 'failing' : p.status;
+  return {
+    id: p.partner,
+    href: `/${lang}/partners/${p.partner}`,
+    name: pick(p.name, lang),
+    kind: i18n.t(lang, `kinds.${p.kind}`),
+    website: p.website,
+    status,
+    statusLabel: p.status === 'overdue' && p.overdue_days ? i18n.t(lang, 'freshness.overdue_by', { days: p.overdue_days }) : i18n.t(lang, `freshness.${status}`),
+    commitment: p.commitment_days ? i18n.t(lang, 'partners.commitment', { days: p.commitment_days }) : i18n.t(lang, 'partners.no_commitment'),
+    lastContent: p.last_new_content_at,
+    itemCount: p.item_count,
+    sections: SECTIONS.filter((s) => p.items_by_section[s] > 0).map((s) => ({
+      label: i18n.t(lang, `sections.${s}`),
+      count: p.items_by_section[s],
+      href: `/${lang}/${s}${queryString({ partner: p.partner })}`,
+    })),
+  };
+}
+
+export function channelViews(app: FastifyInstance, lang: string) {
+  const ctx = app.portal;
+  const i18n = ctx.i18n;
+  const partners = new Map(ctx.store.partners.list().map((p) => [p.id, pick(p.name, lang)]));
+  return ctx.settings().directory.channels.map((c) => ({
+    id: c.id,
+    name: pick(c.name, lang),
+    description: pick(c.description, lang),
+    kind: c.kind,
+    kindLabel: i18n.t(lang, `claims.${c.kind}`),
+    href: c.url ? `/go/${c.id}` : undefined,
+    host: c.url ? new URL(c.url).host : undefined,
+    phone: c.phone,
+    tel: c.phone ? `tel:${c.phone.replace(/[^+\d]/g, '')}` : undefined,
+    email: c.email,
+    hours: pick(c.hours, lang),
+    address: pick(c.address, lang),
+    operator: partners.get(c.operator) ?? c.operator,
+    topics: c.topics.map((t) => i18n.t(lang, `topics.${t}`)),
+  }));
+}
+
+export function platformViews(app: FastifyInstance, lang: string) {
+  const ctx = app.portal;
+  const partners = new Map(ctx.store.partners.list().map((p) => [p.id, pick(p.name, lang)]));
+  return ctx.settings().directory.platforms.map((p) => ({
+    id: p.id,
+    name: pick(p.name, lang),
+    description: pick(p.description, lang),
+    href: `/go/${p.id}`,
+    host: new URL(p.url).host,
+    operator: p.operator ? (partners.get(p.operator) ?? p.operator) : undefined,
+    topics: (p.topics ?? []).map((t) => ctx.i18n.t(lang, `topics.${t}`)),
+  }));
+}
