@@ -8,6 +8,8 @@ import { runHarvest, type ProgressEvent } from '../harvester/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { formatOutcome, runSummaryJson } from './output.ts';
 import { startPortal } from './portal.ts';
+import { user } from './users.ts';
+import { freshnessCsv, freshnessTable } from '../publisher/reports.ts';
 
 export interface CommandContext {
   args: string[];
@@ -226,9 +228,35 @@ async function demo(context: CommandContext): Promise<number> {
   return 0;
 }
 
+/** `portal report freshness --format table|json|csv`: the same figures as the admin page. */
+async function report(context: CommandContext): Promise<number> {
+  const [name] = context.args;
+  if (name !== 'freshness') {
+    context.stderr.write('usage: npx portal report freshness [--format table|json|csv]\n');
+    return 2;
+  }
+  const format = (context.options.format as string | undefined) ?? 'table';
+  if (!['table', 'json', 'csv'].includes(format)) {
+    context.stderr.write(`unknown format "${format}": use table, json or csv\n`);
+    return 2;
+  }
+  const loaded = loadConfig(context.configDir);
+  const store = openStore(context.dbFile);
+  try {
+    if (loaded.config) store.syncConfig(loaded.config, new Date().toISOString(), loaded.invalidPartnerIds);
+    const freshness = store.stats.freshness(new Date());
+    context.stdout.write(format === 'json' ? `${JSON.stringify(freshness, null, 2)}\n` : format === 'csv' ? freshnessCsv(freshness) : freshnessTable(freshness));
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
 export const commands: Record<string, Command> = {
   check,
   harvest,
   serve,
   demo,
+  report,
+  user,
 };

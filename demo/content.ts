@@ -139,8 +139,8 @@ export function itemsOf(spec: SourceSpec, now: Date): DemoItem[] {
   const items: DemoItem[] = [];
   for (let index = last; index >= 0 && items.length < spec.window; index--) {
     const random = prng(seedOf(`${spec.key}#${index}`));
-    // Jitter within the period, never past `end`.
-    const at = new Date(Math.min(end, start + index * period + Math.floor(random() * period * 0.6)));
+    // Jitter within the period; an item whose moment has not come yet is not published.
+    const at = new Date(start + index * period + Math.floor(random() * period * 0.6));
     if (at.getTime() > end) continue;
     items.push(makeItem(spec, index, at, random));
   }

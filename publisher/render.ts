@@ -25,6 +25,8 @@ export interface PageOptions {
   /** Path of this page without the language prefix, for the switcher and hreflang (default: from the URL). */
   path?: string;
   noindex?: boolean;
+  /** Admin pages: the language switcher keeps the path and sets ?lang=. */
+  adminLanguages?: Array<{ code: string; name: string; href: string; current: boolean }>;
 }
 
 export function createHandlebars(ctx: PortalContext): typeof Handlebars {
@@ -108,12 +110,14 @@ export function layoutContext(ctx: PortalContext, request: FastifyRequest, lang:
     { key: 'home', label: i18n.t(lang, 'nav.home'), href: `/${lang}/`, current: options.nav === 'home' },
     ...NAV.map((key) => ({ key, label: i18n.t(lang, `nav.${key}`), href: `/${lang}/${key}`, current: options.nav === key })),
   ];
-  const languages = settings.portal.languages.map((code) => ({
-    code,
-    name: i18n.t(code, 'meta.name'),
-    href: `/${code}${path === '/' ? '/' : path}`,
-    current: code === lang,
-  }));
+  const languages =
+    options.adminLanguages ??
+    settings.portal.languages.map((code) => ({
+      code,
+      name: i18n.t(code, 'meta.name'),
+      href: `/${code}${path === '/' ? '/' : path}`,
+      current: code === lang,
+    }));
   return {
     lang,
     dir: i18n.dir(lang),
