@@ -1,6 +1,7 @@
 // The web app as a Fastify instance built from a PortalContext; the server command only starts it,
 // and tests call `buildApp` and `app.inject()` (fastify/demo's app.ts / server.ts split).
 import path from 'node:path';
+import querystring from 'node:querystring';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -88,7 +89,9 @@ export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): 
     referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
     hsts: ctx.secureCookies ? { maxAge: 15552000, includeSubDomains: true } : false,
   });
-  await app.register(formbody, { bodyLimit: 32 * 1024 });
+  // node:querystring turns invalid percent-encoded UTF-8 into U+FFFD, which the forms refuse with a
+  // clear message (fast-querystring, the default, would keep the raw escapes).
+  await app.register(formbody, { bodyLimit: 32 * 1024, parser: (body: string) => querystring.parse(body) });
   await app.register(rateLimit, { global: false });
   await app.register(fastifyStatic, {
     root: STATIC_DIR,

@@ -1,0 +1,134 @@
+// A real running portal (what `portal serve` starts) over HTTP on loopback: harvest now in a child
+// process with its progress page, test a source and an edited draft of it without writing,
+// config reloads that are applied when valid and refused (file:line shown) when not.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { load } from 'cheerio';
+import t from 'tap';
+import { startPortal } from '../../cli/portal.ts';
+import { hashPassword } from '../../publisher/admin/passwords.ts';
+import { writeConfig } from '../helpers/config.ts';
+import { rss, startServer } from '../helpers/server.ts';
+
+const site = await startServer({
+  '/feed/': { body: rss([{ title: 'Première actualité', link: 'https://site.example/1', date: 'Mon, 03 Mar 2025 10:00:00 GMT' }]) },
+  '/listing': {
+    headers: { 'content-type': 'text/html; charset=utf-8' },
+    body: '<html><body><div class="card"><h2><a href="/a">Guide de la probité</a></h2><time>15 mai 2025</time></div><div class="card"><h2><a href="/b">Rapport annuel</a></h2><time>3 juin 2025</time></div></body></html>',
+  },
+});
+t.teardown(() => site.close());
+
+const configDir = writeConfig({
+  partners: [
+    {
+      id: 'alpha',
+      sources: [
+        { id: 'news', type: 'feed', url: `${site.url}/feed/`, section: 'news' },
+        { id: 'guides', type: 'html', url: `${site.url}/listing`, section: 'publications', select: { item: '.row', title: 'h2' } },
+      ],
+    },
+  ],
+});
+const dbFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'portal-serve-')), 'portal.db');
+const out: string[] = [];
+const portal = await startPortal({ configDir, dbFile, host: '127.0.0.1', port: 0, harvest: false, out: { write: (s: string) => out.push(s) } as unknown as NodeJS.WritableStream });
+t.teardown(() => portal.close());
+portal.store.users.add('amina', 'admin', await hashPassword('a long enough password'), new Date().toISOString());
+
+const jar = new Map<string, string>();
+let cookie = '';
+async function request(method: string, url: string, form?: Record<string, string>) {
+  const response = await fetch(`${portal.url}${url}`, {
+    method,
+    redirect: 'manual',
+    headers: { cookie, 'user-agent': 'Mozilla/5.0 test', ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+    body: form ? new URLSearchParams(form).toString() : undefined,
+  });
+  for (const set of response.headers.getSetCookie()) {
+    const [name, value] = set.split(';')[0]!.split('=') as [string, string];
+    if (value) jar.set(name, value);
+    else jar.delete(name);
+  }
+  cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  const body = await response.text();
+  return { status: response.status, location: response.headers.get('location'), body, $: load(body) };
+}
+
+t.test('sign in over HTTP', async (t) => {
+  const form = await request('GET', '/admin/login');
+  const response = await request('POST', '/admin/login', { csrf: form.$('input[name=csrf]').val() as string, name: 'amina', password: 'a long enough password' });
+  t.equal(response.status, 303);
+  t.match(cookie, /portal_session=/);
+});
+
+t.test('harvest now runs in the background and shows its progress and outcome', async (t) => {
+  const page = await request('GET', '/admin/partners/alpha?lang=en');
+  const token = page.$('input[name=csrf]').first().val() as string;
+  const started = await request('POST', '/admin/harvest', { csrf: token, scope: 'source:alpha/news' });
+  t.equal(started.status, 303);
+  t.match(started.location, /^\/admin\/jobs\//);
+  let job = await request('GET', started.location!);
+  for (let i = 0; i < 100 && /in progress/.test(job.$('h1').text()); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    job = await request('GET', started.location!);
+  }
+  t.equal(job.$('h1').text(), 'Harvest finished');
+  t.match(job.$('.progress-lines').text(), /alpha\/news\s+ok\s+1 found, 1 new/);
+  t.equal(portal.store.items.count(), 1, 'the child process wrote to the same database');
+  t.match(portal.store.users.auditLog(10).entries.map((e) => e.action).join(' '), /harvest_now/);
+});
+
+t.test('test a source: what would be extracted, nothing written; a draft with new selectors', async (t) => {
+  const page = await request('GET', '/admin/test-source?source=alpha/guides&lang=en');
+  const token = page.$('input[name=csrf]').val() as string;
+  const asIs = await request('POST', '/admin/test-source', { csrf: token, source: 'alpha/guides', yaml: '' });
+  t.match(asIs.$('#test-result').text(), /0 documents would be extracted/);
+  t.match(asIs.$.text(), /the item selector matches nothing/);
+  const draft = `id: guides
+type: html
+url: ${site.url}/listing
+section: publications
+select:
+  item: ".card"
+  title: "h2 a"
+  link: "h2 a@href"
+  date: "time"
+`;
+  const fixed = await request('POST', '/admin/test-source', { csrf: token, source: 'alpha/guides', yaml: draft });
+  t.match(fixed.$('#test-result').text(), /2 documents would be extracted/);
+  const rows = fixed.$('table tbody tr');
+  t.equal(rows.length, 2);
+  t.match(rows.first().text(), /Guide de la probité/);
+  t.match(rows.first().text(), /2025-05-15/);
+  t.match(rows.first().text(), /title.*link.*date/s);
+  const broken = await request('POST', '/admin/test-source', { csrf: token, source: 'alpha/guides', yaml: 'id: guides\ntype: html\nurl: nope\nsection: publications\n' });
+  t.match(broken.$('.notice-warn').text(), /url: expected an http/);
+  t.equal(portal.store.items.count(), 1, 'testing wrote nothing');
+});
+
+t.test('config reload: a valid change is applied, an invalid one refused and shown with file:line', async (t) => {
+  const partnerFile = path.join(configDir, 'partners', 'alpha.yaml');
+  const original = fs.readFileSync(partnerFile, 'utf8');
+  fs.writeFileSync(partnerFile, `${original}  - id: extra\n    type: pdf\n    url: ${site.url}/doc.pdf\n    section: publications\n`);
+  const applied = portal.reload();
+  t.equal(applied.ok, true);
+  t.ok(portal.settings().partners[0]!.sources.some((s) => s.id === 'extra'));
+  t.ok(portal.store.listSources().some((s) => s.sourceId === 'extra'));
+  fs.writeFileSync(partnerFile, original.replace('kind: government', 'kind: goverment'));
+  const refused = portal.reload();
+  t.equal(refused.ok, false);
+  t.ok(portal.settings().partners[0]!.sources.some((s) => s.id === 'extra'), 'the running config stays');
+  const configPage = await request('GET', '/admin/config?lang=en');
+  t.match(configPage.$('.config-errors').text(), /partners\/alpha\.yaml:\d+:7: kind: "goverment" is not allowed here/);
+  const freshness = await request('GET', '/admin/freshness?lang=en');
+  t.equal(freshness.$('a[href="/admin/config"]').length > 0, true, 'the freshness page points at the problem');
+  t.match(out.join(''), /config reload refused/);
+  // Fixing the file through the watcher applies it without a call.
+  fs.writeFileSync(partnerFile, original);
+  for (let i = 0; i < 40 && portal.settings().partners[0]!.sources.some((s) => s.id === 'extra'); i++) await new Promise((r) => setTimeout(r, 100));
+  t.notOk(portal.settings().partners[0]!.sources.some((s) => s.id === 'extra'), 'the file change was picked up');
+  t.equal(portal.store.listSources({ includeDisabled: true }).find((s) => s.sourceId === 'extra')?.enabled, false, 'the removed source is disabled, not deleted');
+  t.same((await request('GET', '/admin/config?lang=en')).$('.notice-ok').length, 1);
+});

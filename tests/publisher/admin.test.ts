@@ -1,0 +1,300 @@
+// The operators' area through app.inject with a real SQLite: sign-in, lock-out, CSRF, roles, every
+// page, exports equal to the page, the suggestion workflow with email and retention, the audit log.
+import { load } from 'cheerio';
+import { SMTPServer } from 'smtp-server';
+import t from 'tap';
+import { hashPassword } from '../../publisher/admin/passwords.ts';
+import { freshnessCsv } from '../../publisher/reports.ts';
+import { makeMailer } from '../../cli/mail.ts';
+import { BROWSER, makeApp, type TestApp } from '../helpers/app.ts';
+
+const PASSWORD = 'a long enough password';
+
+async function withUsers(options: Parameters<typeof makeApp>[0] = {}): Promise<TestApp> {
+  const bed = await makeApp(options);
+  const hash = await hashPassword(PASSWORD);
+  bed.store.users.add('amina', 'admin', hash, new Date().toISOString());
+  bed.store.users.add('karim', 'editor', hash, new Date().toISOString());
+  return bed;
+}
+
+class Browser {
+  cookie = '';
+  constructor(
+    private readonly bed: TestApp,
+    private readonly ip = '10.5.5.5',
+  ) {}
+
+  async request(method: 'GET' | 'POST', url: string, form?: Record<string, string>) {
+    const response = await this.bed.app.inject({
+      method,
+      url,
+      headers: { ...BROWSER, cookie: this.cookie, ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      payload: form ? new URLSearchParams(form).toString() : undefined,
+      remoteAddress: this.ip,
+    });
+    const set = response.headers['set-cookie'];
+    for (const line of Array.isArray(set) ? set : set ? [set] : []) {
+      const [pair] = line.split(';');
+      const [name, value] = pair!.split('=');
+      const jar = new Map(this.cookie ? this.cookie.split('; ').map((c) => c.split('=') as [string, string]) : []);
+      if (value) jar.set(name!, value);
+      else jar.delete(name!);
+      this.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    }
+    return { status: response.statusCode, headers: response.headers, body: response.body, $: load(response.body) };
+  }
+
+  get(url: string) {
+    return this.request('GET', url);
+  }
+
+  post(url: string, form: Record<string, string>) {
+    return this.request('POST', url, form);
+  }
+
+  async login(name: string, password = PASSWORD) {
+    const page = await this.get('/admin/login');
+    return this.post('/admin/login', { csrf: page.$('input[name=csrf]').val() as string, name, password, next: '' });
+  }
+
+  /** The CSRF token of the current admin page. */
+  async token(url = '/admin/suggestions') {
+    return (await this.get(url)).$('input[name=csrf]').first().val() as string;
+  }
+}
+
+t.test('with no operator, /admin says how to create one; no default password works', async (t) => {
+  const bed = await makeApp();
+  const browser = new Browser(bed);
+  const page = await browser.get('/admin');
+  t.equal(page.status, 200);
+  t.match(page.$('pre').text(), /npx portal user add NAME/);
+  for (const [name, password] of [['admin', 'admin'], ['admin', ''], ['root', 'password']]) {
+    const response = await browser.login(name!, password);
+    t.equal(response.status, 401);
+  }
+  await bed.close();
+});
+
+t.test('an anonymous visitor is sent to the login form (name and password fields)', async (t) => {
+  const bed = await withUsers();
+  const browser = new Browser(bed);
+  const entry = await bed.app.inject({ url: '/admin' });
+  t.equal(entry.statusCode, 302);
+  t.equal(entry.headers.location, '/admin/login');
+  const login = await browser.get('/admin/login');
+  t.equal(login.$('form input[type=text][name=name]').length, 1);
+  t.equal(login.$('form input[type=password][name=password]').length, 1);
+  for (const url of ['/admin/freshness', '/admin/freshness.csv', '/admin/suggestions', '/admin/partners/alpha', '/admin/audit', '/admin/test-source', '/admin/indicators', '/admin/config']) {
+    const response = await bed.app.inject({ url });
+    t.equal(response.statusCode, 302, url);
+    t.match(response.headers.location, /^\/admin\/login/);
+  }
+  await bed.close();
+});
+
+t.test('sign-in: wrong password refused, right one gives a protected, fresh session', async (t) => {
+  const bed = await withUsers();
+  const browser = new Browser(bed);
+  t.equal((await browser.login('amina', 'wrong password!')).status, 401);
+  const before = browser.cookie;
+  const ok = await browser.login('amina');
+  t.equal(ok.status, 303);
+  t.equal(ok.headers.location, '/admin');
+  const setCookie = [ok.headers['set-cookie']].flat().find((c) => String(c).startsWith('portal_session='))!;
+  t.match(setCookie, /HttpOnly/);
+  t.match(setCookie, /SameSite=Strict/);
+  t.match(setCookie, /Path=\/admin/);
+  t.notMatch(setCookie, /Secure/, 'not Secure over plain http');
+  t.not(browser.cookie, before);
+  const fresh = await browser.get('/admin/freshness');
+  t.equal(fresh.status, 200);
+  t.match(fresh.$('.admin-user').text(), /amina/);
+  // A second login rotates the token: the first session no longer works.
+  const first = browser.cookie;
+  await browser.login('amina');
+  t.not(browser.cookie, first);
+  const stale = await bed.app.inject({ url: '/admin/freshness', headers: { cookie: first } });
+  t.equal(stale.statusCode, 302, 'the previous session token is gone');
+  // Logout needs its CSRF token and ends the session.
+  const token = await browser.token('/admin/freshness');
+  await browser.post('/admin/logout', { csrf: token });
+  t.equal((await browser.get('/admin/freshness')).status, 302);
+  await bed.close();
+});
+
+t.test('lock-out with a growing delay after repeated failures', async (t) => {
+  let now = new Date('2026-03-01T10:00:00Z');
+  const bed = await withUsers({ now: () => now });
+  const browser = new Browser(bed, '10.7.7.7');
+  for (let i = 0; i < 5; i++) await browser.login('amina', `wrong ${i}`);
+  const locked = await browser.login('amina');
+  t.equal(locked.status, 429, 'even the right password waits');
+  t.match(locked.$('[role=alert]').text(), /محاولات كثيرة/, 'told in the default language (ar)');
+  const user = bed.store.users.get('amina')!;
+  const firstWait = Date.parse(user.locked_until!) - now.getTime();
+  t.equal(firstWait, 60_000);
+  now = new Date(now.getTime() + 61_000);
+  await browser.login('amina', 'wrong again');
+  const secondWait = Date.parse(bed.store.users.get('amina')!.locked_until!) - now.getTime();
+  t.equal(secondWait, 120_000, 'the wait doubles');
+  now = new Date(now.getTime() + 121_000);
+  t.equal((await browser.login('amina')).status, 303, 'after the wait the right password works');
+  t.equal(bed.store.users.get('amina')!.failed_logins, 0);
+  await bed.close();
+});
+
+t.test('CSRF: a form without the session token changes nothing', async (t) => {
+  const bed = await withUsers();
+  const browser = new Browser(bed);
+  await browser.login('amina');
+  const id = bed.store.suggestions.add({ language: 'fr', pageRef: null, topic: null, message: 'Bonjour', name: null, email: null }, new Date().toISOString());
+  for (const csrf of ['', 'x.y.z']) {
+    const response = await browser.post(`/admin/suggestions/${id}`, { csrf, action: 'reject' });
+    t.equal(response.status, 403);
+  }
+  // A token of another session is refused too.
+  const other = new Browser(bed, '10.6.6.6');
+  await other.login('karim');
+  const foreign = await other.token();
+  t.equal((await browser.post(`/admin/suggestions/${id}`, { csrf: foreign, action: 'reject' })).status, 403);
+  t.equal(bed.store.suggestions.get(id)!.status, 'new');
+  const loginCsrf = await bed.app.inject({ method: 'POST', url: '/admin/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'name=amina&password=x' });
+  t.equal(loginCsrf.statusCode, 403, 'the login form has a token too');
+  await bed.close();
+});
+
+t.test('roles: an editor handles suggestions only', async (t) => {
+  const bed = await withUsers();
+  const editor = new Browser(bed);
+  await editor.login('karim');
+  t.equal((await editor.get('/admin')).headers.location, '/admin/suggestions');
+  t.equal((await editor.get('/admin/suggestions')).status, 200);
+  for (const url of ['/admin/freshness', '/admin/partners/alpha', '/admin/audit', '/admin/test-source', '/admin/indicators', '/admin/config']) {
+    t.equal((await editor.get(url)).status, 403, url);
+  }
+  const token = await editor.token();
+  t.equal((await editor.post('/admin/harvest', { csrf: token, scope: 'partner:alpha' })).status, 403);
+  t.equal((await editor.get('/admin/suggestions.csv?contacts=1')).status, 403, 'no contact export for editors');
+  t.equal((await editor.get('/admin/freshness.csv')).status, 200, 'the freshness export is for any signed-in operator');
+  await bed.close();
+});
+
+t.test('every admin page answers for an administrator, in each language', async (t) => {
+  const bed = await withUsers();
+  const admin = new Browser(bed);
+  await admin.login('amina');
+  const id = bed.store.suggestions.add({ language: 'ar', pageRef: '/ar/', topic: 'content', message: 'اقتراح', name: 'ع', email: 'a@example.ma' }, new Date().toISOString());
+  for (const lang of ['ar', 'fr', 'en']) {
+    for (const url of ['/admin/freshness', '/admin/partners/alpha', '/admin/suggestions', `/admin/suggestions/${id}`, '/admin/test-source', '/admin/indicators', '/admin/audit', '/admin/config']) {
+      const page = await admin.get(`${url}?lang=${lang}`);
+      t.equal(page.status, 200, `${url} ${lang}`);
+      t.equal(page.$('html').attr('lang'), lang);
+      t.equal(page.headers['cache-control'], 'no-store');
+    }
+  }
+  const partner = await admin.get('/admin/partners/alpha?lang=fr');
+  t.equal(partner.$('svg.chart title').first().text(), 'Nouveaux documents par mois (12 derniers mois)');
+  t.match(partner.$('.admin-source').first().text(), /alpha\/(news|reports)/);
+  await bed.close();
+});
+
+t.test('the freshness exports carry the page\'s figures', async (t) => {
+  const bed = await withUsers();
+  const admin = new Browser(bed);
+  await admin.login('amina');
+  const page = await admin.get('/admin/freshness?lang=en');
+  const csv = await admin.get('/admin/freshness.csv');
+  const json = JSON.parse((await admin.get('/admin/freshness.json')).body);
+  t.match(csv.headers['content-type'], /text\/csv/);
+  const lines = csv.body.replace(/^\ufeff/, '').trim().split('\r\n');
+  t.equal(lines.length, 1 + 3);
+  t.equal(lines[0]!.split(',')[0], 'partner');
+  t.same(
+    lines.slice(1).map((l) => l.split(',')[0]),
+    json.partners.map((p: { partner: string }) => p.partner),
+    'same partners, same order',
+  );
+  t.same(page.$('.freshness-table tbody th a').map((_, e) => page.$(e).attr('href')).get(), json.partners.map((p: { partner: string }) => `/admin/partners/${p.partner}`));
+  t.equal(csv.body.replace(/^\ufeff/, ''), freshnessCsv({ ...json, generated_at: json.generated_at }), 'the CSV is the report');
+  const alphaRow = lines.find((l) => l.startsWith('alpha,'))!;
+  t.match(alphaRow, /,30,2025-06-01,overdue,/);
+  await bed.close();
+});
+
+t.test('suggestions: examine, answer in the visitor\'s language, email, publish, export, purge, audit', async (t) => {
+  const received: string[] = [];
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, _session, callback) {
+      let data = '';
+      stream.on('data', (chunk: Buffer) => (data += chunk.toString()));
+      stream.on('end', () => {
+        received.push(data);
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  const port = (smtp.server.address() as { port: number }).port;
+  const mailer = makeMailer({ host: '127.0.0.1', port, secure: false, from: 'portail@example.ma' });
+  const bed = await withUsers({ mail: mailer });
+  const admin = new Browser(bed);
+  await admin.login('amina');
+  const id = bed.store.suggestions.add({ language: 'ar', pageRef: '/ar/publications', topic: 'content', message: 'أين تقارير 2010؟', name: 'سعاد', email: 'souad@example.ma' }, new Date().toISOString());
+  const list = await admin.get('/admin/suggestions?status=new');
+  t.equal(list.$('tbody tr').length, 1);
+  let token = await admin.token(`/admin/suggestions/${id}`);
+  t.equal((await admin.post(`/admin/suggestions/${id}`, { csrf: token, action: 'examine' })).status, 303);
+  t.equal(bed.store.suggestions.get(id)!.status, 'examined');
+  const detail = await admin.get(`/admin/suggestions/${id}?lang=fr`);
+  t.match(detail.$('label[for=answer]').text(), /Arabe/, 'the answer is asked in the visitor\'s language');
+  t.equal(detail.$('#answer').attr('lang'), 'ar');
+  token = detail.$('input[name=csrf]').first().val() as string;
+  t.equal((await admin.post(`/admin/suggestions/${id}`, { csrf: token, action: 'answer', answer: 'التقارير متاحة في باب المنشورات.', publish: '1' })).status, 303);
+  const answered = bed.store.suggestions.get(id)!;
+  t.match(answered, { status: 'answered', published: true, answered_by: 'amina', answer: 'التقارير متاحة في باب المنشورات.' });
+  t.ok(answered.emailed_at, 'emailed');
+  t.equal(received.length, 1);
+  t.match(received[0]!, /To: souad@example\.ma/);
+  const publicPage = load((await bed.app.inject({ url: '/ar/suggestions', headers: BROWSER })).body);
+  t.match(publicPage('.answer-card').text(), /التقارير متاحة/);
+  token = await admin.token(`/admin/suggestions/${id}`);
+  await admin.post(`/admin/suggestions/${id}`, { csrf: token, action: 'unpublish' });
+  t.equal(bed.store.suggestions.get(id)!.published, false);
+  // Exports: without contacts by default; with them only when an admin asks.
+  const plain = await admin.get('/admin/suggestions.csv');
+  t.notMatch(plain.body, /souad@example\.ma/);
+  t.match(plain.body.split('\r\n')[0]!, /^\ufeffid,created_at,language,topic,page_ref,status,message,answer,answered_at,published$/);
+  const withContacts = await admin.get('/admin/suggestions.csv?contacts=1');
+  t.match(withContacts.body, /souad@example\.ma/);
+  // Retention: contact details deleted once the period after the answer has passed.
+  t.equal(bed.store.suggestions.purgeContacts(new Date(Date.now() - 86_400_000).toISOString(), new Date().toISOString()), 0, 'not yet');
+  t.equal(bed.store.suggestions.purgeContacts(new Date(Date.now() + 1000).toISOString(), new Date().toISOString()), 1);
+  t.match(bed.store.suggestions.get(id), { name: null, email: null });
+  t.match((await admin.get(`/admin/suggestions/${id}?lang=fr`)).$('.item-facts').text(), /Coordonnées effacées/);
+  // The audit log has every action.
+  const actions = bed.store.users.auditLog(50).entries.map((e) => e.action);
+  for (const action of ['login', 'suggestion_examine', 'suggestion_answer', 'suggestion_emailed', 'suggestion_unpublish', 'export_suggestions']) t.ok(actions.includes(action), action);
+  const auditPage = await admin.get('/admin/audit?lang=en');
+  t.match(auditPage.$('table').text(), /suggestion_answer/);
+  await bed.close();
+  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+});
+
+t.test('a failing mail server is reported, the answer is kept', async (t) => {
+  const mailer = makeMailer({ host: '127.0.0.1', port: 9, secure: false, from: 'portail@example.ma' });
+  const bed = await withUsers({ mail: mailer });
+  const admin = new Browser(bed);
+  await admin.login('amina');
+  const id = bed.store.suggestions.add({ language: 'fr', pageRef: null, topic: null, message: 'Question', name: null, email: 'x@example.ma' }, new Date().toISOString());
+  const token = await admin.token(`/admin/suggestions/${id}`);
+  const response = await admin.post(`/admin/suggestions/${id}`, { csrf: token, action: 'answer', answer: 'Réponse.' });
+  t.equal(response.status, 303);
+  t.match(response.headers.location, /notice=/);
+  t.equal(bed.store.suggestions.get(id)!.status, 'answered');
+  t.equal(bed.store.suggestions.get(id)!.emailed_at, null);
+  await bed.close();
+});

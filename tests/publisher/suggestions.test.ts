@@ -1,0 +1,144 @@
+// The suggestions form: CSRF, honeypot, limits, errors tied to fields that keep what was typed,
+// the rate limit, the privacy notice, and published answers.
+import { load } from 'cheerio';
+import t from 'tap';
+import { BROWSER, makeApp } from '../helpers/app.ts';
+
+async function form(app: Awaited<ReturnType<typeof makeApp>>['app'], lang = 'fr', query = '') {
+  const response = await app.inject({ url: `/${lang}/suggestions${query}`, headers: BROWSER });
+  const $ = load(response.body);
+  return { $, token: $('input[name=csrf]').val() as string, status: response.statusCode };
+}
+
+function post(app: Awaited<ReturnType<typeof makeApp>>['app'], fields: Record<string, string>, lang = 'fr', ip = '10.0.0.1') {
+  return app.inject({
+    method: 'POST',
+    url: `/${lang}/suggestions`,
+    headers: { ...BROWSER, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams(fields).toString(),
+    remoteAddress: ip,
+  });
+}
+
+t.test('the form: fields, labels, privacy notice, warning', async (t) => {
+  const bed = await makeApp();
+  const { $, token, status } = await form(bed.app, 'fr', '?about=/fr/items/0123456789abcdef');
+  t.equal(status, 200);
+  t.ok(token.length > 20);
+  for (const id of ['field-message', 'field-name', 'field-email', 'field-topic']) t.equal($(`label[for=${id}]`).length, 1, `${id} has a label`);
+  t.equal($('input[name=about]').val(), '/fr/items/0123456789abcdef');
+  t.match($('.privacy').text(), /loi 09-08/);
+  t.match($('.privacy').text(), /30 jours/);
+  t.match($('.notice-important').text(), /N'écrivez ici ni signalement/);
+  t.equal($('.honeypot input[name=website]').attr('tabindex'), '-1');
+  const evil = await form(bed.app, 'fr', '?about=https://evil.example/');
+  t.equal(evil.$('input[name=about]').length, 0, 'only pages of the portal can be referenced');
+  await bed.close();
+});
+
+t.test('a valid suggestion is stored with the page language and reference, then thanked', async (t) => {
+  const bed = await makeApp();
+  const { token } = await form(bed.app, 'ar');
+  const response = await post(bed.app, { csrf: token, message: 'اقتراح: إضافة تقارير المجالس الجهوية للحسابات', name: 'سعاد', email: 'souad@example.ma', topic: 'content', about: '/ar/publications' }, 'ar');
+  t.equal(response.statusCode, 303);
+  t.equal(response.headers.location, '/ar/suggestions?sent=1');
+  const [stored] = bed.store.suggestions.list().items;
+  t.match(stored, { language: 'ar', page_ref: '/ar/publications', topic: 'content', name: 'سعاد', email: 'souad@example.ma', status: 'new' });
+  const thanks = await bed.app.inject({ url: '/ar/suggestions?sent=1', headers: BROWSER });
+  t.match(load(thanks.body)('.notice-ok').text(), /شكرا/);
+  await bed.close();
+});
+
+t.test('anti-forgery: a missing, wrong, expired or foreign token is refused', async (t) => {
+  const bed = await makeApp();
+  const { token } = await form(bed.app);
+  for (const csrf of ['', 'forged', `${token}x`, token.replace(/^[^.]+/, '1')]) {
+    const response = await post(bed.app, { csrf, message: 'Un message assez long pour passer.' });
+    t.equal(response.statusCode, 403, `token ${JSON.stringify(csrf.slice(0, 12))}`);
+    t.match(load(response.body)('.error-summary').text(), /formulaire a expiré/);
+    t.equal(load(response.body)('textarea[name=message]').text(), 'Un message assez long pour passer.', 'what was typed is kept');
+  }
+  const crossSite = await bed.app.inject({
+    method: 'POST',
+    url: '/fr/suggestions',
+    headers: { ...BROWSER, origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ csrf: token, message: 'Un message assez long pour passer.' }).toString(),
+  });
+  t.equal(crossSite.statusCode, 403, 'a post from another site is refused');
+  t.equal(bed.store.suggestions.list().total, 0);
+  await bed.close();
+});
+
+t.test('validation: errors tied to their fields, values kept, nothing stored', async (t) => {
+  const bed = await makeApp();
+  const { token } = await form(bed.app);
+  const cases: Array<[Record<string, string>, string, RegExp]> = [
+    [{ message: '' }, 'message', /Écrivez votre message/],
+    [{ message: 'court' }, 'message', /trop court/],
+    [{ message: 'x'.repeat(5001) }, 'message', /trop long/],
+    [{ message: 'Un message correct.', email: 'not-an-email' }, 'email', /courriel n'est pas valide/],
+    [{ message: 'Un message correct.', name: 'n'.repeat(101) }, 'name', /nom est trop long/],
+    [{ message: 'Un message correct.', topic: 'hacking' }, 'topic', /Choisissez un sujet/],
+    [{ message: 'Un message\u0000 avec un caractère de contrôle.' }, 'form', /caractères invalides/],
+    [{ message: 'Un message avec \ufffd des octets invalides.' }, 'form', /caractères invalides/],
+  ];
+  for (const [index, [fields, field, message]] of cases.entries()) {
+    // One client per case: the rate limit counts refused posts too.
+    const response = await post(bed.app, { csrf: token, ...fields }, 'fr', `10.0.1.${index}`);
+    t.equal(response.statusCode, 400, JSON.stringify(fields).slice(0, 60));
+    const $ = load(response.body);
+    t.match($('.error-summary').text(), message);
+    if (field !== 'form') {
+      t.equal($(`#field-${field}`).attr('aria-invalid'), 'true', `${field} is marked invalid`);
+      t.match($(`#field-${field}`).attr('aria-describedby') ?? '', new RegExp(`error-${field}`), `${field} points at its error`);
+      t.equal($(`.error-summary a[href="#field-${field}"]`).length, 1);
+    }
+    if (fields.email) t.equal($('#field-email').val(), fields.email, 'the email typed is kept');
+  }
+  // Invalid UTF-8 in the body is decoded to U+FFFD and refused.
+  const raw = await bed.app.inject({
+    method: 'POST',
+    url: '/fr/suggestions',
+    headers: { ...BROWSER, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: `csrf=${encodeURIComponent(token)}&message=Bonjour%20%C3%28%20monde%20entier`,
+    remoteAddress: '10.0.2.1',
+  });
+  t.equal(raw.statusCode, 400);
+  t.equal(bed.store.suggestions.list().total, 0);
+  await bed.close();
+});
+
+t.test('the honeypot: a robot is thanked and nothing is kept', async (t) => {
+  const bed = await makeApp();
+  const { token } = await form(bed.app);
+  const response = await post(bed.app, { csrf: token, message: 'Buy cheap things here now!', website: 'http://spam.example' });
+  t.equal(response.statusCode, 303);
+  t.equal(bed.store.suggestions.list().total, 0);
+  await bed.close();
+});
+
+t.test('a flood from one client is rate limited with 429; others are not', async (t) => {
+  const bed = await makeApp();
+  const { token } = await form(bed.app);
+  const statuses: number[] = [];
+  for (let i = 0; i < 7; i++) statuses.push((await post(bed.app, { csrf: token, message: `Suggestion numéro ${i} assez longue` }, 'fr', '10.9.9.9')).statusCode);
+  t.same(statuses, [303, 303, 303, 303, 303, 429, 429]);
+  const limited = await post(bed.app, { csrf: token, message: 'encore une suggestion' }, 'fr', '10.9.9.9');
+  t.match(load(limited.body)('h1').text(), /Trop de demandes/);
+  t.equal((await post(bed.app, { csrf: token, message: 'Une autre personne écrit.' }, 'fr', '10.1.1.1')).statusCode, 303);
+  t.equal(bed.store.suggestions.list().total, 6);
+  await bed.close();
+});
+
+t.test('answers that operators publish are listed', async (t) => {
+  const bed = await makeApp();
+  const id = bed.store.suggestions.add({ language: 'fr', pageRef: null, topic: null, message: 'Ajoutez les rapports de 2010.', name: null, email: null }, '2025-01-01T00:00:00.000Z');
+  const hidden = bed.store.suggestions.add({ language: 'fr', pageRef: null, topic: null, message: 'Message non publié', name: null, email: null }, '2025-01-02T00:00:00.000Z');
+  bed.store.suggestions.answer(id, 'Merci, ils sont en ligne.', true, 'admin', '2025-01-03T00:00:00.000Z');
+  bed.store.suggestions.answer(hidden, 'Réponse privée.', false, 'admin', '2025-01-03T00:00:00.000Z');
+  const $ = load((await bed.app.inject({ url: '/fr/suggestions', headers: BROWSER })).body);
+  t.equal($('.answer-card').length, 1);
+  t.match($('.answer-card').text(), /Merci, ils sont en ligne/);
+  t.notMatch($.text(), /Réponse privée/);
+  await bed.close();
+});
