@@ -133,6 +133,7 @@ export class HttpClient {
         return { status: result.status, text: result.body.toString('utf8') };
       } catch (error) {
         if (error instanceof HarvestError && error.details.httpStatus) return { status: error.details.httpStatus, text: '' };
+        if (error instanceof HarvestError && ['network', 'timeout', 'tls'].includes(error.code)) throw error;
         return null;
       }
     });
@@ -162,6 +163,7 @@ export class HttpClient {
       checkLiteralHost(current, this.options.allowPrivateNetworks);
       if (obeyRobots) {
         const verdict = await this.robots.check(current.href);
+        if (verdict.unreachable) throw verdict.unreachable;
         if (verdict.crawlDelayMs) this.gate.setCrawlDelay(current.host, verdict.crawlDelayMs);
         if (!verdict.allowed) {
           throw new HarvestError('robots', `${current.href} is disallowed for the portal by ${current.origin}/robots.txt`, { url: current.href });

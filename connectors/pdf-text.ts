@@ -28,42 +28,71 @@ export interface PdfLimits {
 
 /** Fewer visible characters than this per page on average means a scanned document. */
 const SCANNED_CHARS_PER_PAGE = 10;
-const PRESENTATION_FORMS = /[\ufb50-\ufdff\ufe70-\ufeff]/;
 const PAGES_PER_BATCH = 20;
 
-const ARABIC = /[\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff]/;
-const LATIN = /[A-Za-z\u00c0-\u024f]/;
+const ARABIC = /[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]/g;
+const LATIN = /[A-Za-z\u00c0-\u024f]/g;
 
-/**
- * pdf.js gives lines set with presentation forms with their words in visual (left-to-right)
- * order: "العربية الخطوط انواع" for "انواع الخطوط العربية". Put such lines back in logical
- * order: runs of Arabic words are reversed; in a mostly Arabic line the runs themselves are too,
- * while a Latin phrase inside keeps its own order. Then fold the glyph forms to letters (NFKC).
- */
-export function repairArabicLine(line: string): string {
-  if (!PRESENTATION_FORMS.test(line)) return line.normalize('NFKC');
-  const words = line.trim().split(/\s+/);
-  const runs: Array<{ latin: boolean; words: string[] }> = [];
-  for (const word of words) {
-    const latin = LATIN.test(word) && !ARABIC.test(word);
-    const last = runs.at(-1);
-    if (last && last.latin === latin) last.words.push(word);
-    else runs.push({ latin, words: [word] });
-  }
-  const arabicWords = words.filter((w) => ARABIC.test(w)).length;
-  const rtl = arabicWords * 2 >= words.length;
-  for (const run of runs) if (!run.latin) run.words.reverse();
-  if (rtl) runs.reverse();
-  return runs
-    .flatMap((r) => r.words)
-    .join(' ')
-    .normalize('NFKC');
+/** A piece of text pdf.js positioned on a page. */
+export interface PositionedText {
+  str: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  hasEOL: boolean;
 }
 
+/**
+ * Lines of a page in logical order. pdf.js gives text items in the order the PDF draws them,
+ * which for Arabic is often visual (left to right): "العربية الخطوط انواع", or a gazette's
+ * "2022 مارس سنة 6 ... العدد". Items are grouped into lines and ordered by their position: right
+ * to left on a line that is mostly Arabic, left to right otherwise. Presentation-form glyphs are
+ * folded to letters (NFKC).
+ */
+export function assembleLines(items: PositionedText[]): string[] {
+  const lines: PositionedText[][] = [];
+  let current: PositionedText[] = [];
+  let lineY: number | undefined;
+  for (const item of items) {
+    const height = item.height || 10;
+    if (current.length > 0 && lineY !== undefined && item.str && Math.abs(item.y - lineY) > height * 0.5) {
+      lines.push(current);
+      current = [];
+    }
+    if (item.str) {
+      if (current.length === 0) lineY = item.y;
+      current.push(item);
+    }
+    if (item.hasEOL) {
+      if (current.length) lines.push(current);
+      current = [];
+      lineY = undefined;
+    }
+  }
+  if (current.length) lines.push(current);
+  return lines.map((line) => {
+    const text = line.map((i) => i.str).join('');
+    const rtl = (text.match(ARABIC)?.length ?? 0) > (text.match(LATIN)?.length ?? 0);
+    const ordered = [...line].sort((a, b) => (rtl ? b.x + b.width - (a.x + a.width) : a.x - b.x));
+    let out = '';
+    ordered.forEach((item, index) => {
+      if (index > 0) {
+        const previous = ordered[index - 1]!;
+        const gap = rtl ? previous.x - (item.x + item.width) : item.x - (previous.x + previous.width);
+        if (gap > (item.height || 10) * 0.15 && !/\s$/.test(out) && !/^\s/.test(item.str)) out += ' ';
+      }
+      out += item.str;
+    });
+    return out.replace(/\s+/g, ' ').trim().normalize('NFKC');
+  });
+}
+
+/** Text that arrives without positions (pdf-parse's fallback): lines trimmed, glyph forms folded. */
 export function normalizePdfText(text: string): string {
   return text
     .split('\n')
-    .map((line) => repairArabicLine(line.replace(/\t/g, ' ').replace(/ +$/g, '')))
+    .map((line) => line.replace(/\s+/g, ' ').trim().normalize('NFKC'))
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
@@ -105,16 +134,15 @@ export async function extractPdf(data: Buffer, limits: PdfLimits): Promise<PdfEx
         truncated = true;
         break;
       }
-      let result;
+      let batch: string[];
       try {
-        result = await parser.getText({ partial: range(first, Math.min(last, first + PAGES_PER_BATCH - 1)) });
+        batch = await readPages(parser, first, Math.min(last, first + PAGES_PER_BATCH - 1));
       } catch (error) {
         if (pageTexts.length === 0) throw new HarvestError('parse', describePdfError(error));
         truncated = true;
         break;
       }
-      for (const page of result.pages) {
-        const text = normalizePdfText(page.text);
+      for (const text of batch) {
         pageTexts.push(text);
         chars += text.length;
       }
@@ -142,6 +170,36 @@ export async function extractPdf(data: Buffer, limits: PdfLimits): Promise<PdfEx
   } finally {
     await parser.destroy().catch(() => undefined);
   }
+}
+
+interface PdfJsDocument {
+  getPage(n: number): Promise<{
+    getTextContent(): Promise<{ items: Array<{ str?: string; transform?: number[]; width?: number; height?: number; hasEOL?: boolean }> }>;
+    cleanup(): void;
+  }>;
+}
+
+/**
+ * The text of pages `from`..`to`, lines in logical order (assembleLines). Reads pdf.js's text items
+ * through the document pdf-parse loaded; falls back to pdf-parse's own text when that is not there.
+ */
+async function readPages(parser: PDFParse, from: number, to: number): Promise<string[]> {
+  const doc = (parser as unknown as { doc?: PdfJsDocument }).doc;
+  if (!doc || typeof doc.getPage !== 'function') {
+    const result = await parser.getText({ partial: range(from, to) });
+    return result.pages.map((page) => normalizePdfText(page.text));
+  }
+  const texts: string[] = [];
+  for (let n = from; n <= to; n++) {
+    const page = await doc.getPage(n);
+    const content = await page.getTextContent();
+    const items: PositionedText[] = content.items
+      .filter((i) => typeof i.str === 'string')
+      .map((i) => ({ str: i.str!, x: i.transform?.[4] ?? 0, y: i.transform?.[5] ?? 0, width: i.width ?? 0, height: i.height ?? 0, hasEOL: Boolean(i.hasEOL) }));
+    texts.push(assembleLines(items).join('\n').replace(/\n{3,}/g, '\n\n').trim());
+    page.cleanup();
+  }
+  return texts;
 }
 
 function validDate(date: Date | null | undefined): Date | null {

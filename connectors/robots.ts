@@ -7,12 +7,15 @@ type Robots = ReturnType<typeof robotsParser>;
 
 export interface RobotsVerdict {
   allowed: boolean;
+  /** The site could not be reached at all (network, timeout, TLS): the page would fail the same way. */
+  unreachable?: Error;
   /** Crawl-delay for our agent, in milliseconds, when the site sets one. */
   crawlDelayMs?: number;
 }
 
 interface Entry {
   robots: Robots | null;
+  unreachable?: Error;
   expires: number;
 }
 
@@ -21,6 +24,7 @@ const TTL_MS = 6 * 3_600_000;
 /** After robots.txt could not be fetched (5xx, network), try again sooner. */
 const RETRY_MS = 10 * 60_000;
 
+/** Answers the robots.txt, or null when it cannot be read; throws when the host is unreachable. */
 export type RobotsFetcher = (url: string) => Promise<{ status: number; text: string } | null>;
 
 export class RobotsCache {
@@ -37,6 +41,7 @@ export class RobotsCache {
   async check(url: string): Promise<RobotsVerdict> {
     const origin = new URL(url).origin;
     const entry = await this.entry(origin);
+    if (entry.unreachable) return { allowed: true, unreachable: entry.unreachable };
     if (!entry.robots) return { allowed: true };
     const allowed = entry.robots.isAllowed(url, this.agent) !== false;
     const delay = entry.robots.getCrawlDelay(this.agent);
@@ -68,8 +73,9 @@ export class RobotsCache {
         // 5xx or unreachable: the fetch of the page itself will report the real problem.
         entry = { robots: null, expires: this.now() + RETRY_MS };
       }
-    } catch {
-      entry = { robots: null, expires: this.now() + RETRY_MS };
+    } catch (error) {
+      // Unreachable: every request to the host would fail the same way; say so once, retry soon.
+      entry = { robots: null, unreachable: error as Error, expires: this.now() + RETRY_MS };
     }
     this.entries.set(origin, entry);
     return entry;

@@ -20,6 +20,11 @@ export interface PdfSpec {
 
 const ARABIC = /[\u0600-\u06ff]/;
 
+/** Reverses each run of digits and Latin letters (with the punctuation inside it). */
+export function reverseLtrRuns(line: string): string {
+  return line.replace(/[0-9A-Za-z](?:[0-9A-Za-z.,:/-]*[0-9A-Za-z])?/g, (run) => [...run].reverse().join(''));
+}
+
 export function makePdf(spec: PdfSpec): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const doc = new PDFDocument({
@@ -44,7 +49,16 @@ export function makePdf(spec: PdfSpec): Promise<Buffer> {
         return;
       }
       for (const line of page.split('\n')) {
-        doc.text(line, { align: ARABIC.test(line) ? 'right' : 'left' });
+        if (ARABIC.test(line)) {
+          // rtla: fontkit lays Arabic out right to left, so the text layer reads in logical order.
+          // It reverses digits and Latin words too: write them reversed so they read right. The
+          // lam-alef ligature is left off: its glyph maps back to "لا" in the wrong order.
+          // pdfkit hands `features` to fontkit, which also takes an object of on/off switches.
+          const features = { rtla: true, rlig: false, liga: false } as unknown as PDFKit.Mixins.TextOptions['features'];
+          doc.text(reverseLtrRuns(line), { align: 'right', features });
+        } else {
+          doc.text(line, { align: 'left' });
+        }
         doc.moveDown(0.3);
       }
     });
