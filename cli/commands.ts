@@ -1,15 +1,11 @@
-// The commands of `npx portal`, one function each, returning the exit status.
+// The commands of `npx portal`, one function each, returning the exit status. Each command loads
+// what it needs when it runs: `serve` does not load the PDF and HTML parsers, `check` no server.
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatConfigError, loadConfig, type LoadResult, type PortalSettings } from '../config/index.ts';
-import { writeDemoConfig } from '../demo/config.ts';
-import { DEFAULT_PORT_BASE, startDemoSites } from '../demo/sites.ts';
-import { runHarvest, type ProgressEvent } from '../harvester/index.ts';
+import { type ProgressEvent } from '../harvester/harvest.ts';
 import { openStore, type Store } from '../store/index.ts';
-import { formatOutcome, runSummaryJson } from './output.ts';
-import { startPortal } from './portal.ts';
-import { user } from './users.ts';
-import { freshnessCsv, freshnessTable } from '../publisher/reports.ts';
+import { formatOutcome } from './output.ts';
 
 export interface CommandContext {
   args: string[];
@@ -74,6 +70,8 @@ async function harvest(context: CommandContext): Promise<number> {
     context.stderr.write(`unknown partner or source: ${unknown.join(', ')} (see ${context.configDir}/partners/)\n`);
     return 2;
   }
+  const { runHarvest } = await import('../harvester/harvest.ts');
+  const { runSummaryJson } = await import('./output.ts');
   const store = openSyncedStore(context, loaded.settings);
   try {
     const progress = (event: ProgressEvent) => {
@@ -134,6 +132,7 @@ function listenOptions(context: CommandContext): { host: string; port: number } 
 async function serve(context: CommandContext): Promise<number> {
   const listen = listenOptions(context);
   if (!listen) return 2;
+  const { startPortal } = await import('./portal.ts');
   let portal;
   try {
     portal = await startPortal({
@@ -185,6 +184,10 @@ async function demo(context: CommandContext): Promise<number> {
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${dbFile}${suffix}`, { force: true });
     context.stderr.write(`--fresh: starting over with an empty database (${dbFile})\n`);
   }
+  const { DEFAULT_PORT_BASE, startDemoSites } = await import('../demo/sites.ts');
+  const { writeDemoConfig } = await import('../demo/config.ts');
+  const { runHarvest } = await import('../harvester/harvest.ts');
+  const { startPortal } = await import('./portal.ts');
   const portBase = Number(process.env.DEMO_PORT_BASE ?? DEFAULT_PORT_BASE);
   const sites = await startDemoSites({ portBase });
   context.stderr.write(`19 simulated partner sites on 127.0.0.1 ports ${portBase}-${portBase + 18}\n`);
@@ -240,6 +243,7 @@ async function report(context: CommandContext): Promise<number> {
     context.stderr.write(`unknown format "${format}": use table, json or csv\n`);
     return 2;
   }
+  const { freshnessCsv, freshnessTable } = await import('../publisher/reports.ts');
   const loaded = loadConfig(context.configDir);
   const store = openStore(context.dbFile);
   try {
@@ -258,5 +262,5 @@ export const commands: Record<string, Command> = {
   serve,
   demo,
   report,
-  user,
+  user: async (context) => (await import('./users.ts')).user(context),
 };

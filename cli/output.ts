@@ -1,5 +1,5 @@
 // How the CLI prints runs: a progress line per source, and the contract's JSON run summary.
-import { type ProgressEvent } from '../harvester/index.ts';
+import { type ProgressEvent } from '../harvester/harvest.ts';
 import { type RunSummary } from '../store/index.ts';
 
 export function formatOutcome(event: Extract<ProgressEvent, { type: 'source-done' }>): string {

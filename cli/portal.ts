@@ -3,10 +3,9 @@
 import fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { DAY_MS, formatConfigError, loadConfig, partnerSchema, type ConfigError, type PortalSettings } from '../config/index.ts';
-import { Scheduler, testSource } from '../harvester/index.ts';
+import { Scheduler } from '../harvester/scheduler.ts';
 import { buildApp, ensureSecret, I18n, type HarvestControl, type HarvestJob, type MailSender } from '../publisher/index.ts';
 import { openStore, type Store } from '../store/index.ts';
-import { makeMailer } from './mail.ts';
 import { spawnHarvest } from './runner.ts';
 
 export interface PortalOptions {
@@ -56,7 +55,7 @@ export async function startPortal(options: PortalOptions): Promise<RunningPortal
   let configErrors: ConfigError[] = first.errors;
   const store = openStore(options.dbFile);
   store.syncConfig(settings, new Date().toISOString(), first.invalidPartnerIds);
-  const mail: MailSender | undefined = settings.portal.mail ? makeMailer(settings.portal.mail) : undefined;
+  const mail: MailSender | undefined = settings.portal.mail ? (await import('./mail.ts')).makeMailer(settings.portal.mail) : undefined;
 
   // Background harvests started from the admin area, with their progress.
   const jobs = new Map<string, HarvestJob>();
@@ -117,6 +116,8 @@ export async function startPortal(options: PortalOptions): Promise<RunningPortal
         source = partner.data.sources[0];
       }
       if (!source) return { ok: false, error: { code: 'config', message: 'no such source' }, items: [], dropped: [], warnings: [], durationMs: 0 };
+      // The connectors (PDF and HTML parsers) are loaded the first time an operator tests a source.
+      const { testSource } = await import('../harvester/test-source.ts');
       return testSource(settings, partnerId, source);
     },
   };

@@ -1,6 +1,6 @@
 // One schema per config file (portal.yaml, partners/<id>.yaml, directory.yaml). The TypeScript
 // types every other folder uses are derived from these schemas and never written by hand.
-import { load as loadHtml } from 'cheerio';
+import { parse as parseCss } from 'css-what';
 import { validateDetailed as validateCron } from 'node-cron';
 import { z } from 'zod';
 import {
@@ -113,8 +113,6 @@ export interface Selector {
   source: string;
 }
 
-const probe = loadHtml('<div></div>');
-
 export function parseSelector(textValue: string): Selector | string {
   const trimmed = textValue.trim();
   const at = /@([A-Za-z_:][-A-Za-z0-9_:.]*)$/.exec(trimmed);
@@ -123,7 +121,8 @@ export function parseSelector(textValue: string): Selector | string {
   if (!css && !attr) return 'must not be empty';
   if (css) {
     try {
-      probe(css);
+      // css-what is the parser under cheerio's selector engine (and much lighter to load).
+      parseCss(css);
     } catch (error) {
       return `invalid CSS selector "${css}": ${(error as Error).message}`;
     }

@@ -89,12 +89,18 @@ export function termOf(rawToken: string): string | undefined {
   return term ?? undefined;
 }
 
-/** Splits text the way lunr does (with our separators), keeping each token's offset. */
+const TOKEN = new RegExp(`[^${SEPARATOR.source.slice(1, -2)}]+`, 'gu');
+
+/**
+ * Splits text as lunr's tokenizer does (same separators, lower-cased tokens), keeping each token's
+ * offset in the original text: what snippets highlight. A regular expression instead of
+ * lunr.Token objects, since snippets tokenise a page of results per search.
+ */
 export function tokenize(text: string): Array<{ token: string; start: number; end: number }> {
-  return lunr.tokenizer(text).map((t) => {
-    const [start, length] = (t as unknown as { metadata: { position: [number, number] } }).metadata.position;
-    return { token: t.toString(), start, end: start + length };
-  });
+  const tokens: Array<{ token: string; start: number; end: number }> = [];
+  TOKEN.lastIndex = 0;
+  for (let m = TOKEN.exec(text); m; m = TOKEN.exec(text)) tokens.push({ token: m[0].toLowerCase(), start: m.index, end: m.index + m[0].length });
+  return tokens;
 }
 
 /** Search terms of a text, in order (stop words and punctuation removed). */

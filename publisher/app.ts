@@ -51,6 +51,8 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
   /** Visit counters flush period (0: only on close; tests flush by hand). */
   flushEveryMs?: number;
+  /** Rendered pages kept in memory (default 500; 0 turns the cache off, for benchmarks). */
+  pageCacheEntries?: number;
 }
 
 function errorLanguage(app: FastifyInstance, request: FastifyRequest): string {
@@ -128,7 +130,7 @@ export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): 
       },
     },
   });
-  app.decorate('renderer', makeRenderer(app, ctx));
+  app.decorate('renderer', makeRenderer(app, ctx, options.pageCacheEntries ?? 500));
 
   // Visits: pages that answered 200 to a person, counted after the answer is sent.
   app.addHook('onResponse', async (request, reply) => {

@@ -73,6 +73,7 @@ export class PageCache {
   }
 
   get(key: string): CacheEntry | undefined {
+    if (this.maxEntries === 0) return undefined;
     this.fresh();
     const entry = this.entries.get(key);
     if (entry) {
@@ -84,7 +85,7 @@ export class PageCache {
   }
 
   set(key: string, entry: CacheEntry): void {
-    if (entry.html.length > 512 * 1024) return;
+    if (this.maxEntries === 0 || entry.html.length > 512 * 1024) return;
     this.entries.set(key, entry);
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
   }
@@ -143,8 +144,8 @@ export interface Renderer {
   cache: PageCache;
 }
 
-export function makeRenderer(app: FastifyInstance, ctx: PortalContext): Renderer {
-  const cache = new PageCache(ctx);
+export function makeRenderer(app: FastifyInstance, ctx: PortalContext, cacheEntries = 500): Renderer {
+  const cache = new PageCache(ctx, cacheEntries);
   return {
     cache,
     async page(request, reply, lang, template, data, options) {

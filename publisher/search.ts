@@ -1,6 +1,6 @@
 // Search: a visitor's query through the same text pipeline as the documents (harvester/analyzer),
 // turned into an FTS5 query; highlighted snippets cut from the original text, never from stems.
-import { analyze, termOf, tokenize } from '../harvester/index.ts';
+import { analyze, termOf, tokenize } from '../harvester/analyzer.ts';
 import { type FtsQuery } from '../store/index.ts';
 
 /** Characters of a query that are read; the rest is ignored (a sensible answer, not an error). */
@@ -55,7 +55,8 @@ export function parseQuery(input: string | undefined): ParsedQuery {
 export function ftsQuery(parsed: ParsedQuery, mode: 'all' | 'any' = 'all'): FtsQuery | undefined {
   if (parsed.groups.length === 0) return undefined;
   const quoted = parsed.groups.map((group) => `"${group.join(' ').replace(/"/g, '')}"`);
-  return { match: quoted.join(mode === 'all' ? ' ' : ' OR ') };
+  const match = quoted.join(mode === 'all' ? ' ' : ' OR ');
+  return { match, inTitle: `(${match}) AND (title : (${quoted.join(' OR ')}))` };
 }
 
 const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -80,7 +81,7 @@ export function highlight(text: string, terms: Set<string>): string {
  * word boundaries from the original text and highlighted; the text's beginning when they do not
  * appear in the part that is scanned.
  */
-export function snippet(text: string, terms: Set<string>, width = 240, scanChars = 6000): string {
+export function snippet(text: string, terms: Set<string>, width = 240, scanChars = 3000): string {
   const clean = text.replace(/\s+/g, ' ').trim();
   if (!clean) return '';
   const scanned = clean.slice(0, scanChars);

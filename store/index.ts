@@ -54,6 +54,22 @@ export class Store implements HarvestStore {
     return this.sqlite.pragma('data_version', { simple: true }) as number;
   }
 
+  /**
+   * Diagnostics for benchmarks and tests: counts every row written to the item tables (items,
+   * their texts, versions and search rows) from now on, through temporary triggers.
+   */
+  countItemWrites(): () => number {
+    this.sqlite.exec(`
+      CREATE TEMP TABLE IF NOT EXISTS item_write_count (n INTEGER NOT NULL);
+      DELETE FROM item_write_count; INSERT INTO item_write_count VALUES (0);
+      CREATE TEMP TRIGGER IF NOT EXISTS count_item_insert AFTER INSERT ON items BEGIN UPDATE item_write_count SET n = n + 1; END;
+      CREATE TEMP TRIGGER IF NOT EXISTS count_item_update AFTER UPDATE ON items BEGIN UPDATE item_write_count SET n = n + 1; END;
+      CREATE TEMP TRIGGER IF NOT EXISTS count_text_insert AFTER INSERT ON item_texts BEGIN UPDATE item_write_count SET n = n + 1; END;
+      CREATE TEMP TRIGGER IF NOT EXISTS count_version_insert AFTER INSERT ON item_versions BEGIN UPDATE item_write_count SET n = n + 1; END;
+    `);
+    return () => (this.sqlite.prepare('SELECT n FROM item_write_count').get() as { n: number }).n;
+  }
+
   /** True when the database answers. */
   ping(): boolean {
     try {
@@ -69,6 +85,7 @@ export class Store implements HarvestStore {
   }
 
   syncConfig(settings: PortalSettings, now: string, keepPartnerIds: readonly string[] = []): SyncResult {
+    this.stats.invalidate();
     return this.partners.sync(settings, now, keepPartnerIds);
   }
 
@@ -124,6 +141,7 @@ export class Store implements HarvestStore {
       if (args.plan) this.items.apply(args.source, args.plan, args.runPk, args.now);
       this.runs.record(args.runPk, args.source.pk, args.outcome, args.state);
     })();
+    this.stats.invalidate();
   }
 
   recordDailyFreshness(now: Date): void {

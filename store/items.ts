@@ -121,15 +121,204 @@ function sortDateOf(item: HarvestedItem, firstSeenAt: string): string {
   return item.publishedAt ?? firstSeenAt.slice(0, 10);
 }
 
+/** Codes of one attribute's values (section, partner, …), 0 meaning none. */
+class Dictionary {
+  readonly values: Array<string | null> = [null];
+  private readonly codes = new Map<string, number>();
+
+  code(value: string | null): number {
+    if (value === null || value === undefined) return 0;
+    let code = this.codes.get(value);
+    if (code === undefined) {
+      code = this.values.length;
+      this.values.push(value);
+      this.codes.set(value, code);
+    }
+    return code;
+  }
+
+  /** The code of a value to filter on; -1 when no item has it. */
+  find(value: string | undefined): number {
+    return value === undefined ? 0 : (this.codes.get(value) ?? -1);
+  }
+}
+
+const dayNumber = (date: string) => Math.floor(Date.parse(`${date.slice(0, 10)}T00:00:00Z`) / 86_400_000);
+
+/**
+ * The filter and facet attributes of every item in typed arrays indexed by rowid (about 12 bytes
+ * an item), so a search filters and counts facets from the matching rowids alone, without reading
+ * `items`. It catches up with new and changed items when the database changes (another process
+ * harvests) and is rebuilt every ten minutes.
+ */
+class FacetIndex {
+  private readonly dims = { section: new Dictionary(), docType: new Dictionary(), partner: new Dictionary(), language: new Dictionary() };
+  private present = new Uint8Array(0);
+  private section = new Uint8Array(0);
+  private docType = new Uint8Array(0);
+  private partner = new Uint16Array(0);
+  private language = new Uint8Array(0);
+  private year = new Uint16Array(0);
+  private day = new Int32Array(0);
+  private gone = new Uint8Array(0);
+  private maxPk = 0;
+  private refreshedAt = '';
+  private version = -1;
+  private builtAt = 0;
+
+  constructor(private readonly sqlite: Sqlite) {}
+
+  private grow(pk: number): void {
+    if (pk < this.present.length) return;
+    const size = Math.max(1024, 2 ** Math.ceil(Math.log2(pk + 1)));
+    const resize = <T extends Uint8Array | Uint16Array | Int32Array>(old: T, make: (n: number) => T): T => {
+      const next = make(size);
+      next.set(old);
+      return next;
+    };
+    this.present = resize(this.present, (n) => new Uint8Array(n));
+    this.section = resize(this.section, (n) => new Uint8Array(n));
+    this.docType = resize(this.docType, (n) => new Uint8Array(n));
+    this.partner = resize(this.partner, (n) => new Uint16Array(n));
+    this.language = resize(this.language, (n) => new Uint8Array(n));
+    this.year = resize(this.year, (n) => new Uint16Array(n));
+    this.day = resize(this.day, (n) => new Int32Array(n));
+    this.gone = resize(this.gone, (n) => new Uint8Array(n));
+  }
+
+  private load(where: string, ...params: unknown[]): void {
+    const rows = this.sqlite
+      .prepare(`SELECT pk, section, doc_type, partner_id, language, year, sort_date, gone_since IS NOT NULL FROM items ${where}`)
+      .raw()
+      .all(...params) as Array<[number, string, string | null, string, string | null, number, string, number]>;
+    for (const [pk, section, docType, partner, language, year, sortDate, gone] of rows) {
+      this.grow(pk);
+      this.present[pk] = 1;
+      this.section[pk] = this.dims.section.code(section);
+      this.docType[pk] = this.dims.docType.code(docType);
+      this.partner[pk] = this.dims.partner.code(partner);
+      this.language[pk] = this.dims.language.code(language);
+      this.year[pk] = year;
+      this.day[pk] = dayNumber(sortDate);
+      this.gone[pk] = gone;
+      if (pk > this.maxPk) this.maxPk = pk;
+    }
+  }
+
+  private fresh(): void {
+    const version = this.sqlite.pragma('data_version', { simple: true }) as number;
+    const now = Date.now();
+    if (this.builtAt === 0 || now - this.builtAt > 10 * 60_000) {
+      this.present = new Uint8Array(0);
+      this.maxPk = 0;
+      const startedAt = new Date().toISOString();
+      this.load('');
+      this.refreshedAt = startedAt;
+      this.builtAt = now;
+      this.version = version;
+    } else if (version !== this.version) {
+      const startedAt = new Date().toISOString();
+      this.load('WHERE pk > ? OR last_changed_at >= ? OR gone_since >= ?', this.maxPk, this.refreshedAt, this.refreshedAt);
+      this.refreshedAt = startedAt;
+      this.version = version;
+    }
+  }
+
+  /** This connection wrote items: catch up at the next use. */
+  touch(): void {
+    this.version = -1;
+  }
+
+  /** A predicate for the filters over rowids. */
+  filter(filters: ItemFilters): (pk: number) => boolean {
+    this.fresh();
+    const withGone = filters.includeGone ?? false;
+    const section = this.dims.section.find(filters.section);
+    const docType = this.dims.docType.find(filters.docType);
+    const partner = this.dims.partner.find(filters.partner);
+    const language = this.dims.language.find(filters.language);
+    const year = filters.year ?? -1;
+    const from = filters.from ? dayNumber(filters.from) : -Infinity;
+    const to = filters.to ? dayNumber(filters.to) : Infinity;
+    return (pk) =>
+      pk < this.present.length &&
+      this.present[pk] === 1 &&
+      (withGone || this.gone[pk] === 0) &&
+      (section === 0 || this.section[pk] === section) &&
+      (docType === 0 || this.docType[pk] === docType) &&
+      (partner === 0 || this.partner[pk] === partner) &&
+      (language === 0 || this.language[pk] === language) &&
+      (year === -1 || this.year[pk] === year) &&
+      this.day[pk]! >= from &&
+      this.day[pk]! <= to;
+  }
+
+  /** Facet counts over rowids (each facet ignores its own filter). */
+  /** Every item the index knows (for facets of a listing without words). */
+  all(): number[] {
+    this.fresh();
+    const pks: number[] = [];
+    for (let pk = 1; pk <= this.maxPk; pk++) if (this.present[pk] === 1) pks.push(pk);
+    return pks;
+  }
+
+  count(pks: number[], filters: ItemFilters): FacetCounts {
+    const inBase = this.filter({ section: filters.section, from: filters.from, to: filters.to, includeGone: filters.includeGone });
+    const want = {
+      docType: this.dims.docType.find(filters.docType),
+      partner: this.dims.partner.find(filters.partner),
+      language: this.dims.language.find(filters.language),
+      year: filters.year ?? -1,
+    };
+    const counts = {
+      section: new Int32Array(this.dims.section.values.length),
+      docType: new Int32Array(this.dims.docType.values.length),
+      partner: new Int32Array(this.dims.partner.values.length),
+      language: new Int32Array(this.dims.language.values.length),
+      year: new Map<number, number>(),
+    };
+    for (const pk of pks) {
+      if (!inBase(pk)) continue;
+      const okType = want.docType === 0 || this.docType[pk] === want.docType;
+      const okPartner = want.partner === 0 || this.partner[pk] === want.partner;
+      const okLanguage = want.language === 0 || this.language[pk] === want.language;
+      const okYear = want.year === -1 || this.year[pk] === want.year;
+      if (okPartner && okLanguage && okYear) counts.docType[this.docType[pk]!]!++;
+      if (okType && okLanguage && okYear) counts.partner[this.partner[pk]!]!++;
+      if (okType && okPartner && okYear) counts.language[this.language[pk]!]!++;
+      if (okType && okPartner && okLanguage) counts.year.set(this.year[pk]!, (counts.year.get(this.year[pk]!) ?? 0) + 1);
+      if (okType && okPartner && okLanguage && okYear) counts.section[this.section[pk]!]!++;
+    }
+    const list = (dictionary: Dictionary, values: Int32Array) =>
+      [...values]
+        .map((count, code) => ({ value: dictionary.values[code]!, count }))
+        .filter((e) => e.value !== null && e.count > 0)
+        .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
+    return {
+      section: list(this.dims.section, counts.section),
+      doc_type: list(this.dims.docType, counts.docType),
+      partner: list(this.dims.partner, counts.partner),
+      language: list(this.dims.language, counts.language),
+      year: [...counts.year].map(([value, count]) => ({ value: String(value), count })).sort((a, b) => (a.value < b.value ? 1 : -1)),
+    };
+  }
+}
+
 /** An FTS5 query built by the publisher from analysed terms (see publisher/search.ts). */
 export interface FtsQuery {
   match: string;
+  /** The documents of `match` with at least one of the query's words in their title. */
+  inTitle?: string;
 }
 
 export class ItemsStore {
   private readonly statements;
+  private readonly facetIndex: FacetIndex;
+  private readonly facetCache = new Map<string, FacetCounts>();
+  private facetCacheVersion = -1;
 
   constructor(private readonly sqlite: Sqlite) {
+    this.facetIndex = new FacetIndex(sqlite);
     this.statements = {
       existing: sqlite.prepare(
         `SELECT pk, identity, content_hash, sort_date, first_seen_at, missing_count, gone_since, off_listing_since, title, url, summary,
@@ -177,7 +366,10 @@ export class ItemsStore {
         `INSERT INTO item_versions (item_pk, content_hash, seen_at, event, snapshot, changed_fields, run_pk)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
-      ftsInsert: sqlite.prepare('INSERT INTO item_search (rowid, title, body) VALUES (?, ?, ?)'),
+      ftsInsert: sqlite.prepare(
+        `INSERT INTO item_search (rowid, title, body, section, doc_type, partner, language, year, sort_date)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
       ftsDelete: sqlite.prepare('DELETE FROM item_search WHERE rowid = ?'),
       byId: sqlite.prepare(
         `SELECT ${ITEM_COLUMNS}, i.guid, i.fetched_at, s.url AS source_url, s.type AS source_type, i.document_url,
@@ -249,9 +441,19 @@ export class ItemsStore {
     }));
   }
 
-  private index(pk: number, title: string, summaryText: string, text: string): void {
-    const body = `${summaryText}\n${text.slice(0, INDEXED_TEXT_CHARS)}`;
-    this.statements.ftsInsert.run(pk, analyzeForIndex(title), analyzeForIndex(body, INDEXED_TEXT_CHARS + summaryText.length + 1));
+  private index(pk: number, item: HarvestedItem, partnerId: string, sortDate: string, text: string): void {
+    const body = `${item.summaryText}\n${text.slice(0, INDEXED_TEXT_CHARS)}`;
+    this.statements.ftsInsert.run(
+      pk,
+      analyzeForIndex(item.title),
+      analyzeForIndex(body, INDEXED_TEXT_CHARS + item.summaryText.length + 1),
+      item.section,
+      item.docType,
+      partnerId,
+      item.language,
+      yearOf(sortDate),
+      sortDate,
+    );
   }
 
   private documentColumns(document: DocumentFacts | null) {
@@ -268,6 +470,8 @@ export class ItemsStore {
   /** Applies a change plan. Call inside a transaction (Store.commitHarvest does). */
   apply(source: SourceRecord, plan: ChangePlan, runPk: number, now: string): void {
     const s = this.statements;
+    this.facetIndex.touch();
+    this.facetCacheVersion = -1;
     const lastSeen = source.lastSuccessAt ?? now;
     for (const item of plan.inserts) {
       const sortDate = sortDateOf(item, now);
@@ -296,7 +500,7 @@ export class ItemsStore {
       const pk = Number(info.lastInsertRowid);
       if (text) s.upsertText.run(pk, text);
       s.insertVersion.run(pk, item.contentHash, now, 'new', JSON.stringify(item.snapshot), '[]', runPk);
-      this.index(pk, item.title, item.summaryText, text);
+      this.index(pk, item, source.partnerId, sortDate, text);
     }
     for (const { existing, item, event, changedFields } of plan.updates) {
       const sortDate = item.publishedAt ?? existing.firstSeenAt.slice(0, 10);
@@ -328,7 +532,7 @@ export class ItemsStore {
       }
       s.insertVersion.run(existing.pk, item.contentHash, now, event, JSON.stringify(item.snapshot), JSON.stringify(changedFields), runPk);
       if (!existing.goneSince) s.ftsDelete.run(existing.pk);
-      this.index(existing.pk, item.title, item.summaryText, text);
+      this.index(existing.pk, item, source.partnerId, sortDate, text);
     }
     for (const existing of plan.seenAgain) s.seenAgain.run(existing.pk);
     for (const existing of plan.missing) s.missing.run(lastSeen, existing.pk);
@@ -347,7 +551,8 @@ export class ItemsStore {
 
   list(filters: ItemFilters, page: number, perPage: number): Page<ItemRow> {
     const where = whereClause(filters);
-    const total = (this.sqlite.prepare(`SELECT count(*) AS n FROM items i WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
+    // Counted from the in-memory attributes: a count over a section would read every row's page.
+    const total = this.facetIndex.all().filter(this.facetIndex.filter(filters)).length;
     const rows = this.sqlite
       .prepare(
         `SELECT ${ITEM_COLUMNS} FROM items i JOIN sources s ON s.pk = i.source_pk
@@ -357,90 +562,94 @@ export class ItemsStore {
     return { total, items: rows.map(toItemRow) };
   }
 
-  /** Latest items of a section (the home page). */
+  /** Latest items of a section (the home page): no count needed. */
   latest(section: Section, limit: number): ItemRow[] {
-    return this.list({ section }, 1, limit).items;
+    const rows = this.sqlite
+      .prepare(
+        `SELECT ${ITEM_COLUMNS} FROM items i JOIN sources s ON s.pk = i.source_pk
+         WHERE i.section = ? AND i.gone_since IS NULL ORDER BY i.sort_date DESC, i.pk DESC LIMIT ?`,
+      )
+      .all(section, limit) as RawItemRow[];
+    return rows.map(toItemRow);
   }
 
   /**
    * Facet counts for a set of items: each facet counts the items matching every other filter, so a
-   * visitor can switch a filter's value without losing the others. One query, counted here.
+   * visitor can switch a filter's value without losing the others. For a full-text query they are
+   * counted from the matching rowids and the in-memory attributes, without reading `items`.
    */
   facets(filters: ItemFilters, fts?: FtsQuery): FacetCounts {
-    const base: ItemFilters = { section: filters.section, from: filters.from, to: filters.to, includeGone: filters.includeGone };
-    const where = whereClause(base);
-    const rows = (
-      fts
-        ? this.sqlite
-            .prepare(
-              `SELECT i.section, i.doc_type, i.partner_id, i.language, i.year FROM item_search
-               JOIN items i ON i.pk = item_search.rowid WHERE item_search MATCH ? AND ${where.sql}`,
-            )
-            .raw()
-            .all(fts.match, ...where.params)
-        : this.sqlite
-            .prepare(`SELECT i.section, i.doc_type, i.partner_id, i.language, i.year FROM items i WHERE ${where.sql}`)
-            .raw()
-            .all(...where.params)
-    ) as Array<[string, string | null, string, string | null, number]>;
-    const counters = {
-      section: new Map<string, number>(),
-      doc_type: new Map<string, number>(),
-      partner: new Map<string, number>(),
-      language: new Map<string, number>(),
-      year: new Map<string, number>(),
-    };
-    const add = (map: Map<string, number>, key: string | number | null) => {
-      if (key === null || key === undefined) return;
-      map.set(String(key), (map.get(String(key)) ?? 0) + 1);
-    };
-    for (const [section, docType, partner, language, year] of rows) {
-      const ok = {
-        docType: !filters.docType || docType === filters.docType,
-        partner: !filters.partner || partner === filters.partner,
-        language: !filters.language || language === filters.language,
-        year: filters.year === undefined || year === filters.year,
-      };
-      if (ok.partner && ok.language && ok.year) add(counters.doc_type, docType);
-      if (ok.docType && ok.language && ok.year) add(counters.partner, partner);
-      if (ok.docType && ok.partner && ok.year) add(counters.language, language);
-      if (ok.docType && ok.partner && ok.language) add(counters.year, year);
-      if (ok.docType && ok.partner && ok.language && ok.year) add(counters.section, section);
+    if (fts) {
+      // Popular searches repeat: their facets are kept until the catalogue changes.
+      const key = JSON.stringify([fts.match, filters.section, filters.docType, filters.partner, filters.language, filters.year, filters.from, filters.to]);
+      const version = this.sqlite.pragma('data_version', { simple: true }) as number;
+      if (version !== this.facetCacheVersion) {
+        this.facetCache.clear();
+        this.facetCacheVersion = version;
+      }
+      let counts = this.facetCache.get(key);
+      if (!counts) {
+        counts = this.facetIndex.count(this.matchingRowids(fts), filters);
+        if (this.facetCache.size >= 500) this.facetCache.delete(this.facetCache.keys().next().value!);
+        this.facetCache.set(key, counts);
+      }
+      return counts;
     }
-    const sorted = (map: Map<string, number>, byKey = false) =>
-      [...map]
-        .map(([value, count]) => ({ value, count }))
-        .sort((a, b) => (byKey ? (a.value < b.value ? 1 : -1) : b.count - a.count || (a.value < b.value ? -1 : 1)));
-    return {
-      section: sorted(counters.section),
-      doc_type: sorted(counters.doc_type),
-      partner: sorted(counters.partner),
-      language: sorted(counters.language),
-      year: sorted(counters.year, true),
-    };
+    return this.facetIndex.count(this.facetIndex.all(), filters);
   }
 
-  /** Full-text search: title matches weigh 5 times body matches; newest first among equals. */
+  private matchingRowids(fts: FtsQuery): number[] {
+    return this.sqlite.prepare('SELECT rowid FROM item_search WHERE item_search MATCH ?').pluck().all(fts.match) as number[];
+  }
+
+  /**
+   * Full-text search: title matches weigh 5 times body matches. Without filters FTS5 ranks and pages
+   * on its own; with filters, the matching rowids are filtered in memory and only those are ranked.
+   * Only the page's items are read from `items`. (Items marked gone are not in the index.)
+   */
   search(fts: FtsQuery, filters: ItemFilters, page: number, perPage: number): Page<ItemRow & { rank: number }> {
-    const where = whereClause(filters);
-    const total = (
-      this.sqlite
+    const filtered = Boolean(filters.section || filters.docType || filters.partner || filters.language || filters.year !== undefined || filters.from || filters.to);
+    const offset = (page - 1) * perPage;
+    let total: number;
+    let ranked: Array<{ pk: number; rank: number }>;
+    if (!filtered) {
+      const count = (match: string) => this.sqlite.prepare('SELECT count(*) FROM item_search WHERE item_search MATCH ?').pluck().get(match) as number;
+      const rank = (match: string, limit: number, skip: number) =>
+        this.sqlite.prepare('SELECT rowid AS pk, rank FROM item_search WHERE item_search MATCH ? ORDER BY rank LIMIT ? OFFSET ?').all(match, limit, skip) as Array<{
+          pk: number;
+          rank: number;
+        }>;
+      total = count(fts.match);
+      if (total === 0) return { total, items: [] };
+      // Title matches come first (the requirement, and bm25's 5x title weight agrees). Ranking
+      // them apart keeps a page of a very common word from scoring every document that has it.
+      const inTitle = fts.inTitle ?? `title : (${fts.match})`;
+      const titles = count(inTitle);
+      const rest = `(${fts.match}) NOT (${inTitle})`;
+      if (titles === 0 || titles === total) ranked = rank(fts.match, perPage, offset);
+      else if (offset + perPage <= titles) ranked = rank(inTitle, perPage, offset);
+      else if (offset >= titles) ranked = rank(rest, perPage, offset - titles);
+      else ranked = [...rank(inTitle, titles - offset, offset), ...rank(rest, offset + perPage - titles, 0)];
+    } else {
+      const keep = this.matchingRowids(fts).filter(this.facetIndex.filter(filters));
+      total = keep.length;
+      if (total === 0) return { total, items: [] };
+      ranked = this.sqlite
         .prepare(
-          `SELECT count(*) AS n FROM item_search JOIN items i ON i.pk = item_search.rowid
-           WHERE item_search MATCH ? AND ${where.sql}`,
+          `SELECT rowid AS pk, rank FROM item_search WHERE item_search MATCH ? AND rowid IN (SELECT value FROM json_each(?))
+           ORDER BY rank LIMIT ? OFFSET ?`,
         )
-        .get(fts.match, ...where.params) as { n: number }
-    ).n;
-    if (total === 0) return { total, items: [] };
+        .all(fts.match, JSON.stringify(keep), perPage, offset) as Array<{ pk: number; rank: number }>;
+    }
+    if (ranked.length === 0) return { total, items: [] };
     const rows = this.sqlite
-      .prepare(
-        `SELECT ${ITEM_COLUMNS}, bm25(item_search, 5.0, 1.0) AS rank
-         FROM item_search JOIN items i ON i.pk = item_search.rowid JOIN sources s ON s.pk = i.source_pk
-         WHERE item_search MATCH ? AND ${where.sql}
-         ORDER BY rank, i.sort_date DESC LIMIT ? OFFSET ?`,
-      )
-      .all(fts.match, ...where.params, perPage, (page - 1) * perPage) as Array<RawItemRow & { rank: number }>;
-    return { total, items: rows.map((r) => ({ ...toItemRow(r), rank: r.rank })) };
+      .prepare(`SELECT ${ITEM_COLUMNS} FROM items i JOIN sources s ON s.pk = i.source_pk WHERE i.pk IN (SELECT value FROM json_each(?))`)
+      .all(JSON.stringify(ranked.map((r) => r.pk))) as RawItemRow[];
+    const byPk = new Map(rows.map((r) => [r.pk, r]));
+    return {
+      total,
+      items: ranked.filter((r) => byPk.has(r.pk)).map((r) => ({ ...toItemRow(byPk.get(r.pk)!), rank: r.rank })),
+    };
   }
 
   /** The beginning of items' texts, for search snippets. */

@@ -173,7 +173,10 @@ export class RunsStore {
 
   /** When the last finished run ended (the pages' "last updated"). */
   lastFinishedAt(): string | null {
-    return (this.sqlite.prepare("SELECT max(finished_at) AS at FROM runs WHERE status = 'finished'").get() as { at: string | null }).at;
+    // Runs finish in the order they start often enough; the newest finished run is what visitors see.
+    return (
+      this.sqlite.prepare("SELECT finished_at AS at FROM runs WHERE status = 'finished' ORDER BY pk DESC LIMIT 1").get() as { at: string | null } | undefined
+    )?.at ?? null;
   }
 
   /** A source's most recent outcomes, newest first. */

@@ -132,6 +132,12 @@ export const items = sqliteTable(
     index('items_partner_sort_idx').on(t.partnerId, t.sortDate),
     // /api/items without filters and the Atom feed: newest first over the whole catalogue.
     index('items_sort_idx').on(t.sortDate),
+    // The search facets' in-memory index catches up with items changed since its last refresh.
+    index('items_changed_idx').on(t.lastChangedAt),
+    // Freshness report and partners page: items per partner and section (covering, no row reads).
+    index('items_partner_section_idx').on(t.partnerId, t.section, t.goneSince),
+    // Freshness report and source lists: listed items per source.
+    index('items_source_gone_idx').on(t.sourcePk, t.goneSince),
   ],
 );
 

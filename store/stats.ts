@@ -66,19 +66,39 @@ function severity(p: PartnerFreshnessRow): number {
 }
 
 export class StatsStore {
+  private cached: { key: string; report: FreshnessReport } | undefined;
+
   constructor(private readonly sqlite: Sqlite) {}
 
+  /**
+   * The freshness report, computed once per day and catalogue state: pages show it on every view,
+   * and it only changes when a harvest (another connection) commits or the day turns.
+   */
   freshness(now: Date): FreshnessReport {
+    const key = `${isoDay(now)}|${this.sqlite.pragma('data_version', { simple: true })}|${this.version}`;
+    if (this.cached?.key !== key) this.cached = { key, report: this.computeFreshness(now) };
+    return { ...this.cached.report, generated_at: now.toISOString() };
+  }
+
+  /** This connection changed partners, sources or items: recompute at the next call. */
+  private version = 0;
+  invalidate(): void {
+    this.version++;
+  }
+
+  private computeFreshness(now: Date): FreshnessReport {
     const today = isoDay(now);
+    // The newest publication date (sort_date: the published date, else the first-seen day),
+    // through the (partner_id, sort_date) index; an item dated in the future counts from the day it
+    // was first seen (there are few of those).
     const partners = this.sqlite
       .prepare(
         `SELECT p.id, p.name, p.kind, p.website, p.commitment_days,
-           (SELECT max(CASE WHEN i.published_at IS NULL OR i.published_at > ? THEN substr(i.first_seen_at, 1, 10)
-                            ELSE i.published_at END)
-              FROM items i WHERE i.partner_id = p.id) AS last_new_content_at
+           max(coalesce((SELECT max(i.sort_date) FROM items i WHERE i.partner_id = p.id AND i.sort_date <= @today), ''),
+               coalesce((SELECT max(substr(i.first_seen_at, 1, 10)) FROM items i WHERE i.partner_id = p.id AND i.sort_date > @today), '')) AS last_new_content_at
          FROM partners p WHERE p.in_config = 1 ORDER BY p.id`,
       )
-      .all(today) as Array<{
+      .all({ today }) as Array<{
       id: string;
       name: string;
       kind: string;
@@ -115,6 +135,7 @@ export class StatsStore {
       .prepare('SELECT partner_id, section, count(*) AS n FROM items WHERE gone_since IS NULL GROUP BY partner_id, section')
       .all() as Array<{ partner_id: string; section: Section; n: number }>;
 
+    for (const p of partners) if (p.last_new_content_at === '') p.last_new_content_at = null;
     const rows = partners.map((p): PartnerFreshnessRow => {
       const own = sources.filter((s) => s.partner_id === p.id);
       const sourceRows = own.map((s): SourceFreshnessRow => {

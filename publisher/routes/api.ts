@@ -155,6 +155,9 @@ function apiItem(row: ItemRow): Static<typeof ItemSchema> {
 export async function apiRoutes(app: FastifyInstance): Promise<void> {
   const ctx = app.portal;
   const errors = { 400: ErrorBody, 404: ErrorBody };
+  // The response schemas document the API (OpenAPI); answers are built field by field above, so
+  // plain JSON.stringify serialises them, without compiling serializers at start.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.url.startsWith('/api/')) {

@@ -1,0 +1,1 @@
+CREATE INDEX `items_changed_idx` ON `items` (`last_changed_at`);
