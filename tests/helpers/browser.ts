@@ -1,0 +1,65 @@
+// A real browser for the page tests: Debian's chromium driven by playwright-core, headless, with
+// background networking off (the machine's network is closed), and a real portal server on
+// loopback over a seeded catalogue.
+import fs from 'node:fs';
+import { type AddressInfo } from 'node:net';
+import { chromium, type Browser } from 'playwright-core';
+import { hashPassword } from '../../publisher/admin/passwords.ts';
+import { makeApp, SEED_ITEMS, type SeedItem, type TestApp } from './app.ts';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const ADMIN = { name: 'amina', password: 'a long enough password' };
+
+export function chromiumAvailable(): boolean {
+  return fs.existsSync(CHROMIUM);
+}
+
+export async function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+}
+
+/** Synthetic items around the seed ones, for a catalogue of `count` items. */
+export function catalogue(count: number): SeedItem[] {
+  const sources: Array<Pick<SeedItem, 'partner' | 'source' | 'section' | 'docType'>> = [
+    { partner: 'alpha', source: 'reports', section: 'publications', docType: 'report' },
+    { partner: 'alpha', source: 'news', section: 'news', docType: 'news' },
+    { partner: 'beta', source: 'stats', section: 'statistics', docType: 'national_statistics' },
+    { partner: 'beta', source: 'media', section: 'media', docType: 'video' },
+    { partner: 'beta', source: 'services', section: 'services', docType: 'training' },
+  ];
+  const fr = ['rapport', 'intégrité', 'transparence', 'marchés', 'publics', 'gouvernance', 'éthique', 'prévention', 'audit', 'réforme'];
+  const ar = ['تقرير', 'النزاهة', 'الشفافية', 'الصفقات', 'العمومية', 'الحكامة', 'الأخلاقيات', 'الوقاية', 'الافتحاص', 'الإصلاح'];
+  const items: SeedItem[] = [...SEED_ITEMS];
+  for (let i = items.length; i < count; i++) {
+    const source = sources[i % sources.length]!;
+    const arabic = i % 2 === 0;
+    const words = arabic ? ar : fr;
+    const pick = (k: number) => words[(i * 7 + k * 3) % words.length];
+    items.push({
+      ...source,
+      title: arabic ? `${pick(1)} ${pick(2)} حول ${pick(3)} رقم ${i}` : `${pick(1)} ${pick(2)} sur ${pick(3)} n° ${i}`,
+      language: arabic ? 'ar' : 'fr',
+      publishedAt: new Date(Date.UTC(2022, 0, 1) + (i % 1400) * 86_400_000).toISOString().slice(0, 10),
+      summary: `<p>${Array.from({ length: 30 }, (_, k) => pick(k)).join(' ')}</p>`,
+      text: Array.from({ length: 60 }, (_, k) => pick(k)).join(' '),
+      url: `https://${source.partner}.example/${source.source}/bulk-${i}`,
+    });
+  }
+  return items;
+}
+
+export interface Served extends TestApp {
+  url: string;
+}
+
+export async function serve(items: SeedItem[]): Promise<Served> {
+  const bed = await makeApp({ items });
+  bed.store.users.add(ADMIN.name, 'admin', await hashPassword(ADMIN.password), new Date().toISOString());
+  await bed.app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = bed.app.server.address() as AddressInfo;
+  return { ...bed, url: `http://127.0.0.1:${port}` };
+}
