@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { formatConfigError, loadConfig, type LoadResult, type PortalSettings } from '../config/index.ts';
 import { type ProgressEvent } from '../harvester/harvest.ts';
-import { openStore, type Store } from '../store/index.ts';
+import { describeStorageError, openStore, type Store } from '../store/index.ts';
 import { formatOutcome } from './output.ts';
 
 export interface CommandContext {
@@ -72,7 +72,15 @@ async function harvest(context: CommandContext): Promise<number> {
   }
   const { runHarvest } = await import('../harvester/harvest.ts');
   const { runSummaryJson } = await import('./output.ts');
-  const store = openSyncedStore(context, loaded.settings);
+  let store: Store;
+  try {
+    store = openSyncedStore(context, loaded.settings);
+  } catch (error) {
+    const storage = describeStorageError(error, context.dbFile);
+    if (!storage) throw error;
+    context.stderr.write(`the harvest cannot start: ${storage}\n`);
+    return 1;
+  }
   try {
     const progress = (event: ProgressEvent) => {
       if (event.type === 'start') context.stderr.write(`harvesting ${event.total} source${event.total === 1 ? '' : 's'}\n`);
@@ -95,10 +103,18 @@ async function harvest(context: CommandContext): Promise<number> {
     context.stderr.write(`run ${runPk} finished: ${summary.sources.length} sources, ${failed} failed\n`);
     return 0;
   } catch (error) {
-    context.stderr.write(`the harvest stopped: ${(error as Error).message}\nthe catalogue is as it was before the failing write\n`);
+    const storage = describeStorageError(error, context.dbFile);
+    context.stderr.write(
+      `the harvest stopped: ${storage ?? (error as Error).message}\n` +
+        'nothing was lost: every source is written in one transaction, so the catalogue is as it was before the failing write\n',
+    );
     return 1;
   } finally {
-    store.close();
+    try {
+      store.close();
+    } catch (error) {
+      context.stderr.write(`closing the database: ${describeStorageError(error, context.dbFile) ?? (error as Error).message}\n`);
+    }
   }
 }
 

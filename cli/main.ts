@@ -63,12 +63,22 @@ async function main(argv: string[]): Promise<number> {
   return command(context);
 }
 
+let settled = false;
+// Node exits with status 0 when nothing is left to wait for, even if a command never finished:
+// that must not pass for success (a scheduler would believe the harvest ran).
+process.on('beforeExit', () => {
+  if (settled) return;
+  process.stderr.write(`portal: "${process.argv.slice(2).join(' ')}" stopped before finishing: it was waiting for something that can no longer happen (a bug: please report it)\n`);
+  process.exitCode = 70;
+});
 main(process.argv.slice(2)).then(
   (code) => {
     // Long-running commands (serve, demo) resolve only when they have closed everything.
+    settled = true;
     process.exitCode = code;
   },
   (error: unknown) => {
+    settled = true;
     process.stderr.write(`portal: ${(error as Error)?.stack ?? String(error)}\n`);
     process.exitCode = 1;
   },

@@ -1,5 +1,6 @@
 // One schema per config file (portal.yaml, partners/<id>.yaml, directory.yaml). The TypeScript
 // types every other folder uses are derived from these schemas and never written by hand.
+import { isIP } from 'node:net';
 import { parse as parseCss } from 'css-what';
 import { validateDetailed as validateCron } from 'node-cron';
 import { z } from 'zod';
@@ -147,6 +148,18 @@ export const selectorSchema = z.unknown().transform((value, ctx): Selector => {
   return parsed;
 });
 
+/** An address range "ADDRESS/PREFIX" (IPv4 or IPv6) or a single address. */
+const ipRangeSchema = z.string().refine(
+  (value) => {
+    const [address, prefix] = value.trim().split('/');
+    const family = isIP(address ?? '');
+    if (!family) return false;
+    if (prefix === undefined) return true;
+    return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+  },
+  { message: 'expected an address range such as 10.20.0.0/16 or fd00::/8' },
+);
+
 const languageSchema = z.enum(LANGUAGES);
 const sectionSchema = z.enum(SECTIONS as [Section, ...Section[]]);
 const docTypeSchema = z.enum(Object.values(SECTION_DOC_TYPES).flat() as [DocType, ...DocType[]]);
@@ -173,7 +186,8 @@ export const portalSchema = z.strictObject({
       max_pdf_bytes: sizeSchema.prefault('50MB'),
       per_host_delay: delaySchema.prefault('1s'),
       user_agent: text.optional(),
-      allow_private_networks: z.boolean().default(false),
+      /** true/false, or (extension) the private ranges allowed, e.g. [10.20.0.0/16] for an intranet partner. */
+      allow_private_networks: z.union([z.boolean(), z.array(ipRangeSchema).min(1, { message: 'list at least one range, or write false' })]).default(false),
       /** Extension: how many hosts are harvested at the same time. */
       concurrency: z.number().int().min(1).max(64).default(8),
       /** Extension: PDF pages read per document (text of later pages is not extracted). */

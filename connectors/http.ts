@@ -7,13 +7,16 @@ import { pipeline, type Readable, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import { Agent, request, type Dispatcher } from 'undici';
 import { classifyNetworkError, HarvestError } from './errors.ts';
-import { checkLiteralHost, guardedLookup } from './netguard.ts';
+import { checkLiteralHost, guardedLookup, type PrivateNetworkPolicy, type Resolver } from './netguard.ts';
 import { RobotsCache } from './robots.ts';
 
 export interface HttpClientOptions {
   timeoutMs: number;
   userAgent: string;
-  allowPrivateNetworks: boolean;
+  /** true, false, or the private ranges allowed (see netguard.ts). */
+  allowPrivateNetworks: PrivateNetworkPolicy;
+  /** Host name resolution; tests inject one so no DNS query leaves the machine. */
+  resolver?: Resolver;
   perHostDelayMs: number;
   maxRedirects?: number;
   /** A server's Retry-After up to this long is waited for once; longer ones fail the fetch. */
@@ -72,10 +75,12 @@ class HostGate {
       return await task();
     } finally {
       const wait = Math.max(this.delayMs, this.extraDelay.get(host) ?? 0);
+      // Not unref'd: the next source of this host waits on it, and a process with nothing else
+      // to do (a `portal harvest` between two sources) must not exit before it fires.
       setTimeout(() => {
         release();
         if (this.tails.get(host) === tail) this.tails.delete(host);
-      }, wait).unref();
+      }, wait);
     }
   }
 }
@@ -117,7 +122,7 @@ export class HttpClient {
 
   constructor(private readonly options: HttpClientOptions) {
     this.agent = new Agent({
-      connect: { lookup: guardedLookup(options.allowPrivateNetworks), rejectUnauthorized: true, timeout: options.timeoutMs },
+      connect: { lookup: guardedLookup(options.allowPrivateNetworks, options.resolver), rejectUnauthorized: true, timeout: options.timeoutMs },
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
       keepAliveTimeout: 4_000,

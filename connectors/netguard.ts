@@ -1,6 +1,8 @@
 // Refuses loopback, private, link-local, metadata and other non-public addresses, on the IP a
 // host name resolves to (so a redirect or a DNS name pointing inside the network is caught too).
-// Tests and the demo set `harvest.allow_private_networks: true` to reach their loopback sites.
+// Tests and the demo set `harvest.allow_private_networks: true` to reach their loopback sites; a
+// list of ranges (`[127.0.0.0/8]`, `[10.20.0.0/16]`) opens only those, e.g. for a partner on an
+// intranet, and every other non-public address stays refused.
 import dns from 'node:dns';
 import net, { type LookupFunction } from 'node:net';
 import { HarvestError } from './errors.ts';
@@ -48,31 +50,69 @@ export function isPrivateAddress(ip: string): boolean {
   return true;
 }
 
+/** `true` (everything), `false` (nothing) or ranges such as "127.0.0.0/8" or "fd00::/8". */
+export type PrivateNetworkPolicy = boolean | readonly string[];
+
+/** Parses "ADDRESS/PREFIX" (or a bare address); undefined when it is not one. */
+export function parseRange(text: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
+  const [address, prefixText] = text.trim().split('/');
+  const family = net.isIP(address ?? '');
+  if (!family) return undefined;
+  const max = family === 4 ? 32 : 128;
+  const prefix = prefixText === undefined ? max : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
+  if (!(prefix >= 0 && prefix <= max)) return undefined;
+  return { address: address!, prefix, family: family === 4 ? 'ipv4' : 'ipv6' };
+}
+
+const policies = new WeakMap<readonly string[], net.BlockList>();
+
+/** Whether the policy lets the portal connect to `ip` (public addresses always). */
+export function addressAllowed(ip: string, policy: PrivateNetworkPolicy): boolean {
+  if (policy === true || !isPrivateAddress(ip)) return true;
+  if (policy === false) return false;
+  let allowed = policies.get(policy);
+  if (!allowed) {
+    allowed = new net.BlockList();
+    for (const range of policy) {
+      const parsed = parseRange(range);
+      if (parsed) allowed.addSubnet(parsed.address, parsed.prefix, parsed.family);
+    }
+    policies.set(policy, allowed);
+  }
+  const family = net.isIP(ip);
+  const mapped = /^(?:::ffff:)(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return allowed.check(mapped[1]!, 'ipv4');
+  return family === 4 ? allowed.check(ip, 'ipv4') : family === 6 ? allowed.check(ip, 'ipv6') : false;
+}
+
 export function privateAddressError(host: string, ip: string): HarvestError {
   return new HarvestError(
     'network',
-    `refused to connect to ${host} (${ip}): a loopback, private or link-local address; set harvest.allow_private_networks to allow it`,
+    `refused to connect to ${host} (${ip}): a loopback, private or link-local address; list its range in harvest.allow_private_networks to allow it`,
   );
 }
 
 /** Checks a URL's host when it is an IP literal (no DNS lookup happens for those). */
-export function checkLiteralHost(url: URL, allowPrivate: boolean): void {
-  if (allowPrivate) return;
+export function checkLiteralHost(url: URL, policy: PrivateNetworkPolicy): void {
+  if (policy === true) return;
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (host === 'localhost' || host.endsWith('.localhost')) throw privateAddressError(host, '127.0.0.1');
-  if (net.isIP(host) && isPrivateAddress(host)) throw privateAddressError(host, host);
+  if ((host === 'localhost' || host.endsWith('.localhost')) && !addressAllowed('127.0.0.1', policy)) throw privateAddressError(host, '127.0.0.1');
+  if (net.isIP(host) && !addressAllowed(host, policy)) throw privateAddressError(host, host);
 }
 
+/** How host names are resolved: dns.lookup, or a stand-in in tests (no DNS traffic leaves the machine). */
+export type Resolver = (hostname: string, callback: (error: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void) => void;
+
+const systemResolver: Resolver = (hostname, callback) => dns.lookup(hostname, { all: true }, callback);
+
 /** A `lookup` for sockets that refuses names resolving to non-public addresses. */
-export function guardedLookup(allowPrivate: boolean): LookupFunction {
+export function guardedLookup(policy: PrivateNetworkPolicy, resolve: Resolver = systemResolver): LookupFunction {
   return ((hostname: string, options: dns.LookupOptions, callback: (...args: unknown[]) => void) => {
-    dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
+    resolve(hostname, (error, addresses) => {
       if (error) return callback(error);
-      const list = addresses as dns.LookupAddress[];
-      if (!allowPrivate) {
-        const bad = list.find((a) => isPrivateAddress(a.address));
-        if (bad) return callback(privateAddressError(hostname, bad.address));
-      }
+      const list = addresses.filter((a) => !options.family || a.family === options.family);
+      const bad = list.find((a) => !addressAllowed(a.address, policy));
+      if (bad) return callback(privateAddressError(hostname, bad.address));
       if (list.length === 0) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }));
       if (options.all) return callback(null, list);
       return callback(null, list[0]!.address, list[0]!.family);

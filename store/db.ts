@@ -58,3 +58,32 @@ export function openDatabase(file: string, options: OpenOptions = {}): { sqlite:
     throw error;
   }
 }
+
+/**
+ * What an operator should read when the database itself fails (better-sqlite3 gives SQLite's code):
+ * the cause in plain words and what to do. Undefined for errors that are not the database's.
+ */
+export function describeStorageError(error: unknown, file: string): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return undefined;
+  const writable = (f: string) => {
+    if (f === ':memory:') return true;
+    try {
+      // The folder too: SQLite creates the -wal and -shm files beside the database.
+      fs.accessSync(path.dirname(path.resolve(f)), fs.constants.W_OK);
+      if (fs.existsSync(f)) fs.accessSync(f, fs.constants.W_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const where = file === ':memory:' ? 'the in-memory database' : path.resolve(file);
+  if (code === 'SQLITE_FULL') return `the disk holding ${where} is full (${code}): free some space, then harvest again`;
+  const readOnly = code.startsWith('SQLITE_READONLY') || ((code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_IOERR')) && !writable(file));
+  if (readOnly) return `${where} cannot be written: the file or its file system is read-only (${code}); check its permissions and how the disk is mounted`;
+  if (code.startsWith('SQLITE_CANTOPEN')) return `${where} cannot be opened (${code}): check that its folder exists and the portal may write there`;
+  if (code.startsWith('SQLITE_IOERR')) return `the disk failed while reading or writing ${where} (${code}): check the disk, and that it is not full or read-only`;
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') return `${where} is damaged or is not a portal database (${code}): restore it from a backup`;
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return `${where} stayed locked by another process for too long (${code}): try again`;
+  return `${where}: ${(error as Error).message} (${code})`;
+}

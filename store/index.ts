@@ -19,6 +19,7 @@ export type { SuggestionRow, SuggestionStatus, NewSuggestion } from './suggestio
 export { SUGGESTION_STATUSES } from './suggestions.ts';
 export { INDEXED_TEXT_CHARS } from './items.ts';
 export { ROLES, FREE_ATTEMPTS, type Role, type UserRow, type SessionRow, type AuditEntry } from './users.ts';
+export { describeStorageError } from './db.ts';
 
 export class Store implements HarvestStore {
   readonly partners: PartnersStore;

@@ -178,6 +178,11 @@ export async function makeApp(options: { items?: SeedItem[]; config?: TestConfig
   const store = openStore(':memory:');
   store.syncConfig(settings, new Date().toISOString());
   seed(store, options.items ?? SEED_ITEMS);
+  return appOver(store, settings, options);
+}
+
+/** A publisher over an existing store (for instance a file database a harvest is writing). */
+export async function appOver(store: Store, settings: PortalSettings, options: { harvest?: HarvestControl; mail?: MailSender; now?: () => Date } = {}): Promise<TestApp> {
   const ctx: PortalContext = {
     store,
     settings: () => settings,
