@@ -77,6 +77,52 @@ interface ParsedFile {
   locate: (keys: readonly PathKey[], onKey?: boolean) => { line: number; col: number };
 }
 
+/**
+ * The offset where the text's nesting first exceeds `max` levels, or undefined: flow collections
+ * ([ and {, outside quotes and comments) and block indentation are both counted. A cheap upper
+ * bound run before parsing; the exact depth is measured on the parsed tree afterwards.
+ */
+export function textNestingOver(text: string, max: number): number | undefined {
+  let flow = 0;
+  const indents: number[] = [];
+  let lineStart = true;
+  let indent = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\n') {
+      lineStart = true;
+      indent = 0;
+      continue;
+    }
+    if (lineStart) {
+      if (c === ' ') {
+        indent++;
+        continue;
+      }
+      lineStart = false;
+      if (c !== '#' && c !== '\r' && flow === 0) {
+        while (indents.length > 0 && indents[indents.length - 1]! >= indent) indents.pop();
+        indents.push(indent);
+        if (indents.length > max) return i;
+      }
+    }
+    if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      while (i < text.length && text[i] !== '\n') i++;
+      i--;
+      continue;
+    }
+    if ((c === '"' || c === "'") && /(?:^|[:\-[{,])\s*$/.test(text.slice(text.lastIndexOf('\n', i - 1) + 1, i))) {
+      for (i++; i < text.length && text[i] !== c; i++) if (c === '"' && text[i] === '\\') i++;
+      continue;
+    }
+    if (c === '[' || c === '{') {
+      flow++;
+      if (flow + indents.length > max) return i;
+    } else if ((c === ']' || c === '}') && flow > 0) flow--;
+  }
+  return undefined;
+}
+
 /** The deepest nesting of a YAML tree, measured without recursion. */
 function nestingDepth(root: Node | null | undefined): number {
   let max = 0;
@@ -166,7 +212,27 @@ function parseYamlFile(file: string, displayName: string): ParsedFile {
   }
   const text = fs.readFileSync(file, 'utf8');
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+  // The YAML parser recurses on nesting: thousands of levels would exhaust the stack, so they are
+  // measured on the text first.
+  const deep = textNestingOver(text, MAX_NESTING);
+  if (deep !== undefined) {
+    let line = 1;
+    let col = 1;
+    for (let i = 0; i < deep; i++) {
+      if (text[i] === '\n') {
+        line++;
+        col = 1;
+      } else col++;
+    }
+    return { errors: [at(line, col, `the YAML is nested more than ${MAX_NESTING} levels deep`)], locate: noLocation };
+  }
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+  } catch (error) {
+    if (error instanceof RangeError) return { errors: [at(1, 1, 'the YAML is nested too deeply to be read')], locate: noLocation };
+    throw error;
+  }
   const locate = makeLocator(doc, lines);
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {

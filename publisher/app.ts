@@ -25,6 +25,8 @@ declare module 'fastify' {
     portal: PortalContext;
     renderer: Renderer;
     counters: Counters;
+    /** Every route registered (method and URL pattern), for the route-by-route security tests. */
+    routeList: Array<{ method: string; url: string }>;
   }
   interface FastifyRequest {
     /** Page group counted as a visit when the page answers 200 (set by page routes). */
@@ -68,6 +70,11 @@ export function isApi(request: FastifyRequest): boolean {
 export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify(serverOptions(options.logger)).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
   app.decorate('portal', ctx);
+  const routeList: Array<{ method: string; url: string }> = [];
+  app.decorate('routeList', routeList);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routeList.push({ method, url: route.url });
+  });
   app.decorate('counters', new Counters(ctx.store, ctx.now, options.flushEveryMs ?? 5_000));
   app.addHook('onClose', async () => app.counters.close());
 

@@ -117,6 +117,31 @@ t.test('axe-core finds no WCAG 2.2 A/AA violation on any page type, in Arabic an
   }
 });
 
+t.test('the Content-Security-Policy holds in the browser: an injected inline script does not run', async (t) => {
+  for (const url of ['/fr/', `/ar/items/${itemId}`, '/fr/suggestions']) {
+    const p = await page();
+    await p.goto(`${server.url}${url}`);
+    const outcome = await p.evaluate(
+      () =>
+        new Promise<{ ran: boolean; violation: string }>((resolve) => {
+          let violation = '';
+          document.addEventListener('securitypolicyviolation', (event) => (violation = event.violatedDirective));
+          const script = document.createElement('script');
+          script.textContent = 'window.__injected = true;';
+          document.body.append(script);
+          const img = document.createElement('img');
+          img.setAttribute('src', 'data:,');
+          img.setAttribute('onerror', 'window.__handler = true');
+          document.body.append(img);
+          setTimeout(() => resolve({ ran: Boolean((window as unknown as { __injected?: boolean; __handler?: boolean }).__injected || (window as unknown as { __handler?: boolean }).__handler), violation }), 300);
+        }),
+    );
+    t.notOk(outcome.ran, `${url}: neither the inline script nor the event handler ran`);
+    t.match(outcome.violation, /script-src/, `${url}: the browser reported the violation (${outcome.violation})`);
+    await p.context().close();
+  }
+});
+
 t.test('keyboard only: skip link, visible focus, no trap, the suggestion form', async (t) => {
   const p = await page();
   await p.goto(`${server.url}/fr/`);

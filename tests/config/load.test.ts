@@ -91,7 +91,7 @@ const DEFECTS: Array<[string, string[]]> = [
     ['partners/alpha.yaml:9:15: sources[0].doc_type: "report" is not a document type of section "news" (expected one of: news, press_release, event)'],
   ],
   ['bad-selector', ['partners/alpha.yaml:10:13: sources[0].select.item: invalid CSS selector "div[class=": Attribute selector didn\'t terminate']],
-  ['deep-nesting', ['partners/alpha.yaml:1:1: (file): the YAML is nested more than 32 levels deep']],
+  ['deep-nesting', ['partners/alpha.yaml:4:39: (file): the YAML is nested more than 32 levels deep']],
   [
     'unknown-source-type',
     ['partners/alpha.yaml:6:11: sources[0].type: "rss" is not allowed here; expected one of: feed, html, pdf (did you mean "feed"?)'],

@@ -6,9 +6,9 @@ import t from 'tap';
 import { hashPassword } from '../../publisher/admin/passwords.ts';
 import { freshnessCsv } from '../../publisher/reports.ts';
 import { makeMailer } from '../../cli/mail.ts';
+import { Browser, PASSWORD } from '../helpers/admin-browser.ts';
 import { BROWSER, makeApp, type TestApp } from '../helpers/app.ts';
 
-const PASSWORD = 'a long enough password';
 
 async function withUsers(options: Parameters<typeof makeApp>[0] = {}): Promise<TestApp> {
   const bed = await makeApp(options);
@@ -18,51 +18,6 @@ async function withUsers(options: Parameters<typeof makeApp>[0] = {}): Promise<T
   return bed;
 }
 
-class Browser {
-  cookie = '';
-  constructor(
-    private readonly bed: TestApp,
-    private readonly ip = '10.5.5.5',
-  ) {}
-
-  async request(method: 'GET' | 'POST', url: string, form?: Record<string, string>) {
-    const response = await this.bed.app.inject({
-      method,
-      url,
-      headers: { ...BROWSER, cookie: this.cookie, ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-      payload: form ? new URLSearchParams(form).toString() : undefined,
-      remoteAddress: this.ip,
-    });
-    const set = response.headers['set-cookie'];
-    for (const line of Array.isArray(set) ? set : set ? [set] : []) {
-      const [pair] = line.split(';');
-      const [name, value] = pair!.split('=');
-      const jar = new Map(this.cookie ? this.cookie.split('; ').map((c) => c.split('=') as [string, string]) : []);
-      if (value) jar.set(name!, value);
-      else jar.delete(name!);
-      this.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-    }
-    return { status: response.statusCode, headers: response.headers, body: response.body, $: load(response.body) };
-  }
-
-  get(url: string) {
-    return this.request('GET', url);
-  }
-
-  post(url: string, form: Record<string, string>) {
-    return this.request('POST', url, form);
-  }
-
-  async login(name: string, password = PASSWORD) {
-    const page = await this.get('/admin/login');
-    return this.post('/admin/login', { csrf: page.$('input[name=csrf]').val() as string, name, password, next: '' });
-  }
-
-  /** The CSRF token of the current admin page. */
-  async token(url = '/admin/suggestions') {
-    return (await this.get(url)).$('input[name=csrf]').first().val() as string;
-  }
-}
 
 t.test('with no operator, /admin says how to create one; no default password works', async (t) => {
   const bed = await makeApp();

@@ -176,6 +176,7 @@ interface Pass {
   outcomes: RunSourceSummary[];
   before: Map<string, unknown>;
   after: Map<string, unknown>;
+  peak: number;
   peakDelta: number;
   portal: { statuses: number[]; errors: string[]; slowestMs: number };
 }
@@ -183,11 +184,11 @@ interface Pass {
 async function pass(): Promise<Pass> {
   steadyCount++;
   const before = snapshot(bed.store);
-  const visitor = probe([`${portalUrl}/fr/`, `${portalUrl}/api/items?per_page=5`, `${portalUrl}/ar/search?q=${encodeURIComponent("النزاهة")}`], 5);
+  const visitor = probe([`${portalUrl}/fr/`, `${portalUrl}/api/items?per_page=5`, `${portalUrl}/ar/search?q=${encodeURIComponent('النزاهة')}`], 5);
   const http = client();
   const { result: outcomes, baseline, peak } = await peakRss(() => bed.harvest({ client: http }));
   await http.close();
-  return { outcomes, before, after: snapshot(bed.store), peakDelta: peak - baseline, portal: await visitor.stop() };
+  return { outcomes, before, after: snapshot(bed.store), peak, peakDelta: peak - baseline, portal: await visitor.stop() };
 }
 
 interface Expect {
@@ -336,7 +337,7 @@ for (const fault of CASES) {
       case: fault.name,
       how: fault.how,
       result: target.status === 'failed' ? `${target.error!.code}: ${target.error!.message}` : `${target.status}, ${target.items_new} new`,
-      figures: { 'peak RSS above start': mb(Math.max(0, run.peakDelta)), 'portal requests during the pass': run.portal.statuses.length, 'slowest portal answer': `${run.portal.slowestMs.toFixed(0)} ms` },
+      figures: { 'peak RSS': mb(run.peak), 'above the start of the pass': mb(Math.max(0, run.peakDelta)), 'portal requests during the pass': run.portal.statuses.length, 'slowest portal answer': `${run.portal.slowestMs.toFixed(0)} ms` },
     });
     if (fault.name === '429 with Retry-After') {
       const source = bed.store.listSources({ sources: ['victim/feed'] })[0]!;
