@@ -145,7 +145,9 @@ for (let start = reuse ? ITEMS : 0; start < ITEMS; start += CHUNK) {
   }
 }
 const seedMs = performance.now() - seedStarted;
-console.log(`seeded ${store.items.count()} items (~300 words each, ar/fr) in ${(seedMs / 1000).toFixed(1)} s (${Math.round(ITEMS / (seedMs / 1000))} items/s with full-text indexing); database ${(fs.statSync(dbFile).size / 1024 / 1024).toFixed(0)} MB`);
+const dbMb = (fs.statSync(dbFile).size / 1024 / 1024).toFixed(0);
+if (reuse) console.log(`reused ${store.items.count()} items seeded earlier in ${dir}; database ${dbMb} MB`);
+else console.log(`seeded ${store.items.count()} items (~300 words each, ar/fr) in ${(seedMs / 1000).toFixed(1)} s (${Math.round(ITEMS / (seedMs / 1000))} items/s with full-text indexing); database ${dbMb} MB`);
 
 // ------------------------------------------------------------------ search latency
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;

@@ -103,6 +103,16 @@ export function tokenize(text: string): Array<{ token: string; start: number; en
   return tokens;
 }
 
+/** The offset of the first token whose term is in `terms` (as tokenize and termOf see it), or -1. */
+export function firstTermAt(text: string, terms: Set<string>): number {
+  const token = new RegExp(TOKEN.source, 'gu');
+  for (let m = token.exec(text); m; m = token.exec(text)) {
+    const term = termOf(m[0].toLowerCase());
+    if (term && terms.has(term)) return m.index;
+  }
+  return -1;
+}
+
 /** Search terms of a text, in order (stop words and punctuation removed). */
 export function analyze(text: string): string[] {
   // The same split as lunr.tokenizer (same separator, lower-cased), without building a lunr.Token

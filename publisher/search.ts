@@ -1,6 +1,6 @@
 // Search: a visitor's query through the same text pipeline as the documents (harvester/analyzer),
 // turned into an FTS5 query; highlighted snippets cut from the original text, never from stems.
-import { analyze, termOf, tokenize } from '../harvester/analyzer.ts';
+import { analyze, firstTermAt, termOf, tokenize } from '../harvester/analyzer.ts';
 import { type FtsQuery } from '../store/index.ts';
 
 /** Characters of a query that are read; the rest is ignored (a sensible answer, not an error). */
@@ -56,7 +56,7 @@ export function ftsQuery(parsed: ParsedQuery, mode: 'all' | 'any' = 'all'): FtsQ
   if (parsed.groups.length === 0) return undefined;
   const quoted = parsed.groups.map((group) => `"${group.join(' ').replace(/"/g, '')}"`);
   const match = quoted.join(mode === 'all' ? ' ' : ' OR ');
-  return { match, inTitle: `(${match}) AND (title : (${quoted.join(' OR ')}))` };
+  return { match, phrases: quoted };
 }
 
 const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -82,19 +82,11 @@ export function highlight(text: string, terms: Set<string>): string {
  * appear in the part that is scanned.
  */
 export function snippet(text: string, terms: Set<string>, width = 240, scanChars = 3000): string {
-  const clean = text.replace(/\s+/g, ' ').trim();
+  // Only the part that can be shown is cleaned: the texts of a page of results are long.
+  const clean = text.slice(0, scanChars + 2 * width).replace(/\s+/g, ' ').trim();
   if (!clean) return '';
-  const scanned = clean.slice(0, scanChars);
-  let hit = -1;
-  if (terms.size > 0) {
-    for (const token of tokenize(scanned)) {
-      const term = termOf(token.token);
-      if (term && terms.has(term)) {
-        hit = token.start;
-        break;
-      }
-    }
-  }
+  const more = text.length > scanChars + 2 * width;
+  const hit = terms.size > 0 ? firstTermAt(clean.slice(0, scanChars), terms) : -1;
   let start = hit < 0 ? 0 : Math.max(0, hit - Math.floor(width / 3));
   if (start > 0) {
     const space = clean.indexOf(' ', start);
@@ -105,5 +97,5 @@ export function snippet(text: string, terms: Set<string>, width = 240, scanChars
     const space = clean.lastIndexOf(' ', end);
     if (space > start + width / 2) end = space;
   }
-  return `${start > 0 ? '… ' : ''}${highlight(clean.slice(start, end), terms)}${end < clean.length ? ' …' : ''}`;
+  return `${start > 0 ? '… ' : ''}${highlight(clean.slice(start, end), terms)}${end < clean.length || more ? ' …' : ''}`;
 }

@@ -162,7 +162,7 @@ class FacetIndex {
   private day = new Int32Array(0);
   private gone = new Uint8Array(0);
   private maxPk = 0;
-  private refreshedAt = '';
+  private versionMark = 0;
   private version = -1;
   private builtAt = 0;
 
@@ -208,20 +208,29 @@ class FacetIndex {
   private fresh(): void {
     const version = this.sqlite.pragma('data_version', { simple: true }) as number;
     const now = Date.now();
+    // Every write that changes what is indexed here (new, changed, gone, back) adds a row to
+    // item_versions, whose rowids grow in commit order: the mark says how far this copy has read.
+    // (Timestamps would not do: a harvest stamps its items with its start time, before it commits.)
+    const mark = () => (this.sqlite.prepare('SELECT max(pk) FROM item_versions').pluck().get() as number | null) ?? 0;
     if (this.builtAt === 0 || now - this.builtAt > 10 * 60_000) {
       this.present = new Uint8Array(0);
       this.maxPk = 0;
-      const startedAt = new Date().toISOString();
+      this.versionMark = mark();
       this.load('');
-      this.refreshedAt = startedAt;
       this.builtAt = now;
       this.version = version;
     } else if (version !== this.version) {
-      const startedAt = new Date().toISOString();
-      this.load('WHERE pk > ? OR last_changed_at >= ? OR gone_since >= ?', this.maxPk, this.refreshedAt, this.refreshedAt);
-      this.refreshedAt = startedAt;
+      const from = this.versionMark;
+      this.versionMark = mark();
+      this.load('WHERE pk IN (SELECT item_pk FROM item_versions WHERE pk > ?)', from);
       this.version = version;
     }
+  }
+
+  /** Each item's sort date as a day number (days since 1970), indexed by rowid. */
+  days(): Int32Array {
+    this.fresh();
+    return this.day;
   }
 
   /** This connection wrote items: catch up at the next use. */
@@ -262,7 +271,7 @@ class FacetIndex {
     return pks;
   }
 
-  count(pks: number[], filters: ItemFilters): FacetCounts {
+  count(pks: Iterable<number>, filters: ItemFilters): FacetCounts {
     const inBase = this.filter({ section: filters.section, from: filters.from, to: filters.to, includeGone: filters.includeGone });
     const want = {
       docType: this.dims.docType.find(filters.docType),
@@ -307,8 +316,8 @@ class FacetIndex {
 /** An FTS5 query built by the publisher from analysed terms (see publisher/search.ts). */
 export interface FtsQuery {
   match: string;
-  /** The documents of `match` with at least one of the query's words in their title. */
-  inTitle?: string;
+  /** The query's words and phrases, each quoted for FTS5: items with them in their title come first. */
+  phrases?: string[];
 }
 
 export class ItemsStore {
@@ -316,6 +325,9 @@ export class ItemsStore {
   private readonly facetIndex: FacetIndex;
   private readonly facetCache = new Map<string, FacetCounts>();
   private facetCacheVersion = -1;
+  private readonly matchCache = new Map<string, Int32Array>();
+  private matchCacheSize = 0;
+  private matchCacheVersion = -1;
 
   constructor(private readonly sqlite: Sqlite) {
     this.facetIndex = new FacetIndex(sqlite);
@@ -371,6 +383,8 @@ export class ItemsStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       ftsDelete: sqlite.prepare('DELETE FROM item_search WHERE rowid = ?'),
+      titleInsert: sqlite.prepare('INSERT INTO item_titles (rowid, title) VALUES (?, ?)'),
+      titleDelete: sqlite.prepare('DELETE FROM item_titles WHERE rowid = ?'),
       byId: sqlite.prepare(
         `SELECT ${ITEM_COLUMNS}, i.guid, i.fetched_at, s.url AS source_url, s.type AS source_type, i.document_url,
            i.document_hash, i.author, i.off_listing_since
@@ -380,6 +394,7 @@ export class ItemsStore {
         'SELECT content_hash, seen_at, event, changed_fields, snapshot FROM item_versions WHERE item_pk = ? ORDER BY pk',
       ),
     };
+    this.rebuildTitleIndexIfAsked();
   }
 
   existing(sourcePk: number): ExistingItem[] {
@@ -443,9 +458,11 @@ export class ItemsStore {
 
   private index(pk: number, item: HarvestedItem, partnerId: string, sortDate: string, text: string): void {
     const body = `${item.summaryText}\n${text.slice(0, INDEXED_TEXT_CHARS)}`;
+    const title = analyzeForIndex(item.title);
+    this.statements.titleInsert.run(pk, title);
     this.statements.ftsInsert.run(
       pk,
-      analyzeForIndex(item.title),
+      title,
       analyzeForIndex(body, INDEXED_TEXT_CHARS + item.summaryText.length + 1),
       item.section,
       item.docType,
@@ -454,6 +471,27 @@ export class ItemsStore {
       yearOf(sortDate),
       sortDate,
     );
+  }
+
+  private unindex(pk: number): void {
+    this.statements.ftsDelete.run(pk);
+    this.statements.titleDelete.run(pk);
+  }
+
+  /**
+   * Writes the title index of a catalogue harvested before it existed (migration 0004 asks for it
+   * with a row in `meta`): about a second for 50,000 items, once.
+   */
+  private rebuildTitleIndexIfAsked(): void {
+    if (this.sqlite.readonly) return;
+    const asked = this.sqlite.prepare("SELECT 1 FROM meta WHERE key = 'rebuild_title_index'").get();
+    if (!asked) return;
+    this.sqlite.transaction(() => {
+      this.sqlite.prepare("INSERT INTO item_titles (item_titles) VALUES ('delete-all')").run();
+      const rows = this.sqlite.prepare('SELECT pk, title FROM items WHERE gone_since IS NULL').raw().all() as Array<[number, string]>;
+      for (const [pk, title] of rows) this.statements.titleInsert.run(pk, analyzeForIndex(title));
+      this.sqlite.prepare("DELETE FROM meta WHERE key = 'rebuild_title_index'").run();
+    })();
   }
 
   private documentColumns(document: DocumentFacts | null) {
@@ -472,6 +510,7 @@ export class ItemsStore {
     const s = this.statements;
     this.facetIndex.touch();
     this.facetCacheVersion = -1;
+    this.matchCacheVersion = -1;
     const lastSeen = source.lastSuccessAt ?? now;
     for (const item of plan.inserts) {
       const sortDate = sortDateOf(item, now);
@@ -531,7 +570,7 @@ export class ItemsStore {
         s.deleteText.run(existing.pk);
       }
       s.insertVersion.run(existing.pk, item.contentHash, now, event, JSON.stringify(item.snapshot), JSON.stringify(changedFields), runPk);
-      if (!existing.goneSince) s.ftsDelete.run(existing.pk);
+      if (!existing.goneSince) this.unindex(existing.pk);
       this.index(existing.pk, item, source.partnerId, sortDate, text);
     }
     for (const existing of plan.seenAgain) s.seenAgain.run(existing.pk);
@@ -539,7 +578,7 @@ export class ItemsStore {
     for (const existing of plan.gone) {
       s.gone.run(now, lastSeen, existing.pk);
       s.insertVersion.run(existing.pk, existing.contentHash, now, 'gone', JSON.stringify(existing.snapshot), '[]', runPk);
-      s.ftsDelete.run(existing.pk);
+      this.unindex(existing.pk);
     }
     for (const existing of plan.offListing) s.offListing.run(now, lastSeen, existing.pk);
     for (const { existing, document } of plan.documentRefresh) {
@@ -598,48 +637,80 @@ export class ItemsStore {
     return this.facetIndex.count(this.facetIndex.all(), filters);
   }
 
-  private matchingRowids(fts: FtsQuery): number[] {
-    return this.sqlite.prepare('SELECT rowid FROM item_search WHERE item_search MATCH ?').pluck().all(fts.match) as number[];
+  /**
+   * The rowids matching a query, in rowid order. A search page needs them twice (its total and
+   * its facets) and popular searches repeat, so the last ones are kept until the catalogue changes.
+   */
+  private matchingRowids(fts: FtsQuery): Int32Array {
+    const version = this.sqlite.pragma('data_version', { simple: true }) as number;
+    if (version !== this.matchCacheVersion) {
+      this.matchCache.clear();
+      this.matchCacheSize = 0;
+      this.matchCacheVersion = version;
+    }
+    let rowids = this.matchCache.get(fts.match);
+    if (!rowids) {
+      rowids = Int32Array.from(this.sqlite.prepare('SELECT rowid FROM item_search WHERE item_search MATCH ?').pluck().all(fts.match) as number[]);
+      // At most 64 queries and 2 million rowids (8 MB) are kept.
+      while (this.matchCache.size > 0 && (this.matchCache.size >= 64 || this.matchCacheSize + rowids.length > 2_000_000)) {
+        const oldest = this.matchCache.keys().next().value!;
+        this.matchCacheSize -= this.matchCache.get(oldest)!.length;
+        this.matchCache.delete(oldest);
+      }
+      this.matchCache.set(fts.match, rowids);
+      this.matchCacheSize += rowids.length;
+    }
+    return rowids;
   }
 
   /**
-   * Full-text search: title matches weigh 5 times body matches. Without filters FTS5 ranks and pages
-   * on its own; with filters, the matching rowids are filtered in memory and only those are ranked.
-   * Only the page's items are read from `items`. (Items marked gone are not in the index.)
+   * Full-text search. Items with the query's words in their title come first (the most words
+   * first, then the newest), found in the small title index; then the others, ranked by bm25 over
+   * title and body (the title counts five times). Filters
+   * are applied in memory to the matching rowids; only the page's items are read from `items`.
+   * (Items marked gone are in neither index.)
    */
   search(fts: FtsQuery, filters: ItemFilters, page: number, perPage: number): Page<ItemRow & { rank: number }> {
     const filtered = Boolean(filters.section || filters.docType || filters.partner || filters.language || filters.year !== undefined || filters.from || filters.to);
     const offset = (page - 1) * perPage;
-    let total: number;
-    let ranked: Array<{ pk: number; rank: number }>;
-    if (!filtered) {
-      const count = (match: string) => this.sqlite.prepare('SELECT count(*) FROM item_search WHERE item_search MATCH ?').pluck().get(match) as number;
-      const rank = (match: string, limit: number, skip: number) =>
-        this.sqlite.prepare('SELECT rowid AS pk, rank FROM item_search WHERE item_search MATCH ? ORDER BY rank LIMIT ? OFFSET ?').all(match, limit, skip) as Array<{
-          pk: number;
-          rank: number;
-        }>;
-      total = count(fts.match);
-      if (total === 0) return { total, items: [] };
-      // Title matches come first (the requirement, and bm25's 5x title weight agrees). Ranking
-      // them apart keeps a page of a very common word from scoring every document that has it.
-      const inTitle = fts.inTitle ?? `title : (${fts.match})`;
-      const titles = count(inTitle);
-      const rest = `(${fts.match}) NOT (${inTitle})`;
-      if (titles === 0 || titles === total) ranked = rank(fts.match, perPage, offset);
-      else if (offset + perPage <= titles) ranked = rank(inTitle, perPage, offset);
-      else if (offset >= titles) ranked = rank(rest, perPage, offset - titles);
-      else ranked = [...rank(inTitle, titles - offset, offset), ...rank(rest, offset + perPage - titles, 0)];
-    } else {
-      const keep = this.matchingRowids(fts).filter(this.facetIndex.filter(filters));
-      total = keep.length;
-      if (total === 0) return { total, items: [] };
-      ranked = this.sqlite
-        .prepare(
-          `SELECT rowid AS pk, rank FROM item_search WHERE item_search MATCH ? AND rowid IN (SELECT value FROM json_each(?))
-           ORDER BY rank LIMIT ? OFFSET ?`,
-        )
-        .all(fts.match, JSON.stringify(keep), perPage, offset) as Array<{ pk: number; rank: number }>;
+    const matching = this.matchingRowids(fts);
+    const keep = filtered ? matching.filter(this.facetIndex.filter(filters)) : matching;
+    const total = keep.length;
+    if (total === 0 || offset >= total) return { total, items: [] };
+    // Title tier: the items with the most of the query's words (or phrases) in their title, newest
+    // first among equals; counted from the title index's rowids, no ranking function needed.
+    let maxPk = 0;
+    for (const pk of keep) if (pk > maxPk) maxPk = pk;
+    const member = new Uint8Array(maxPk + 1);
+    for (const pk of keep) member[pk] = 1;
+    const inTitle = new Map<number, number>();
+    for (const phrase of fts.phrases ?? []) {
+      for (const pk of this.sqlite.prepare('SELECT rowid FROM item_titles WHERE item_titles MATCH ?').pluck().all(phrase) as number[]) {
+        if (member[pk] === 1) inTitle.set(pk, (inTitle.get(pk) ?? 0) + 1);
+      }
+    }
+    const day = this.facetIndex.days();
+    const titled = [...inTitle.keys()]
+      .sort((a, b) => inTitle.get(b)! - inTitle.get(a)! || (day[b] ?? 0) - (day[a] ?? 0) || b - a)
+      .map((pk) => ({ pk, rank: -inTitle.get(pk)! }));
+    let ranked = titled.slice(offset, offset + perPage);
+    if (ranked.length < perPage && titled.length < total) {
+      const anyInTitle = fts.phrases?.join(' OR ');
+      // Body tier: what is left of the page, from the items without the query's words in their title.
+      const rest = anyInTitle ? `(${fts.match}) NOT (title : (${anyInTitle}))` : fts.match;
+      const skip = Math.max(0, offset - titled.length);
+      const limit = perPage - ranked.length;
+      const more = (
+        filtered
+          ? this.sqlite
+              .prepare(
+                `SELECT rowid AS pk, rank FROM item_search WHERE item_search MATCH ? AND rowid IN (SELECT value FROM json_each(?))
+                 ORDER BY rank LIMIT ? OFFSET ?`,
+              )
+              .all(rest, JSON.stringify(Array.from(keep)), limit, skip)
+          : this.sqlite.prepare('SELECT rowid AS pk, rank FROM item_search WHERE item_search MATCH ? ORDER BY rank LIMIT ? OFFSET ?').all(rest, limit, skip)
+      ) as Array<{ pk: number; rank: number }>;
+      ranked = [...ranked, ...more];
     }
     if (ranked.length === 0) return { total, items: [] };
     const rows = this.sqlite
