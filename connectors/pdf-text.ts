@@ -1,7 +1,7 @@
 // Text, page count and metadata of a PDF through pdf-parse 2 (pdf.js). Arabic set in legacy
 // fonts comes out as presentation-form glyphs in visual order: those lines are put back in
 // logical order and folded with NFKC. A document with almost no text per page is a scan.
-import { PDFParse } from 'pdf-parse';
+import type { PDFParse } from 'pdf-parse';
 import { HarvestError } from './errors.ts';
 
 export interface PdfExtract {
@@ -115,6 +115,8 @@ function describePdfError(error: unknown): string {
 
 export async function extractPdf(data: Buffer, limits: PdfLimits): Promise<PdfExtract> {
   const started = Date.now();
+  // Loaded on first use: pdf.js takes 0.7 s to load, which `portal serve` and `portal check` need not pay.
+  const { PDFParse } = await import('pdf-parse');
   // pdf-parse transfers a Uint8Array to pdf.js and leaves it empty; give it its own copy.
   const parser = new PDFParse({ data: Buffer.from(data), verbosity: 0 });
   try {
