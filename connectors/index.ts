@@ -20,7 +20,7 @@ export * from './types.ts';
 export { HttpClient, formatBytes, type FetchResult, type HttpClientOptions, type Validators } from './http.ts';
 export { HarvestError, classifyNetworkError } from './errors.ts';
 export { makeDocumentFetcher, fetchPdfDocument, isPdfUrl, type KnownDocument } from './documents.ts';
-export { extractPdf, normalizePdfText, looksLikePdf, type PdfExtract } from './pdf-text.ts';
+export { extractPdf, loadPdfParse, normalizePdfText, looksLikePdf, type PdfExtract } from './pdf-text.ts';
 export { decodeBody, detectEncoding, canonicalEncoding, declaredEncoding, headerCharset } from './charset.ts';
 export { isPrivateAddress, guardedLookup } from './netguard.ts';
 export { sniff } from './sniff.ts';

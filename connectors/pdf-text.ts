@@ -1,6 +1,7 @@
 // Text, page count and metadata of a PDF through pdf-parse 2 (pdf.js). Arabic set in legacy
 // fonts comes out as presentation-form glyphs in visual order: those lines are put back in
 // logical order and folded with NFKC. A document with almost no text per page is a scan.
+import type * as PdfParseModule from 'pdf-parse';
 import type { PDFParse } from 'pdf-parse';
 import { HarvestError } from './errors.ts';
 
@@ -113,10 +114,20 @@ function describePdfError(error: unknown): string {
   return `the PDF cannot be read (${message})`;
 }
 
+let pdfParse: Promise<typeof PdfParseModule> | undefined;
+
+/**
+ * pdf-parse (pdf.js), loaded once on first use: `portal serve` and `portal check` need not pay
+ * its 0.7 s. Loading blocks the event loop (several seconds on a busy machine), so a harvest calls
+ * this before its first request rather than letting the first PDF eat into other hosts' timeouts.
+ */
+export function loadPdfParse(): Promise<typeof PdfParseModule> {
+  return (pdfParse ??= import('pdf-parse'));
+}
+
 export async function extractPdf(data: Buffer, limits: PdfLimits): Promise<PdfExtract> {
   const started = Date.now();
-  // Loaded on first use: pdf.js takes 0.7 s to load, which `portal serve` and `portal check` need not pay.
-  const { PDFParse } = await import('pdf-parse');
+  const { PDFParse } = await loadPdfParse();
   // pdf-parse transfers a Uint8Array to pdf.js and leaves it empty; give it its own copy.
   const parser = new PDFParse({ data: Buffer.from(data), verbosity: 0 });
   try {

@@ -9,6 +9,7 @@ import {
   fetchPdfDocument,
   HarvestError,
   HttpClient,
+  loadPdfParse,
   makeDocumentFetcher,
   type ConnectorResult,
   type RawItem,
@@ -105,6 +106,8 @@ export async function runHarvest(options: HarvestOptions): Promise<HarvestResult
   const random = options.random ?? Math.random;
   const { store, settings } = options;
   const log = options.log ?? (() => undefined);
+  // Before any request: loading pdf.js blocks the event loop, which would count against timeouts.
+  await loadPdfParse();
   store.markInterruptedRuns(processAlive, now().toISOString());
   const sources = store.listSources({ partners: options.partners, sources: options.sources });
   const runPk = store.startRun(options.trigger, now().toISOString());
