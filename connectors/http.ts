@@ -122,9 +122,10 @@ export class HttpClient {
 
   constructor(private readonly options: HttpClientOptions) {
     this.agent = new Agent({
-      connect: { lookup: guardedLookup(options.allowPrivateNetworks, options.resolver), rejectUnauthorized: true, timeout: options.timeoutMs },
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
+      connect: { lookup: guardedLookup(options.allowPrivateNetworks, options.resolver), rejectUnauthorized: true, timeout: options.timeoutMs * 3 },
+      // A backstop only: the request's own signal (patientTimeout) decides, not counting our stalls.
+      headersTimeout: options.timeoutMs * 3,
+      bodyTimeout: options.timeoutMs * 3,
       keepAliveTimeout: 4_000,
       connections: 4,
     });
@@ -220,7 +221,7 @@ export class HttpClient {
     conditional: boolean,
   ): Promise<{ kind: 'redirect'; status: number; location: string } | { kind: 'done'; result: Omit<FetchResult, 'url' | 'redirects'> }> {
     const timeoutMs = this.options.timeoutMs;
-    const signal = AbortSignal.timeout(timeoutMs);
+    const signal = patientTimeout(timeoutMs);
     const headers: Record<string, string> = {
       'user-agent': this.options.userAgent,
       accept: options.accept ?? '*/*',
@@ -299,6 +300,29 @@ function decompressor(encoding: string): Transform | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * An abort signal `ms` after now that does not count the time this process itself was stalled.
+ * pdf.js parses on the event loop: while it parses a large PDF, another partner's answer can sit
+ * unread in the socket, and a plain timer firing late would blame that partner with a timeout.
+ * When the timer fires late by more than a quarter of a second, the loop was blocked: the answer
+ * gets that much longer (up to three times `ms` in all), time for pending input to be read.
+ */
+export function patientTimeout(ms: number): AbortSignal {
+  const controller = new AbortController();
+  const hardLimit = Date.now() + 3 * ms;
+  const arm = (delay: number) => {
+    const expected = Date.now() + delay;
+    setTimeout(() => {
+      const now = Date.now();
+      const late = now - expected;
+      if (late > 250 && now < hardLimit) arm(Math.min(late, hardLimit - now));
+      else controller.abort(new DOMException('The operation timed out.', 'TimeoutError'));
+    }, delay).unref();
+  };
+  arm(ms);
+  return controller.signal;
 }
 
 /** Reads a body up to `maxBytes` (after decompression: a gzip bomb stops at the cap). */
