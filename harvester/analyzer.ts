@@ -94,23 +94,19 @@ const TOKEN = new RegExp(`[^${SEPARATOR.source.slice(1, -2)}]+`, 'gu');
 /**
  * Splits text as lunr's tokenizer does (same separators, lower-cased tokens), keeping each token's
  * offset in the original text: what snippets highlight. A regular expression instead of
- * lunr.Token objects, since snippets tokenise a page of results per search.
+ * lunr.Token objects, and lazy, since a snippet stops at its first match.
  */
-export function tokenize(text: string): Array<{ token: string; start: number; end: number }> {
-  const tokens: Array<{ token: string; start: number; end: number }> = [];
-  TOKEN.lastIndex = 0;
-  for (let m = TOKEN.exec(text); m; m = TOKEN.exec(text)) tokens.push({ token: m[0].toLowerCase(), start: m.index, end: m.index + m[0].length });
-  return tokens;
+export function* tokenize(text: string): Generator<{ token: string; start: number; end: number }> {
+  const pattern = new RegExp(TOKEN.source, 'gu');
+  for (let m = pattern.exec(text); m; m = pattern.exec(text)) yield { token: m[0].toLowerCase(), start: m.index, end: m.index + m[0].length };
 }
 
-/** The offset of the first token whose term is in `terms` (as tokenize and termOf see it), or -1. */
-export function firstTermAt(text: string, terms: Set<string>): number {
-  const token = new RegExp(TOKEN.source, 'gu');
-  for (let m = token.exec(text); m; m = token.exec(text)) {
-    const term = termOf(m[0].toLowerCase());
-    if (term && terms.has(term)) return m.index;
+/** The tokens of `text` whose search term is in `terms`, in order: where snippets start and what they mark. */
+export function* termMatches(text: string, terms: Set<string>): Generator<{ token: string; start: number; end: number }> {
+  for (const token of tokenize(text)) {
+    const term = termOf(token.token);
+    if (term && terms.has(term)) yield token;
   }
-  return -1;
 }
 
 /** Search terms of a text, in order (stop words and punctuation removed). */

@@ -1,6 +1,6 @@
 // Search: a visitor's query through the same text pipeline as the documents (harvester/analyzer),
 // turned into an FTS5 query; highlighted snippets cut from the original text, never from stems.
-import { analyze, firstTermAt, termOf, tokenize } from '../harvester/analyzer.ts';
+import { analyze, termMatches } from '../harvester/analyzer.ts';
 import { type FtsQuery } from '../store/index.ts';
 
 /** Characters of a query that are read; the rest is ignored (a sensible answer, not an error). */
@@ -66,12 +66,9 @@ export function highlight(text: string, terms: Set<string>): string {
   if (terms.size === 0 || !text) return escapeHtml(text);
   let out = '';
   let last = 0;
-  for (const token of tokenize(text)) {
-    const term = termOf(token.token);
-    if (term && terms.has(term)) {
-      out += `${escapeHtml(text.slice(last, token.start))}<mark>${escapeHtml(text.slice(token.start, token.end))}</mark>`;
-      last = token.end;
-    }
+  for (const token of termMatches(text, terms)) {
+    out += `${escapeHtml(text.slice(last, token.start))}<mark>${escapeHtml(text.slice(token.start, token.end))}</mark>`;
+    last = token.end;
   }
   return out + escapeHtml(text.slice(last));
 }
@@ -86,7 +83,7 @@ export function snippet(text: string, terms: Set<string>, width = 240, scanChars
   const clean = text.slice(0, scanChars + 2 * width).replace(/\s+/g, ' ').trim();
   if (!clean) return '';
   const more = text.length > scanChars + 2 * width;
-  const hit = terms.size > 0 ? firstTermAt(clean.slice(0, scanChars), terms) : -1;
+  const hit = terms.size > 0 ? (termMatches(clean.slice(0, scanChars), terms).next().value?.start ?? -1) : -1;
   let start = hit < 0 ? 0 : Math.max(0, hit - Math.floor(width / 3));
   if (start > 0) {
     const space = clean.indexOf(' ', start);
