@@ -324,10 +324,10 @@ export class ItemsStore {
   private readonly statements;
   private readonly facetIndex: FacetIndex;
   private readonly facetCache = new Map<string, FacetCounts>();
-  private facetCacheVersion = -1;
   private readonly matchCache = new Map<string, Int32Array>();
   private matchCacheSize = 0;
-  private matchCacheVersion = -1;
+  /** The data_version the two caches above were filled at; -1 after this connection wrote. */
+  private cacheVersion = -1;
 
   constructor(private readonly sqlite: Sqlite) {
     this.facetIndex = new FacetIndex(sqlite);
@@ -509,8 +509,7 @@ export class ItemsStore {
   apply(source: SourceRecord, plan: ChangePlan, runPk: number, now: string): void {
     const s = this.statements;
     this.facetIndex.touch();
-    this.facetCacheVersion = -1;
-    this.matchCacheVersion = -1;
+    this.cacheVersion = -1;
     const lastSeen = source.lastSuccessAt ?? now;
     for (const item of plan.inserts) {
       const sortDate = sortDateOf(item, now);
@@ -621,11 +620,7 @@ export class ItemsStore {
     if (fts) {
       // Popular searches repeat: their facets are kept until the catalogue changes.
       const key = JSON.stringify([fts.match, filters.section, filters.docType, filters.partner, filters.language, filters.year, filters.from, filters.to]);
-      const version = this.sqlite.pragma('data_version', { simple: true }) as number;
-      if (version !== this.facetCacheVersion) {
-        this.facetCache.clear();
-        this.facetCacheVersion = version;
-      }
+      this.dropCachesIfChanged();
       let counts = this.facetCache.get(key);
       if (!counts) {
         counts = this.facetIndex.count(this.matchingRowids(fts), filters);
@@ -637,17 +632,22 @@ export class ItemsStore {
     return this.facetIndex.count(this.facetIndex.all(), filters);
   }
 
+  /** Empties the search caches when the catalogue changed since they were filled. */
+  private dropCachesIfChanged(): void {
+    const version = this.sqlite.pragma('data_version', { simple: true }) as number;
+    if (version === this.cacheVersion) return;
+    this.facetCache.clear();
+    this.matchCache.clear();
+    this.matchCacheSize = 0;
+    this.cacheVersion = version;
+  }
+
   /**
    * The rowids matching a query, in rowid order. A search page needs them twice (its total and
    * its facets) and popular searches repeat, so the last ones are kept until the catalogue changes.
    */
   private matchingRowids(fts: FtsQuery): Int32Array {
-    const version = this.sqlite.pragma('data_version', { simple: true }) as number;
-    if (version !== this.matchCacheVersion) {
-      this.matchCache.clear();
-      this.matchCacheSize = 0;
-      this.matchCacheVersion = version;
-    }
+    this.dropCachesIfChanged();
     let rowids = this.matchCache.get(fts.match);
     if (!rowids) {
       rowids = Int32Array.from(this.sqlite.prepare('SELECT rowid FROM item_search WHERE item_search MATCH ?').pluck().all(fts.match) as number[]);
