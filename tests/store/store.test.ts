@@ -67,6 +67,22 @@ const okOutcome = (extra: Partial<SourceOutcome> = {}): SourceOutcome => ({
   ...extra,
 });
 
+/** Commits `found` as one harvest of the only source, stamped `at`. */
+function harvestInto(store: ReturnType<typeof openStore>, found: HarvestedItem[], at: string) {
+  const source = store.listSources()[0]!;
+  const runPk = store.startRun('test', at);
+  const planned = planChanges(store.existingItems(source.pk), found, { goneAfter: 3 });
+  store.commitHarvest({
+    runPk,
+    source,
+    plan: planned.plan,
+    outcome: okOutcome(),
+    state: { attemptAt: at, success: true, changed: true, consecutiveFailures: 0, nextAttemptAt: null },
+    now: at,
+  });
+  return planned;
+}
+
 t.test('migrations run on open; a file database uses WAL, foreign keys and a busy timeout', async (t) => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'portal-db-')), 'nested/dir/portal.db');
   const { sqlite } = openDatabase(file);
@@ -140,20 +156,7 @@ t.test('config sync: sources added, updated, disabled when removed, history kept
 t.test('harvest writes: new, changed with a version, missing, gone; the index follows', async (t) => {
   const store = openStore(':memory:');
   store.syncConfig(settingsWith([feed]), NOW);
-  const source = () => store.listSources()[0]!;
-  const commit = (found: HarvestedItem[], at: string) => {
-    const runPk = store.startRun('test', at);
-    const planned = planChanges(store.existingItems(source().pk), found, { goneAfter: 3 });
-    store.commitHarvest({
-      runPk,
-      source: source(),
-      plan: planned.plan,
-      outcome: okOutcome(),
-      state: { attemptAt: at, success: true, changed: true, consecutiveFailures: 0, nextAttemptAt: null },
-      now: at,
-    });
-    return planned;
-  };
+  const commit = (found: HarvestedItem[], at: string) => harvestInto(store, found, at);
   const search = (word: string) => store.items.search({ match: `"${analyze(word)[0]}"` }, {}, 1, 10).items.map((i) => i.id);
 
   const first = commit([item(1), item(2), item(3), item(4, { text: 'Le marché public de la santé' })], '2026-03-01T10:00:00.000Z');
@@ -228,21 +231,6 @@ t.test('a listing window that moves: old items scroll off without being marked g
   t.same(mass.plan.gone, []);
   t.same(mass.plan.missing.map((e) => e.pk).sort(), [1, 2]);
 });
-
-/** Commits `found` as one harvest of the only source, stamped `at`. */
-function harvestInto(store: ReturnType<typeof openStore>, found: HarvestedItem[], at: string) {
-  const source = store.listSources()[0]!;
-  const runPk = store.startRun('test', at);
-  const planned = planChanges(store.existingItems(source.pk), found, { goneAfter: 3 });
-  store.commitHarvest({
-    runPk,
-    source,
-    plan: planned.plan,
-    outcome: okOutcome(),
-    state: { attemptAt: at, success: true, changed: true, consecutiveFailures: 0, nextAttemptAt: null },
-    now: at,
-  });
-}
 
 const phrase = (word: string) => `"${analyze(word).join(' ')}"`;
 const query = (...words: string[]) => ({ match: words.map(phrase).join(' '), phrases: words.map(phrase) });
