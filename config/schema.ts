@@ -1,6 +1,5 @@
 // One schema per config file (portal.yaml, partners/<id>.yaml, directory.yaml). The TypeScript
 // types every other folder uses are derived from these schemas and never written by hand.
-import { isIP } from 'node:net';
 import { parse as parseCss } from 'css-what';
 import { validateDetailed as validateCron } from 'node-cron';
 import { z } from 'zod';
@@ -15,7 +14,7 @@ import {
   type DocType,
   type Section,
 } from './domain.ts';
-import { parseDuration, parseSize } from './units.ts';
+import { parseDuration, parseIpRange, parseSize } from './units.ts';
 
 /** Describes a YAML value for error messages: `the number 20`, `a list`, `nothing`. */
 export function describeValue(value: unknown): string {
@@ -149,16 +148,9 @@ export const selectorSchema = z.unknown().transform((value, ctx): Selector => {
 });
 
 /** An address range "ADDRESS/PREFIX" (IPv4 or IPv6) or a single address. */
-const ipRangeSchema = z.string().refine(
-  (value) => {
-    const [address, prefix] = value.trim().split('/');
-    const family = isIP(address ?? '');
-    if (!family) return false;
-    if (prefix === undefined) return true;
-    return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
-  },
-  { message: 'expected an address range such as 10.20.0.0/16 or fd00::/8' },
-);
+const ipRangeSchema = z.string().refine((value) => parseIpRange(value) !== undefined, {
+  message: 'expected an address range such as 10.20.0.0/16 or fd00::/8',
+});
 
 const languageSchema = z.enum(LANGUAGES);
 const sectionSchema = z.enum(SECTIONS as [Section, ...Section[]]);

@@ -1,4 +1,6 @@
-// Durations ("30s", "15m", "6h", "30d") and sizes ("500KB", "15MB") as operators write them.
+// Durations ("30s", "15m", "6h", "30d"), sizes ("500KB", "15MB") and address ranges
+// ("10.20.0.0/16") as operators write them.
+import { isIP } from 'node:net';
 
 const DURATION_UNITS: Record<string, number> = {
   s: 1000,
@@ -39,3 +41,14 @@ export function formatDuration(ms: number): string {
 }
 
 export const DAY_MS = DURATION_UNITS.d!;
+
+/** "ADDRESS/PREFIX" (IPv4 or IPv6) or a bare address; undefined when the text is not one. */
+export function parseIpRange(text: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
+  const [address, prefixText] = text.trim().split('/');
+  const family = isIP(address ?? '');
+  if (!family) return undefined;
+  const max = family === 4 ? 32 : 128;
+  const prefix = prefixText === undefined ? max : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
+  if (!(prefix >= 0 && prefix <= max)) return undefined;
+  return { address: address!, prefix, family: family === 4 ? 'ipv4' : 'ipv6' };
+}

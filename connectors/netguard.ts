@@ -5,6 +5,7 @@
 // intranet, and every other non-public address stays refused.
 import dns from 'node:dns';
 import net, { type LookupFunction } from 'node:net';
+import { parseIpRange } from '../config/index.ts';
 import { HarvestError } from './errors.ts';
 
 const blocked = new net.BlockList();
@@ -53,17 +54,6 @@ export function isPrivateAddress(ip: string): boolean {
 /** `true` (everything), `false` (nothing) or ranges such as "127.0.0.0/8" or "fd00::/8". */
 export type PrivateNetworkPolicy = boolean | readonly string[];
 
-/** Parses "ADDRESS/PREFIX" (or a bare address); undefined when it is not one. */
-export function parseRange(text: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
-  const [address, prefixText] = text.trim().split('/');
-  const family = net.isIP(address ?? '');
-  if (!family) return undefined;
-  const max = family === 4 ? 32 : 128;
-  const prefix = prefixText === undefined ? max : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
-  if (!(prefix >= 0 && prefix <= max)) return undefined;
-  return { address: address!, prefix, family: family === 4 ? 'ipv4' : 'ipv6' };
-}
-
 const policies = new WeakMap<readonly string[], net.BlockList>();
 
 /** Whether the policy lets the portal connect to `ip` (public addresses always). */
@@ -74,7 +64,7 @@ export function addressAllowed(ip: string, policy: PrivateNetworkPolicy): boolea
   if (!allowed) {
     allowed = new net.BlockList();
     for (const range of policy) {
-      const parsed = parseRange(range);
+      const parsed = parseIpRange(range);
       if (parsed) allowed.addSubnet(parsed.address, parsed.prefix, parsed.family);
     }
     policies.set(policy, allowed);
