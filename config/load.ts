@@ -216,14 +216,9 @@ function parseYamlFile(file: string, displayName: string): ParsedFile {
   // measured on the text first.
   const deep = textNestingOver(text, MAX_NESTING);
   if (deep !== undefined) {
-    let line = 1;
-    let col = 1;
-    for (let i = 0; i < deep; i++) {
-      if (text[i] === '\n') {
-        line++;
-        col = 1;
-      } else col++;
-    }
+    const before = text.slice(0, deep);
+    const line = before.split('\n').length;
+    const col = deep - before.lastIndexOf('\n');
     return { errors: [at(line, col, `the YAML is nested more than ${MAX_NESTING} levels deep`)], locate: noLocation };
   }
   let doc: ReturnType<typeof parseDocument>;
