@@ -101,6 +101,13 @@ export function crossSiteReason(headers: Record<string, string | string[] | unde
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'an Origin that is not a web address';
   if (parsed.origin === new URL(baseUrl).origin) return undefined;
   const host = headers.host;
-  if (typeof host === 'string' && parsed.host === host.toLowerCase()) return undefined;
+  if (typeof host === 'string' && host.length < 300) {
+    try {
+      // Parsed the same way, so a default port (":80" on http) compares equal to none.
+      if (parsed.host === new URL(`${parsed.protocol}//${host}`).host) return undefined;
+    } catch {
+      // a malformed Host matches nothing
+    }
+  }
   return 'a form sent from another site';
 }
