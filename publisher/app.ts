@@ -192,7 +192,8 @@ export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): 
       const code = status === 404 ? 'not_found' : status === 429 ? 'rate_limited' : status === 403 ? 'forbidden' : status >= 500 ? 'internal_error' : 'bad_request';
       return reply.code(status).send({ error: { code, message } });
     }
-    return errorPage(app, request, reply, status, message);
+    // A 403 of a plugin (a dotfile under /static/) carries an English word: the page says it in the visitor's language.
+    return errorPage(app, request, reply, status, status === 403 ? '' : message);
   });
 
   app.setNotFoundHandler(async (request, reply) => {
@@ -221,7 +222,7 @@ export async function errorPage(app: FastifyInstance, request: FastifyRequest, r
   const t = (key: string, vars?: Record<string, unknown>) => app.portal.i18n.t(lang, key, vars);
   const kind = status === 404 ? 'not_found' : status === 429 ? 'rate' : status === 403 ? 'forbidden' : status >= 500 ? 'server' : 'bad_request';
   const title = t(`errors.${kind}_title`);
-  const text = status === 404 ? t('errors.not_found_text') : status >= 500 ? t('errors.server_text') : status === 403 ? message : t('errors.bad_request_text', { message });
+  const text = status === 404 ? t('errors.not_found_text') : status >= 500 ? t('errors.server_text') : status === 403 ? message || t('errors.forbidden_text') : t('errors.bad_request_text', { message });
   try {
     return await app.renderer.page(request, reply, lang, 'error', { status, heading: title, text }, { title, status, noindex: true, path: '/' });
   } catch (error) {
