@@ -134,7 +134,7 @@ export const baseUrlSchema = z.unknown().transform((value, ctx) => {
     });
     return z.NEVER;
   }
-  return url.origin;
+  return url.href;
 });
 
 /** A CSS selector, optionally followed by `@attr` to read an attribute ("h3 a@href", "@href"). */

@@ -52,7 +52,7 @@ t.test('the base fixture is valid and gets the documented defaults', async (t) =
   t.equal(portal.harvest.schedule, '0 */6 * * *');
   t.equal(portal.harvest.allow_private_networks, false);
   t.equal(portal.freshness.default_update_every, 90 * 86_400_000);
-  t.equal(portal.site.base_url, 'https://portal.example');
+  t.equal(portal.site.base_url, 'https://portal.example/');
   t.same(portal.trust_proxy, [], 'no proxy is believed unless listed');
   const source = result.config!.partners[0]!.sources[0]!;
   t.equal(source.enabled, true);
