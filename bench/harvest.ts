@@ -70,7 +70,7 @@ for (let p = 0; p < PARTNERS; p++) {
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-bench-harvest-'));
 fs.mkdirSync(path.join(dir, 'partners'));
-fs.writeFileSync(path.join(dir, 'portal.yaml'), stringify({ site: { name: { fr: 'Bench' } }, harvest: { timeout: '20s', per_host_delay: '0s', allow_private_networks: true, concurrency: 8 } }));
+fs.writeFileSync(path.join(dir, 'portal.yaml'), stringify({ site: { name: { fr: 'Bench' }, base_url: 'https://portal.example' }, harvest: { timeout: '20s', per_host_delay: '0s', allow_private_networks: true, concurrency: 8 } }));
 const select = { item: '.row', title: 'h3 a', link: 'h3 a@href', date: '.date', summary: '.summary' };
 urls.forEach((url, p) => {
   fs.writeFileSync(

@@ -209,7 +209,10 @@ async function demo(context: CommandContext): Promise<number> {
   context.stderr.write(`19 simulated partner sites on 127.0.0.1 ports ${portBase}-${portBase + 18}\n`);
   let portal;
   try {
-    writeDemoConfig({ sourceConfigDir: context.configDir, targetDir: configDir, urls: sites.urls });
+    // The demo's links (feeds, sitemap) point where it is served; a random port (0) keeps the default.
+    const host = listen.host === '0.0.0.0' || listen.host === '::' ? '127.0.0.1' : listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+    const baseUrl = listen.port ? `http://${host}:${listen.port}` : undefined;
+    writeDemoConfig({ sourceConfigDir: context.configDir, targetDir: configDir, urls: sites.urls, baseUrl });
     const loaded = loadConfig(configDir);
     const store = openStore(dbFile);
     store.syncConfig(loaded.config!, new Date().toISOString());
@@ -259,11 +262,25 @@ async function report(context: CommandContext): Promise<number> {
     context.stderr.write(`unknown format "${format}": use table, json or csv\n`);
     return 2;
   }
-  const { freshnessCsv, freshnessTable } = await import('../publisher/reports.ts');
+  // Like the other commands: an unusable config directory is an error (exit 2), and a database
+  // that does not exist is not created empty to print an empty report.
   const loaded = loadConfig(context.configDir);
+  for (const error of loaded.errors) context.stderr.write(`${formatConfigError(error)}\n`);
+  if (!loaded.config) {
+    context.stderr.write(`the config in ${context.configDir} is unusable: fix it, then check it with \`npx portal check\`\n`);
+    return 2;
+  }
+  if (loaded.errors.length > 0) {
+    context.stderr.write(`partners whose file has errors are reported as the catalogue last knew them: ${loaded.invalidPartnerIds.join(', ') || 'none'}\n`);
+  }
+  if (context.dbFile !== ':memory:' && !fs.existsSync(context.dbFile)) {
+    context.stderr.write(`no catalogue at ${context.dbFile}: harvest first (\`npx portal harvest\`), or give the database with --db FILE\n`);
+    return 1;
+  }
+  const { freshnessCsv, freshnessTable } = await import('../publisher/reports.ts');
   const store = openStore(context.dbFile);
   try {
-    if (loaded.config) store.syncConfig(loaded.config, new Date().toISOString(), loaded.invalidPartnerIds);
+    store.syncConfig(loaded.config, new Date().toISOString(), loaded.invalidPartnerIds);
     const freshness = store.stats.freshness(new Date());
     context.stdout.write(format === 'json' ? `${JSON.stringify(freshness, null, 2)}\n` : format === 'csv' ? freshnessCsv(freshness) : freshnessTable(freshness));
     return 0;

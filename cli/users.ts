@@ -57,7 +57,7 @@ export async function user(context: CommandContext): Promise<number> {
         const users = store.users.list();
         if (users.length === 0) context.stdout.write('no operator yet: npx portal user add NAME\n');
         for (const u of users) {
-          context.stdout.write(`${u.name}\t${u.role}\tcreated ${u.created_at}\tlast login ${u.last_login_at ?? 'never'}${u.locked_until ? `\tlocked until ${u.locked_until}` : ''}\n`);
+          context.stdout.write(`${u.name}\t${u.role}\tcreated ${u.created_at}\tlast login ${u.last_login_at ?? 'never'}${u.failed_logins ? `\t${u.failed_logins} failed sign-in${u.failed_logins === 1 ? '' : 's'} since the last one` : ''}\n`);
         }
         return 0;
       }

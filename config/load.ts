@@ -418,7 +418,7 @@ export function loadConfig(dir: string): LoadResult {
   const portalFile = path.join(dir, 'portal.yaml');
   files.push(portalFile);
   if (!fs.existsSync(portalFile)) {
-    errors.push({ file: display('portal.yaml'), line: 1, col: 1, path: '(file)', message: 'portal.yaml is missing (it needs at least `site: {name: …}`)' });
+    errors.push({ file: display('portal.yaml'), line: 1, col: 1, path: '(file)', message: 'portal.yaml is missing (it needs at least `site: {name: …, base_url: …}`)' });
   } else {
     const parsed = parseYamlFile(portalFile, display('portal.yaml'));
     errors.push(...parsed.errors);

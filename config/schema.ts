@@ -103,6 +103,40 @@ export const urlSchema = z.unknown().transform((value, ctx) => {
   return z.NEVER;
 });
 
+/**
+ * `site.base_url`: where the portal is published. Required, because every absolute link the portal
+ * writes (feeds, sitemap, robots.txt, canonical and hreflang links, emails) is built from it and
+ * never from the request's Host header, which a visitor chooses (Host header poisoning). Only the
+ * site's root: the portal's own links start at "/", so a path here would not be served.
+ */
+export const baseUrlSchema = z.unknown().transform((value, ctx) => {
+  if (value === undefined || value === null) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'required: the address where the portal is published, such as https://integrite.inpplc.ma (links in feeds, the sitemap and emails are built from it)',
+    });
+    return z.NEVER;
+  }
+  let url: URL | undefined;
+  try {
+    url = typeof value === 'string' ? new URL(value.trim()) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
+    ctx.addIssue({ code: 'custom', message: `expected an http:// or https:// address such as https://integrite.inpplc.ma, got ${describeValue(value)}` });
+    return z.NEVER;
+  }
+  if (url.username || url.password || url.pathname !== '/' || url.search || url.hash) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be the site's address alone (${url.origin}), without a path, query, fragment or password: the portal is served from the root of its address`,
+    });
+    return z.NEVER;
+  }
+  return url.href;
+});
+
 /** A CSS selector, optionally followed by `@attr` to read an attribute ("h3 a@href", "@href"). */
 export interface Selector {
   /** CSS selector relative to the item; empty for the item element itself. */
@@ -149,7 +183,7 @@ export const selectorSchema = z.unknown().transform((value, ctx): Selector => {
 
 /** An address range "ADDRESS/PREFIX" (IPv4 or IPv6) or a single address. */
 const ipRangeSchema = z.string().refine((value) => parseIpRange(value) !== undefined, {
-  message: 'expected an address range such as 10.20.0.0/16 or fd00::/8',
+  error: (issue) => `expected an address or range such as 127.0.0.1, 10.20.0.0/16 or fd00::/8, got ${describeValue(issue.input)}`,
 });
 
 const languageSchema = z.enum(LANGUAGES);
@@ -161,10 +195,15 @@ const docTypeSchema = z.enum(Object.values(SECTION_DOC_TYPES).flat() as [DocType
 export const portalSchema = z.strictObject({
   site: z.strictObject({
     name: multilingualSchema,
-    base_url: urlSchema.optional(),
+    base_url: baseUrlSchema,
     /** Shown in the User-Agent and the privacy notice; defaults to base_url. */
     contact_url: urlSchema.optional(),
   }),
+  /**
+   * Addresses (or ranges) of the reverse proxies in front of the portal: only from them is
+   * X-Forwarded-For believed, for the login throttle and the suggestions limit (CONTRACT.md).
+   */
+  trust_proxy: z.array(ipRangeSchema).default([]),
   languages: z
     .array(languageSchema)
     .min(1, { message: 'list at least one language' })

@@ -10,6 +10,7 @@ import swagger from '@fastify/swagger';
 import view from '@fastify/view';
 import { type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { clientKey, crossSiteReason, trustProxy } from './client.ts';
 import { type PortalContext } from './context.ts';
 import { negotiateLanguage } from './i18n.ts';
 import { createHandlebars, makeRenderer, type Renderer } from './render.ts';
@@ -38,10 +39,23 @@ declare module 'fastify' {
 export const VIEWS_DIR = path.join(import.meta.dirname, 'views');
 export const STATIC_DIR = path.join(import.meta.dirname, 'static');
 
+/** A URL as logs may keep it: the path alone. Query strings hold search terms and form values. */
+export const pathOnly = (url: string) => url.split('?')[0]!.slice(0, 300);
+
+/**
+ * What a request and its answer leave in the logs: no client address or port (behind a proxy, no
+ * X-Forwarded-For either), no query string, no Host. With the time of a suggestion, an address or
+ * a search would identify its author, which the privacy notice (law 09-08) rules out.
+ */
+export const LOG_SERIALIZERS = {
+  req: (request: FastifyRequest) => ({ method: request.method, url: pathOnly(request.url) }),
+  res: (reply: FastifyReply) => ({ statusCode: reply.statusCode }),
+};
+
 /** Options shared by the server command and the tests. */
 export function serverOptions(logger: FastifyServerOptions['logger'] = false): FastifyServerOptions {
   return {
-    logger,
+    logger: logger === true ? { serializers: LOG_SERIALIZERS } : logger && typeof logger === 'object' ? { ...logger, serializers: { ...logger.serializers, ...LOG_SERIALIZERS } } : logger,
     bodyLimit: 64 * 1024,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
     return503OnClosing: true,
@@ -68,7 +82,12 @@ export function isApi(request: FastifyRequest): boolean {
 }
 
 export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify(serverOptions(options.logger)).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
+  const app = Fastify({
+    ...serverOptions(options.logger),
+    // X-Forwarded-For is believed only from the proxies listed in trust_proxy (read live, so a
+    // config reload applies): request.ip is then the visitor's address, else the socket's peer.
+    trustProxy: trustProxy(() => ctx.settings().portal.trust_proxy),
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
   app.decorate('portal', ctx);
   const routeList: Array<{ method: string; url: string }> = [];
   app.decorate('routeList', routeList);
@@ -101,7 +120,7 @@ export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): 
   // node:querystring turns invalid percent-encoded UTF-8 into U+FFFD, which the forms refuse with a
   // clear message (fast-querystring, the default, would keep the raw escapes).
   await app.register(formbody, { bodyLimit: 32 * 1024, parser: (body: string) => querystring.parse(body) });
-  await app.register(rateLimit, { global: false });
+  await app.register(rateLimit, { global: false, keyGenerator: (request) => clientKey(request.ip) });
   await app.register(fastifyStatic, {
     root: STATIC_DIR,
     prefix: '/static/',
@@ -139,6 +158,24 @@ export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): 
   });
   app.decorate('renderer', makeRenderer(app, ctx, options.pageCacheEntries ?? 500));
 
+  // Forms are the portal's own: any state-changing request sent from another site's page (Origin or
+  // Sec-Fetch-Site say so; a malformed Origin too) is refused before its body is read. The forms'
+  // anti-forgery tokens come on top of this.
+  let warnedProxy = false;
+  app.addHook('onRequest', async (request, reply) => {
+    if (!warnedProxy && request.headers['x-forwarded-for'] !== undefined && ctx.settings().portal.trust_proxy.length === 0) {
+      warnedProxy = true;
+      request.log.warn('requests carry X-Forwarded-For but trust_proxy is empty in portal.yaml: if the portal is behind a reverse proxy, list its address there, or every visitor shares the proxy\'s address for the sign-in throttle and the suggestions limit');
+    }
+    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
+    const reason = crossSiteReason(request.headers, ctx.settings().portal.site.base_url);
+    if (!reason) return;
+    request.log.warn({ reason, url: pathOnly(request.url) }, 'a form sent from another site was refused');
+    if (isApi(request)) return reply.code(403).send({ error: { code: 'forbidden', message: `refused: ${reason}` } });
+    const lang = errorLanguage(app, request);
+    return errorPage(app, request, reply, 403, ctx.i18n.t(lang, 'errors.cross_site_text'));
+  });
+
   // Visits: pages that answered 200 to a person, counted after the answer is sent.
   app.addHook('onResponse', async (request, reply) => {
     if (request.visitGroup && reply.statusCode === 200 && request.method === 'GET' && !isBot(request.headers['user-agent'])) {
@@ -148,14 +185,15 @@ export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): 
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
-    if (status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
-    else request.log.info({ err: error.message, url: request.url }, 'bad request');
+    if (status >= 500) request.log.error({ err: error, url: pathOnly(request.url) }, 'request failed');
+    else request.log.info({ err: error.message, url: pathOnly(request.url) }, 'bad request');
     const message = status >= 500 ? 'internal error' : error.validation ? describeValidation(error) : error.message;
     if (isApi(request) || request.url.startsWith('/admin/api/')) {
-      const code = status === 404 ? 'not_found' : status === 429 ? 'rate_limited' : status >= 500 ? 'internal_error' : 'bad_request';
+      const code = status === 404 ? 'not_found' : status === 429 ? 'rate_limited' : status === 403 ? 'forbidden' : status >= 500 ? 'internal_error' : 'bad_request';
       return reply.code(status).send({ error: { code, message } });
     }
-    return errorPage(app, request, reply, status, message);
+    // A 403 of a plugin (a dotfile under /static/) carries an English word: the page says it in the visitor's language.
+    return errorPage(app, request, reply, status, status === 403 ? '' : message);
   });
 
   app.setNotFoundHandler(async (request, reply) => {
@@ -182,9 +220,9 @@ function describeValidation(error: FastifyError): string {
 export async function errorPage(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, status: number, message: string): Promise<FastifyReply> {
   const lang = errorLanguage(app, request);
   const t = (key: string, vars?: Record<string, unknown>) => app.portal.i18n.t(lang, key, vars);
-  const kind = status === 404 ? 'not_found' : status === 429 ? 'rate' : status >= 500 ? 'server' : 'bad_request';
+  const kind = status === 404 ? 'not_found' : status === 429 ? 'rate' : status === 403 ? 'forbidden' : status >= 500 ? 'server' : 'bad_request';
   const title = t(`errors.${kind}_title`);
-  const text = status === 404 ? t('errors.not_found_text') : status >= 500 ? t('errors.server_text') : t('errors.bad_request_text', { message });
+  const text = status === 404 ? t('errors.not_found_text') : status >= 500 ? t('errors.server_text') : status === 403 ? message || t('errors.forbidden_text') : t('errors.bad_request_text', { message });
   try {
     return await app.renderer.page(request, reply, lang, 'error', { status, heading: title, text }, { title, status, noindex: true, path: '/' });
   } catch (error) {

@@ -48,6 +48,8 @@ export interface PortalContext {
   configErrors(): ConfigError[];
   i18n: I18n;
   now(): Date;
+  /** Waits (the sign-in's per-name delay); tests pass one that records instead of waiting. */
+  sleep?(ms: number): Promise<void>;
   /** Signs CSRF tokens; stable across restarts (stored in the database). */
   secret: Buffer;
   harvest?: HarvestControl;

@@ -6,6 +6,7 @@ import Handlebars from 'handlebars';
 import { SECTIONS } from '../config/index.ts';
 import { type PortalContext } from './context.ts';
 import { dirOf, formatDate, formatDateTime, formatNumber } from './format.ts';
+import { siteBase } from './views.ts';
 
 export const NAV = ['publications', 'statistics', 'news', 'media', 'services', 'claims', 'partners', 'directory', 'indicators', 'suggestions'] as const;
 export type NavKey = (typeof NAV)[number] | 'home' | 'search' | 'items' | 'admin';
@@ -106,7 +107,7 @@ export function layoutContext(ctx: PortalContext, request: FastifyRequest, lang:
   const i18n = ctx.i18n;
   const path = options.path ?? pathWithoutLanguage(request.url, lang);
   const siteName = settings.portal.site.name[lang as 'fr'] ?? settings.portal.site.name.fr ?? settings.portal.site.name.ar ?? Object.values(settings.portal.site.name)[0]!;
-  const base = settings.portal.site.base_url?.replace(/\/$/, '') ?? '';
+  const base = siteBase(ctx);
   const nav = [
     { key: 'home', label: i18n.t(lang, 'nav.home'), href: `/${lang}/`, current: options.nav === 'home' },
     ...NAV.map((key) => ({ key, label: i18n.t(lang, `nav.${key}`), href: `/${lang}/${key}`, current: options.nav === key })),

@@ -41,14 +41,26 @@ export function freshnessRows(report: FreshnessReport): Array<Record<(typeof CSV
   }));
 }
 
-/** RFC 4180 CSV; cells that a spreadsheet would run as formulas are prefixed with a quote. */
+/**
+ * A cell a spreadsheet could run as a formula: it starts with = + - @ (or their full-width forms),
+ * possibly after spaces or control characters that some spreadsheets skip, or with a tab or a
+ * carriage return (OWASP, "CSV Injection").
+ */
+const FORMULA_START = /^[\s\u0000-\u001f]*[=+\-@\uff1d\uff0b\uff0d\uff20]|^[\t\r]/;
+
+/** One CSV cell: always quoted (so a `;` or `,` inside never splits it, whatever separator the
+ * spreadsheet assumes: French Excel splits on `;`), quotes doubled, and text that would start a
+ * formula prefixed with an apostrophe, which spreadsheets show as text. Numbers we computed are left
+ * as they are. */
+export function csvCell(value: string | number | null | undefined): string {
+  let text = value === null || value === undefined ? '' : String(value);
+  if (typeof value === 'string' && FORMULA_START.test(text)) text = `'${text}`;
+  return `"${text.replace(/"/g, '""')}"`;
+}
+
+/** RFC 4180 CSV, every field quoted and neutralised (csvCell); CRLF line ends. */
 export function toCsv<T extends string>(columns: readonly T[], rows: Array<Record<T, string | number | null | undefined>>): string {
-  const cell = (value: string | number | null | undefined) => {
-    let text = value === null || value === undefined ? '' : String(value);
-    if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-    return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
-  return [columns.join(','), ...rows.map((row) => columns.map((c) => cell(row[c])).join(','))].join('\r\n') + '\r\n';
+  return [columns.map(csvCell).join(','), ...rows.map((row) => columns.map((c) => csvCell(row[c])).join(','))].join('\r\n') + '\r\n';
 }
 
 export function freshnessCsv(report: FreshnessReport): string {

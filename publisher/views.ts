@@ -14,6 +14,15 @@ export function pick(text: Multilingual | null | undefined, lang: string): strin
   return (text as Record<string, string | undefined>)[lang] ?? text.fr ?? text.ar ?? text.en ?? text.zgh ?? '';
 }
 
+/**
+ * The portal's own address (site.base_url, required), the start of every absolute link it writes:
+ * feeds, sitemap, robots.txt, canonical and hreflang links, emails. Never the request's Host header,
+ * which whoever sends the request chooses.
+ */
+export function siteBase(ctx: PortalContext): string {
+  return ctx.settings().portal.site.base_url.replace(/\/$/, '');
+}
+
 export function partnerNames(ctx: PortalContext, lang: string): Map<string, string> {
   return new Map(ctx.store.partners.list().map((p: PartnerRow) => [p.id, pick(p.name, lang)]));
 }

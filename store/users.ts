@@ -1,4 +1,4 @@
-// Operators of the admin area, their sessions, the lock-out after failed logins, and the audit log
+// Operators of the admin area, their sessions, their failed logins, and the audit log
 // of every admin action. Password hashing itself is in publisher/admin/passwords.ts.
 import { type Sqlite } from './db.ts';
 
@@ -33,11 +33,6 @@ export interface AuditEntry {
   detail: string | null;
 }
 
-/** Failed logins allowed before the account waits; each further failure doubles the wait. */
-export const FREE_ATTEMPTS = 5;
-const LOCK_BASE_MS = 60_000;
-const LOCK_CAP_MS = 24 * 3_600_000;
-
 export class UsersStore {
   constructor(private readonly sqlite: Sqlite) {}
 
@@ -57,6 +52,11 @@ export class UsersStore {
 
   count(): number {
     return (this.sqlite.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
+  }
+
+  /** The password hash of one operator (the first), so a sign-in with an unknown name can cost the same. */
+  samplePasswordHash(): string | undefined {
+    return (this.sqlite.prepare('SELECT password_hash FROM users ORDER BY pk LIMIT 1').get() as { password_hash: string } | undefined)?.password_hash;
   }
 
   get(name: string): UserRow | undefined {
@@ -84,15 +84,12 @@ export class UsersStore {
     })();
   }
 
-  /** Counts a failed login; past the free attempts the account waits, longer each time. */
-  recordFailure(name: string, now: Date): { failures: number; lockedUntil: string | null } {
-    const user = this.get(name);
-    if (!user) return { failures: 0, lockedUntil: null };
-    const failures = user.failed_logins + 1;
-    const lockedUntil =
-      failures >= FREE_ATTEMPTS ? new Date(now.getTime() + Math.min(LOCK_CAP_MS, LOCK_BASE_MS * 2 ** (failures - FREE_ATTEMPTS))).toISOString() : null;
-    this.sqlite.prepare('UPDATE users SET failed_logins = ?, locked_until = ? WHERE pk = ?').run(failures, lockedUntil, user.pk);
-    return { failures, lockedUntil };
+  /**
+   * Counts a failed login, shown to operators (`portal user list`). It never locks the account: a
+   * lock that wrong passwords trigger is one an attacker can hold (publisher/admin/throttle.ts).
+   */
+  recordFailure(name: string): void {
+    this.sqlite.prepare('UPDATE users SET failed_logins = failed_logins + 1 WHERE name = ?').run(name);
   }
 
   recordSuccess(userPk: number, now: string): void {

@@ -35,12 +35,15 @@ const FILES: Record<string, string> = {
   'Faults at the partners': 'tests/reliability/faults.test.ts',
   'Crashes and concurrency': 'tests/reliability/crash.test.ts, tests/reliability/load.test.ts',
   'Hostile input at the portal': 'tests/reliability/hostile.test.ts',
+  'Attackers at the sign-in': 'tests/reliability/attackers.test.ts',
 };
 const INVARIANTS: Record<string, string> = {
   'Faults at the partners':
     'After every pass: every item harvested before is still there and unchanged (title, link, summary, dates, text, document hash, versions); the error is recorded on the faulty source with the expected code and a message an operator can act on; the other sources of the same partner and a second, healthy partner were harvested; the peak resident memory of the harvesting process was sampled every 5 ms; a real portal server over the same database file answered every request made during the pass with 200.',
   'Crashes and concurrency': '',
   'Hostile input at the portal': '',
+  'Attackers at the sign-in':
+    'A real `portal serve` process over HTTP, behind a proxy listed in `trust_proxy` so that each attempt can come from its own address; the wall times include the per-name wait (up to 3 s) and the scrypt check, on a shared machine: compare them with each other rather than as absolutes.',
 };
 
 const escape = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -56,7 +59,7 @@ const lines: string[] = [
   'Every case below is an automated test; the results and figures are what the last run observed.',
   '',
 ];
-const ORDER = ['Faults at the partners', 'Crashes and concurrency', 'Hostile input at the portal'];
+const ORDER = ['Faults at the partners', 'Crashes and concurrency', 'Hostile input at the portal', 'Attackers at the sign-in'];
 const areas = [...new Set(measurements.map((m) => m.area))].sort((a, b) => (ORDER.indexOf(a) + 99) % 99 - (ORDER.indexOf(b) + 99) % 99);
 for (const area of areas) {
   lines.push(`## ${area}`, '', `Tests: \`${FILES[area] ?? 'tests/reliability'}\`.${INVARIANTS[area] ? ` ${INVARIANTS[area]}` : ''}`, '');
@@ -74,7 +77,9 @@ lines.push(
   '',
   '- `tests/harvester/harvest.test.ts`: every error code on the right source, back-off with Retry-After, a hanging host not delaying the others, gone-marking.',
   '- `tests/harvester/normalise.test.ts`: the sanitiser alone against every vector of the shared XSS corpora.',
-  '- `tests/publisher/suggestions.test.ts` and `tests/publisher/admin.test.ts`: the suggestion form and the admin sign-in in detail (lock-out doubling, CSRF per session, roles).',
+  '- `tests/publisher/suggestions.test.ts` and `tests/publisher/admin.test.ts`: the suggestion form and the admin sign-in in detail (the address throttle and the per-name wait on a driven clock, the same answers for unknown names, login CSRF bound to a pre-session cookie, CSRF per session, roles, contact details for administrators only, CSV exports quoted and neutralised); a malformed or foreign Origin on every form is a 403.',
+  '- `tests/publisher/proxy.test.ts`: `trust_proxy` (X-Forwarded-For believed only from the listed proxies; IPv6 clients counted per /64) and a forged Host or X-Forwarded-Host reaching no link.',
+  '- `tests/cli/logs.test.ts`: the real log output of `portal serve` holds no client address and no query string.',
   '- `tests/config/load.test.ts`: one fixture per config defect with its exact `FILE:LINE:COL` message.',
   '- `tests/browser/pages.test.ts`: the Content-Security-Policy holding in a real browser (no inline script runs).',
   '',

@@ -14,10 +14,11 @@ function derive(password: string, salt: Buffer, options: ScryptOptions): Promise
   );
 }
 
-export async function hashPassword(password: string): Promise<string> {
+/** `cost` (scrypt's N) is for tests that sign in hundreds of times; the portal always uses the default. */
+export async function hashPassword(password: string, cost = N): Promise<string> {
   const salt = randomBytes(16);
-  const key = await derive(password, salt, { N, r: R, p: P });
-  return `scrypt$${N}$${R}$${P}$${salt.toString('base64')}$${key.toString('base64')}`;
+  const key = await derive(password, salt, { N: cost, r: R, p: P });
+  return `scrypt$${cost}$${R}$${P}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
@@ -26,6 +27,21 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const expected = Buffer.from(hash, 'base64');
   const key = await derive(password, Buffer.from(salt, 'base64'), { N: Number(n), r: Number(r), p: Number(p) });
   return key.length === expected.length && timingSafeEqual(key, expected);
+}
+
+const dummies = new Map<number, Promise<string>>();
+
+/**
+ * Checks a password against nothing, at the cost of checking it against `like` (a real operator's
+ * hash, or the default cost): a sign-in with an unknown name takes as long as a wrong password.
+ */
+export async function spendLikeVerify(password: string, like: string | undefined): Promise<false> {
+  const cost = Number(like?.split('$')[1]);
+  const n = Number.isInteger(cost) && cost >= 2 && cost <= 2 ** 20 ? cost : N;
+  let dummy = dummies.get(n);
+  if (!dummy) dummies.set(n, (dummy = hashPassword('not a real password, only spends the same time', n)));
+  await verifyPassword(password, await dummy);
+  return false;
 }
 
 /** What makes a password acceptable; returns the problem, or undefined. */

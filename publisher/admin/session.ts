@@ -56,27 +56,28 @@ export function endSession(store: Store, request: FastifyRequest, reply: Fastify
   setCookie(reply, SESSION_COOKIE, '', { maxAgeSeconds: 0, secure });
 }
 
-/** Failed logins per client address, in memory only (IP addresses are never written down). */
-export class LoginThrottle {
-  private readonly failures = new Map<string, { count: number; until: number }>();
+/**
+ * The pre-session cookie: a random value set with the login form and required with its post, the
+ * form's anti-forgery token being bound to it. Without it a site could sign a visitor in under the
+ * attacker's account (login CSRF): a token fetched by the attacker is useless in another browser.
+ */
+export const LOGIN_COOKIE = 'portal_login';
+const LOGIN_COOKIE_AGE_S = 4 * 3600;
 
-  constructor(private readonly free = 10) {}
+export function loginBinding(request: FastifyRequest): string | undefined {
+  const value = cookies(request)[LOGIN_COOKIE];
+  return value && /^[A-Za-z0-9_-]{24}$/.test(value) ? value : undefined;
+}
 
-  /** Milliseconds the client must still wait, or 0. */
-  wait(ip: string, now: number): number {
-    const entry = this.failures.get(ip);
-    return entry && entry.until > now ? entry.until - now : 0;
-  }
+/** The browser's pre-session value, set now when it has none. */
+export function ensureLoginBinding(request: FastifyRequest, reply: FastifyReply, secure: boolean): string {
+  const existing = loginBinding(request);
+  if (existing) return existing;
+  const value = randomBytes(18).toString('base64url');
+  setCookie(reply, LOGIN_COOKIE, value, { maxAgeSeconds: LOGIN_COOKIE_AGE_S, secure });
+  return value;
+}
 
-  fail(ip: string, now: number): void {
-    const entry = this.failures.get(ip) ?? { count: 0, until: 0 };
-    entry.count++;
-    entry.until = entry.count > this.free ? now + Math.min(3_600_000, 1000 * 2 ** (entry.count - this.free)) : 0;
-    this.failures.set(ip, entry);
-    if (this.failures.size > 10_000) this.failures.delete(this.failures.keys().next().value!);
-  }
-
-  succeed(ip: string): void {
-    this.failures.delete(ip);
-  }
+export function clearLoginBinding(reply: FastifyReply, secure: boolean): void {
+  setCookie(reply, LOGIN_COOKIE, '', { maxAgeSeconds: 0, secure });
 }

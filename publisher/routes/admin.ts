@@ -1,16 +1,19 @@
-// The operators' area: sign-in with sessions, lock-out and CSRF on every form; the freshness
+// The operators' area: sign-in with sessions, a guessing throttle that cannot lock operators out
+// (admin/throttle.ts), and CSRF on every form (the login form's token bound to the browser); the freshness
 // report (page, CSV, JSON) with each partner's sources, runs and monthly chart; "harvest now" and
 // "test a source"; the suggestions queue with answers (emailed when mail is configured); the
 // indicators; the audit log; the state of the configuration. Roles: admin (everything), editor
-// (suggestions, and reading the freshness export).
+// (suggestions without the suggesters' contact details, and reading the freshness export).
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { formatConfigError, SECTIONS } from '../../config/index.ts';
 import { lastMonths, SUGGESTION_STATUSES, type Role, type SessionRow, type SuggestionStatus } from '../../store/index.ts';
-import { hashPassword, verifyPassword } from '../admin/passwords.ts';
-import { cookies, currentSession, endSession, LANG_COOKIE, LoginThrottle, setCookie, startSession } from '../admin/session.ts';
+import { spendLikeVerify, verifyPassword } from '../admin/passwords.ts';
+import { cookies, clearLoginBinding, currentSession, endSession, ensureLoginBinding, LANG_COOKIE, loginBinding, setCookie, startSession } from '../admin/session.ts';
+import { auditFailure, LoginGuard } from '../admin/throttle.ts';
+import { clientKey } from '../client.ts';
 import { barChart } from '../chart.ts';
 import { issueToken, verifyToken } from '../csrf.ts';
-import { formatDateTime, formatMonth, formatNumber } from '../format.ts';
+import { formatMonth, formatNumber } from '../format.ts';
 import { negotiateLanguage } from '../i18n.ts';
 import { type PageOptions } from '../render.ts';
 import { freshnessCsv, toCsv } from '../reports.ts';
@@ -23,13 +26,18 @@ const text = (body: Body, name: string) => {
   return typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : '';
 };
 
-/** A dummy hash so an unknown user name costs as much time as a wrong password. */
-let dummyHash: Promise<string> | undefined;
+/**
+ * Who may see a suggester's name and email: one rule for the suggestion's page and the CSV export.
+ * Editors answer suggestions (the answer is emailed by the portal) without seeing who wrote them;
+ * administrators see the contact details, which are deleted after `privacy.contact_retention`.
+ */
+export const canSeeContacts = (role: Role) => role === 'admin';
 
 export async function adminRoutes(app: FastifyInstance): Promise<void> {
   const ctx = app.portal;
   const { i18n, store } = ctx;
-  const throttle = new LoginThrottle();
+  const logins = new LoginGuard();
+  const sleep = ctx.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const secure = ctx.secureCookies ?? false;
 
   function adminLang(request: FastifyRequest, reply: FastifyReply): string {
@@ -145,7 +153,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
       lang,
       undefined,
       'admin/login',
-      { values, error, token: issueToken(ctx.secret, 'admin-login'), noUsers: store.users.count() === 0 },
+      { values, error, token: issueToken(ctx.secret, `admin-login:${ensureLoginBinding(request, reply, secure)}`), noUsers: store.users.count() === 0 },
       { title: i18n.t(lang, 'admin.login_title'), status },
     );
   }
@@ -164,25 +172,26 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     const name = text(body, 'name').trim().slice(0, 100);
     const password = text(body, 'password').slice(0, 500);
     const next = safeNext(text(body, 'next'));
-    const now = ctx.now();
-    if (!verifyToken(ctx.secret, 'admin-login', body.csrf)) return loginForm(request, reply, lang, { name, next }, i18n.t(lang, 'admin.csrf'), 403);
-    const wait = throttle.wait(request.ip, now.getTime());
+    const binding = loginBinding(request);
+    if (!binding || !verifyToken(ctx.secret, `admin-login:${binding}`, body.csrf)) return loginForm(request, reply, lang, { name, next }, i18n.t(lang, 'admin.csrf'), 403);
+    // Every answer below is the same for a name that exists and one that does not.
+    const address = clientKey(request.ip);
+    if (logins.addressWait(address, ctx.now().getTime()) > 0) return loginForm(request, reply, lang, { name, next }, i18n.t(lang, 'admin.too_many'), 429);
+    const delay = logins.nameDelay(name, ctx.now().getTime());
+    if (delay > 0) await sleep(delay);
     const user = name ? store.users.get(name) : undefined;
-    const lockedUntil = user?.locked_until && user.locked_until > now.toISOString() ? user.locked_until : undefined;
-    if (wait > 0 || lockedUntil) {
-      const until = lockedUntil ?? new Date(now.getTime() + wait).toISOString();
-      return loginForm(request, reply, lang, { name, next }, i18n.t(lang, 'admin.locked', { time: formatDateTime(i18n.locale(lang), until) }), 429);
-    }
-    dummyHash ??= hashPassword('not a real password, only spends the same time');
-    const ok = user ? await verifyPassword(password, user.password_hash) : (await verifyPassword(password, await dummyHash), false);
+    const ok = user ? await verifyPassword(password, user.password_hash) : await spendLikeVerify(password, store.users.samplePasswordHash());
+    const now = ctx.now();
     if (!user || !ok) {
-      throttle.fail(request.ip, now.getTime());
-      if (user) store.users.recordFailure(user.name, now);
-      store.users.audit(name || '(empty)', 'login_failed', null, null, now.toISOString());
+      const { nameFailures } = logins.fail(address, name, now.getTime());
+      if (user) store.users.recordFailure(user.name);
+      // Names that do not exist are not written down: they are often a password typed in the wrong field.
+      if (auditFailure(nameFailures)) store.users.audit(user?.name ?? '(unknown name)', 'login_failed', null, nameFailures > 1 ? JSON.stringify({ recent_failures: nameFailures }) : null, now.toISOString());
       return loginForm(request, reply, lang, { name, next }, i18n.t(lang, 'admin.login_failed'), 401);
     }
-    throttle.succeed(request.ip);
+    logins.succeed(address);
     store.users.recordSuccess(user.pk, now.toISOString());
+    clearLoginBinding(reply, secure);
     startSession(store, request, reply, user.pk, now, ctx.settings().portal.admin.session_ttl, secure);
     store.users.audit(user.name, 'login', null, null, now.toISOString());
     return reply.redirect(next, 303);
@@ -384,7 +393,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
         items: list.items.map((s) => ({ ...s, href: `/admin/suggestions/${s.id}`, statusLabel: i18n.t(lang, `admin.status_${s.status}`), excerpt: s.message.slice(0, 160) })),
         total: list.total,
         next: list.total > pageNumber * 50 ? `/admin/suggestions${queryString({ status, page: pageNumber + 1 })}` : undefined,
-        isAdmin: session.user.role === 'admin',
+        canExportContacts: canSeeContacts(session.user.role),
       },
       { title: i18n.t(lang, 'admin.suggestions_title'), section: 'suggestions' },
     );
@@ -395,7 +404,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     if (!auth) return reply;
     const { session } = auth;
     const withContacts = (request.query as Body).contacts === '1';
-    if (withContacts && session.user.role !== 'admin') return reply.code(403).send('only administrators export contact details');
+    if (withContacts && !canSeeContacts(session.user.role)) return reply.code(403).send('only administrators export contact details');
     const columns = ['id', 'created_at', 'language', 'topic', 'page_ref', 'status', 'message', 'answer', 'answered_at', 'published', ...(withContacts ? ['name', 'email'] : [])] as const;
     const rows = store.suggestions.list({ limit: 1_000_000 }).items.map((s) => ({ ...s, published: s.published ? 'yes' : 'no' }));
     audit(session, 'export_suggestions', null, { contacts: withContacts, rows: rows.length });
@@ -414,6 +423,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     const suggestion = Number.isInteger(id) ? store.suggestions.get(id) : undefined;
     if (!suggestion) return reply.callNotFound();
     const notice = typeof (request.query as Body).notice === 'string' ? ((request.query as Body).notice as string).slice(0, 300) : undefined;
+    const contactsShown = canSeeContacts(session.user.role);
     return page(
       request,
       reply,
@@ -421,7 +431,8 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
       session,
       'admin/suggestion',
       {
-        s: suggestion,
+        s: contactsShown ? suggestion : { ...suggestion, name: null, email: null },
+        contactHidden: !contactsShown && Boolean(suggestion.name || suggestion.email),
         statusLabel: i18n.t(lang, `admin.status_${suggestion.status}`),
         topicLabel: suggestion.topic ? i18n.t(lang, `suggestions.topic_${suggestion.topic}`) : '',
         answerLabel: i18n.t(lang, 'admin.answer_label', { language: i18n.t(lang, `languages.${suggestion.language}`) }),

@@ -1,9 +1,10 @@
 // Machine-readable views: an Atom feed per language (filtered by section and partner), the
-// sitemap, robots.txt.
+// sitemap, robots.txt. Their absolute links come from site.base_url, never from the Host header:
+// they are cached (by the portal and by proxies), so a forged Host would reach every reader.
 import { type FastifyInstance } from 'fastify';
 import { SECTIONS } from '../../config/index.ts';
 import { languageOf } from './pages.ts';
-import { listingParams, partnerNames, pick } from '../views.ts';
+import { listingParams, partnerNames, pick, queryString, siteBase } from '../views.ts';
 
 const xml = (text: string) =>
   text
@@ -24,11 +25,11 @@ export async function feedRoutes(app: FastifyInstance): Promise<void> {
     const query = request.query as Record<string, unknown>;
     const params = listingParams(ctx, { section: query.section, partner: query.partner });
     const settings = ctx.settings();
-    const base = (settings.portal.site.base_url ?? `http://${request.headers.host ?? 'localhost'}`).replace(/\/$/, '');
+    const base = siteBase(ctx);
     const names = partnerNames(ctx, lang);
     const items = ctx.store.items.list(params.filters, 1, 50).items;
     const site = pick(settings.portal.site.name, lang);
-    const self = `${base}${request.url}`;
+    const self = `${base}/${lang}/feed.atom${queryString({ section: params.filters.section, partner: params.filters.partner })}`;
     const updated = items.reduce((max, i) => (i.last_changed_at > max ? i.last_changed_at : max), '1970-01-01T00:00:00.000Z');
     const entries = items
       .map((item) => {
@@ -61,9 +62,9 @@ ${entries}
     return reply.type('application/atom+xml; charset=utf-8').header('cache-control', 'public, max-age=300').send(body);
   });
 
-  app.get('/sitemap.xml', async (request, reply) => {
+  app.get('/sitemap.xml', async (_request, reply) => {
     const settings = ctx.settings();
-    const base = (settings.portal.site.base_url ?? `http://${request.headers.host ?? 'localhost'}`).replace(/\/$/, '');
+    const base = siteBase(ctx);
     const languages = settings.portal.languages;
     const urls: string[] = [];
     for (const page of STATIC_PAGES) {
@@ -82,8 +83,8 @@ ${entries}
       .send(`<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n${urls.join('\n')}\n</urlset>\n`);
   });
 
-  app.get('/robots.txt', async (request, reply) => {
-    const base = (ctx.settings().portal.site.base_url ?? `http://${request.headers.host ?? 'localhost'}`).replace(/\/$/, '');
+  app.get('/robots.txt', async (_request, reply) => {
+    const base = siteBase(ctx);
     return reply
       .type('text/plain; charset=utf-8')
       .send(`User-agent: *\nDisallow: /admin\nDisallow: /go/\nDisallow: /api/\nDisallow: /*/search\n\nSitemap: ${base}/sitemap.xml\n`);

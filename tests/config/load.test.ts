@@ -52,6 +52,8 @@ t.test('the base fixture is valid and gets the documented defaults', async (t) =
   t.equal(portal.harvest.schedule, '0 */6 * * *');
   t.equal(portal.harvest.allow_private_networks, false);
   t.equal(portal.freshness.default_update_every, 90 * 86_400_000);
+  t.equal(portal.site.base_url, 'https://portal.example/');
+  t.same(portal.trust_proxy, [], 'no proxy is believed unless listed');
   const source = result.config!.partners[0]!.sources[0]!;
   t.equal(source.enabled, true);
   t.equal(source.date_order, 'dmy');
@@ -59,7 +61,7 @@ t.test('the base fixture is valid and gets the documented defaults', async (t) =
 
 const DEFECTS: Array<[string, string[]]> = [
   ['yaml-syntax', ['partners/alpha.yaml:3:1: (file): YAML syntax error: Flow map in block collection must be sufficiently indented and end with a }']],
-  ['unknown-key', ['portal.yaml:5:3: harvest.shedule: unknown key "shedule" (did you mean "schedule"?)']],
+  ['unknown-key', ['portal.yaml:6:3: harvest.shedule: unknown key "shedule" (did you mean "schedule"?)']],
   ['wrong-type', ['partners/alpha.yaml:4:10: sources: expected a list, got "every week"']],
   [
     'bad-enum',
@@ -93,6 +95,21 @@ const DEFECTS: Array<[string, string[]]> = [
   ['bad-selector', ['partners/alpha.yaml:10:13: sources[0].select.item: invalid CSS selector "div[class=": Attribute selector didn\'t terminate']],
   ['deep-nesting', ['partners/alpha.yaml:4:39: (file): the YAML is nested more than 32 levels deep']],
   [
+    'missing-base-url',
+    ['portal.yaml:1:1: site.base_url: required: the address where the portal is published, such as https://integrite.inpplc.ma (links in feeds, the sitemap and emails are built from it)'],
+  ],
+  [
+    'base-url-with-path',
+    ["portal.yaml:3:13: site.base_url: must be the site's address alone (https://portal.example), without a path, query, fragment or password: the portal is served from the root of its address"],
+  ],
+  [
+    'bad-trust-proxy',
+    [
+      'portal.yaml:4:26: trust_proxy[1]: expected an address or range such as 127.0.0.1, 10.20.0.0/16 or fd00::/8, got "10.0.0.0/33"',
+      'portal.yaml:4:39: trust_proxy[2]: expected an address or range such as 127.0.0.1, 10.20.0.0/16 or fd00::/8, got "proxy.example"',
+    ],
+  ],
+  [
     'unknown-source-type',
     ['partners/alpha.yaml:6:11: sources[0].type: "rss" is not allowed here; expected one of: feed, html, pdf (did you mean "feed"?)'],
   ],
@@ -123,7 +140,7 @@ t.test('every error is reported, across files, not just the first', async (t) =>
   });
   const errors = errorsOf(dir);
   t.same(errors, [
-    'portal.yaml:5:3: harvest.shedule: unknown key "shedule" (did you mean "schedule"?)',
+    'portal.yaml:6:3: harvest.shedule: unknown key "shedule" (did you mean "schedule"?)',
     'partners/alpha.yaml:3:7: kind: "goverment" is not allowed here; expected one of: judiciary, constitutional, government, private_sector, civil_society (did you mean "government"?)',
     'partners/zeta.yaml:7:10: sources[0].url: expected an http:// or https:// address, got "nope"',
     'partners/zeta.yaml:8:14: sources[0].section: "nws" is not allowed here; expected one of: publications, statistics, news, media, services (did you mean "news"?)',
@@ -150,7 +167,7 @@ t.test('a 50 MB file is refused before it is read', async (t) => {
 t.test('a missing directory or portal.yaml is reported', async (t) => {
   t.match(errorsOf('/nonexistent/config'), [/config directory not found/]);
   const dir = configWith(null, (d) => fs.rmSync(path.join(d, 'portal.yaml')));
-  t.same(errorsOf(dir), ['portal.yaml:1:1: (file): portal.yaml is missing (it needs at least `site: {name: …}`)']);
+  t.same(errorsOf(dir), ['portal.yaml:1:1: (file): portal.yaml is missing (it needs at least `site: {name: …, base_url: …}`)']);
   t.equal(loadConfig(dir).config, undefined);
 });
 

@@ -173,7 +173,15 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function makeApp(options: { items?: SeedItem[]; config?: TestConfig; harvest?: HarvestControl; mail?: MailSender; now?: () => Date } = {}): Promise<TestApp> {
+export interface AppOptions {
+  harvest?: HarvestControl;
+  mail?: MailSender;
+  now?: () => Date;
+  /** Instead of waiting (the sign-in's per-name delay): e.g. record the delays asked for. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export async function makeApp(options: AppOptions & { items?: SeedItem[]; config?: TestConfig } = {}): Promise<TestApp> {
   const settings = loadTestConfig(writeConfig(options.config ?? SEED_CONFIG));
   const store = openStore(':memory:');
   store.syncConfig(settings, new Date().toISOString());
@@ -182,13 +190,14 @@ export async function makeApp(options: { items?: SeedItem[]; config?: TestConfig
 }
 
 /** A publisher over an existing store (for instance a file database a harvest is writing). */
-export async function appOver(store: Store, settings: PortalSettings, options: { harvest?: HarvestControl; mail?: MailSender; now?: () => Date } = {}): Promise<TestApp> {
+export async function appOver(store: Store, settings: PortalSettings, options: AppOptions = {}): Promise<TestApp> {
   const ctx: PortalContext = {
     store,
     settings: () => settings,
     configErrors: () => [],
     i18n: new I18n(),
     now: options.now ?? (() => new Date()),
+    sleep: options.sleep,
     secret: Buffer.from('test secret of the portal, 32 bytes!'),
     harvest: options.harvest,
     mail: options.mail,

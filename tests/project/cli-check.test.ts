@@ -26,9 +26,21 @@ t.test('check reports every error and exits 1', async (t) => {
   const result = portal('check', '--config', dir);
   t.equal(result.status, 1);
   t.same(result.stderr.trim().split('\n'), [
-    `${dir}/portal.yaml:5:3: harvest.shedule: unknown key "shedule" (did you mean "schedule"?)`,
+    `${dir}/portal.yaml:6:3: harvest.shedule: unknown key "shedule" (did you mean "schedule"?)`,
     `${dir}/partners/alpha.yaml:9:15: sources[0].schedule: invalid cron expression "0 */6 * *": expected 5 fields (minute hour day month weekday), got 4`,
     `2 errors in ${dir}`,
+  ]);
+});
+
+t.test('check refuses a config without site.base_url (links are never built from the Host header)', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-check-'));
+  fs.cpSync(path.join(fixtures, 'base'), dir, { recursive: true });
+  fs.cpSync(path.join(fixtures, 'defects/missing-base-url'), dir, { recursive: true });
+  const result = portal('check', '--config', dir);
+  t.equal(result.status, 1);
+  t.same(result.stderr.trim().split('\n'), [
+    `${dir}/portal.yaml:1:1: site.base_url: required: the address where the portal is published, such as https://integrite.inpplc.ma (links in feeds, the sitemap and emails are built from it)`,
+    `1 error in ${dir}`,
   ]);
 });
 

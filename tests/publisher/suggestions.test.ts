@@ -142,3 +142,74 @@ t.test('answers that operators publish are listed', async (t) => {
   t.notMatch($.text(), /Réponse privée/);
   await bed.close();
 });
+
+t.test('a malformed or foreign Origin on any form is a 403 with a clear page, never a 500', async (t) => {
+  const bed = await makeApp();
+  const { token } = await form(bed.app);
+  const id = bed.store.suggestions.add({ language: 'fr', pageRef: null, topic: null, message: 'Une suggestion.', name: null, email: null }, new Date().toISOString());
+  const origins = [
+    'http://[::1',
+    'https://',
+    '::::',
+    'null',
+    '%zz',
+    'https://evil.example',
+    'https://portal.example.evil.example',
+    'http://portal.example',
+    'javascript:alert(1)',
+    'file:///etc/passwd',
+    'ftp://portal.example',
+    'https://portal.example:99999',
+    `https://${'a'.repeat(5000)}.example`,
+  ];
+  const statuses = new Map<string, number>();
+  for (const url of ['/fr/suggestions', '/ar/suggestions', '/admin/login', '/admin/logout', `/admin/suggestions/${id}`, '/fr/no-such-form']) {
+    for (const origin of origins) {
+      const response = await bed.app.inject({
+        method: 'POST',
+        url,
+        headers: { ...BROWSER, origin, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ csrf: token, message: 'Un message assez long pour passer.' }).toString(),
+        remoteAddress: '10.3.3.3',
+      });
+      statuses.set(`${response.statusCode}`, (statuses.get(`${response.statusCode}`) ?? 0) + 1);
+      if (response.statusCode !== 403) t.fail(`${url} with Origin ${origin.slice(0, 40)}: ${response.statusCode}`);
+    }
+  }
+  t.same([...statuses], [['403', 6 * origins.length]], 'every one refused with 403');
+  const page = await bed.app.inject({
+    method: 'POST',
+    url: '/fr/suggestions',
+    headers: { ...BROWSER, origin: 'http://[::1', 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ csrf: token, message: 'Un message assez long pour passer.' }).toString(),
+  });
+  const $ = load(page.body);
+  t.equal($('h1').text(), 'Demande refusée');
+  t.match($('main').text(), /envoyé depuis un autre site/);
+  t.notMatch(page.body, /TypeError|Invalid URL|at .*\.ts:\d+/, 'no stack trace');
+  const fetchSite = await bed.app.inject({
+    method: 'POST',
+    url: '/fr/suggestions',
+    headers: { ...BROWSER, 'sec-fetch-site': 'cross-site', 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ csrf: token, message: 'Un message assez long pour passer.' }).toString(),
+  });
+  t.equal(fetchSite.statusCode, 403, 'Sec-Fetch-Site: cross-site is refused too');
+  t.equal(bed.store.suggestions.list().total, 1, 'nothing was stored');
+  t.equal(bed.store.suggestions.get(id)!.status, 'new', 'nothing was changed');
+  // The portal's own pages: its base_url, or the address the request was sent to.
+  for (const [origin, host, ip] of [
+    ['https://portal.example', 'backend:3000', '10.4.0.1'],
+    ['http://portal.internal:3000', 'portal.internal:3000', '10.4.0.2'],
+    ['http://localhost', 'localhost:80', '10.4.0.3'],
+  ] as const) {
+    const response = await bed.app.inject({
+      method: 'POST',
+      url: '/fr/suggestions',
+      headers: { ...BROWSER, origin, host, 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ csrf: token, message: `Une suggestion envoyée depuis ${origin}.` }).toString(),
+      remoteAddress: ip,
+    });
+    t.equal(response.statusCode, 303, `Origin ${origin} with Host ${host} is the portal's own`);
+  }
+  await bed.close();
+});

@@ -439,10 +439,11 @@ t.test('admin: every route refuses anonymous visitors and editors as it should',
 t.test('admin: session fixation, cookie flags, brute force from many addresses', async (t) => {
   const login = await portal.app.inject({ url: '/admin/login', headers: { ...BROWSER, cookie: 'portal_session=chosen-by-the-attacker' } });
   const csrf = /name="csrf" value="([^"]+)"/.exec(login.body)![1]!;
+  const binding = String(login.headers['set-cookie']).split(';')[0]!;
   const signedIn = await portal.app.inject({
     method: 'POST',
     url: '/admin/login',
-    headers: { ...BROWSER, cookie: 'portal_session=chosen-by-the-attacker', 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { ...BROWSER, cookie: `portal_session=chosen-by-the-attacker; ${binding}`, 'content-type': 'application/x-www-form-urlencoded' },
     payload: new URLSearchParams({ csrf, name: 'amina', password: PASSWORD, next: '' }).toString(),
     remoteAddress: '10.203.0.1',
   });
@@ -454,29 +455,18 @@ t.test('admin: session fixation, cookie flags, brute force from many addresses',
   const fixed = await portal.app.inject({ url: '/admin/freshness', headers: { cookie: 'portal_session=chosen-by-the-attacker' } });
   t.equal(fixed.statusCode, 302, "the attacker's token opens nothing");
 
-  // Guessing from many addresses still locks the account.
+  // Guessing from many addresses slows the name down but never locks the account: the operator's
+  // right password gets through (the lock-out attack itself is measured in attackers.test.ts).
   const statuses: number[] = [];
-  for (let i = 0; i < 8; i++) {
-    const page = await portal.app.inject({ url: '/admin/login', headers: BROWSER });
-    const token = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
-    const attempt = await portal.app.inject({
-      method: 'POST',
-      url: '/admin/login',
-      headers: { ...BROWSER, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ csrf: token, name: 'karim', password: `guess number ${i}`, next: '' }).toString(),
-      remoteAddress: `10.204.${i}.1`,
-    });
-    statuses.push(attempt.statusCode);
-  }
-  t.same(statuses.slice(0, 5), [401, 401, 401, 401, 401]);
-  t.ok(statuses.slice(5).every((s) => s === 429), `locked after 5 failures from 5 addresses: ${statuses.join(' ')}`);
+  for (let i = 0; i < 8; i++) statuses.push((await new Browser(portal, `10.204.${i}.1`).login('karim', `guess number ${i}`)).status);
+  t.same(statuses, [401, 401, 401, 401, 401, 401, 401, 401], 'every guess is answered "wrong", none locks anything');
   const right = new Browser(portal, '10.205.0.1');
-  t.equal((await right.login('karim')).status, 429, 'even the right password waits while locked');
+  t.equal((await right.login('karim')).status, 303, 'the right password gets through');
   record({
     area: 'Hostile input at the portal',
-    case: 'admin sign-in: fixation, cookie flags, brute force',
-    how: 'a session cookie chosen before sign-in; 8 wrong passwords for one account from 8 addresses',
-    result: `new token at sign-in, HttpOnly + SameSite=Strict, attacker token useless; answers ${statuses.join(' ')}, then the right password waits`,
+    case: 'admin sign-in: fixation, cookie flags, guesses from many addresses',
+    how: 'a session cookie chosen before sign-in; 8 wrong passwords for one account from 8 addresses, then the right one from a ninth',
+    result: `new token at sign-in, HttpOnly + SameSite=Strict, attacker token useless; answers ${statuses.join(' ')}, then the right password signs in (303)`,
   });
 });
 
