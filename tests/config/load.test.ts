@@ -93,6 +93,11 @@ const DEFECTS: Array<[string, string[]]> = [
   ['bad-selector', ['partners/alpha.yaml:10:13: sources[0].select.item: invalid CSS selector "div[class=": Attribute selector didn\'t terminate']],
   ['deep-nesting', ['partners/alpha.yaml:4:39: (file): the YAML is nested more than 32 levels deep']],
   [
+    'reserved-source-id',
+    ['partners/alpha.yaml:5:9: sources[0].id: the source id "deposit" is reserved for the documents the partner\'s focal point deposits; choose another id'],
+  ],
+  ['bad-contact', ['partners/alpha.yaml:5:27: contacts[0].email: expected an email address, e.g. focal@partner.example']],
+  [
     'unknown-source-type',
     ['partners/alpha.yaml:6:11: sources[0].type: "rss" is not allowed here; expected one of: feed, html, pdf (did you mean "feed"?)'],
   ],
