@@ -218,7 +218,9 @@ async function demo(context: CommandContext): Promise<number> {
     const items = store.items.count();
     const failed = summary.sources.filter((s) => s.status === 'failed');
     context.stderr.write(`first harvest: ${items} items in the catalogue; ${failed.length} sources failed as designed (${failed.map((f) => `${f.partner}: ${f.error?.code}`).join(', ')})\n`);
-    const users = store.users.list().length;
+    const { prepareDemoFocalPoint } = await import('../demo/focal.ts');
+    const focal = await prepareDemoFocalPoint(store, loaded.config!);
+    const users = store.users.list().filter((u) => u.role !== 'partner').length;
     store.close();
     portal = await startPortal({ configDir, dbFile, ...listen, harvest: true, trigger: 'demo', maxRandomDelayMs: 10_000, logger: false, out: context.stderr });
     const url = portal.url;
@@ -229,6 +231,7 @@ async function demo(context: CommandContext): Promise<number> {
         `  Search:               ${url}/fr/search?q=corruption`,
         `  Freshness report:     ${url}/admin/freshness   (${url}/api/freshness as JSON)`,
         `  Admin area:           ${url}/admin   ${users ? '' : `(first create an operator: npx portal user add NAME --db ${path.relative(process.cwd(), dbFile)})`}`,
+        `  A partner's focal point: ${url}/admin   name ${focal.name}, password ${focal.password}   (new at every start; one deposit waits for approval)`,
         `  Simulated sites:      ${sites.urls.get('inpplc')}/ … (new items appear every few minutes; harvested every 3 minutes)`,
         '',
         '  Ctrl+C stops the demo. `npx portal demo` again reuses the database; `--fresh` starts over.',

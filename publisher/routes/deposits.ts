@@ -108,6 +108,8 @@ export async function depositReviewRoutes(app: FastifyInstance, options: { area:
       if (error instanceof DepositRefused) return reply.redirect(`/admin/deposits/${deposit.id}`, 303);
       throw error;
     }
+    // Pages are cached until another process writes: this one just published a document.
+    app.renderer.cache.clear();
     return reply.redirect(`/admin/deposits/${deposit.id}${queryString({ notice: action === 'approve' ? 'approved' : 'rejected' })}`, 303);
   });
 

@@ -267,6 +267,8 @@ export async function partnerAreaRoutes(app: FastifyInstance, options: { area: A
     if (!submitted) return reply;
     const now = ctx.now().toISOString();
     const id = store.deposits.create(auth.partnerId, auth.session.user.name, submitted.fields, now, await publishContext(auth.config));
+    // Pages are cached until another process writes: this one just did (a deposit may be online).
+    app.renderer.cache.clear();
     const deposit = store.deposits.get(id)!;
     area.audit(auth.session, 'deposit_submit', `deposit:${id}`, { partner: auth.partnerId, kind: submitted.fields.kind, file: submitted.fields.file?.hash, status: deposit.latest.status });
     if (deposit.latest.status === 'approved') area.audit(auth.session, 'deposit_published', `deposit:${id}`, { partner: auth.partnerId, review: false, item: deposit.item_id });
@@ -323,6 +325,7 @@ export async function partnerAreaRoutes(app: FastifyInstance, options: { area: A
       if (error instanceof DepositRefused) return reply.redirect(`/admin/partner/deposits/${deposit.id}`, 303);
       throw error;
     }
+    app.renderer.cache.clear();
     const after = store.deposits.get(deposit.id)!;
     area.audit(auth.session, 'deposit_edit', `deposit:${deposit.id}`, { revision: n, file: submitted.fields.file?.hash ?? null, status: after.latest.status });
     if (after.latest.status === 'approved') area.audit(auth.session, 'deposit_published', `deposit:${deposit.id}`, { revision: n, review: false, item: after.item_id });
@@ -343,6 +346,7 @@ export async function partnerAreaRoutes(app: FastifyInstance, options: { area: A
       if (error instanceof DepositRefused) return reply.redirect(`/admin/partner/deposits/${deposit.id}`, 303);
       throw error;
     }
+    app.renderer.cache.clear();
     area.audit(auth.session, 'deposit_withdraw', `deposit:${deposit.id}`, { partner: auth.partnerId, item: deposit.item_id });
     return reply.redirect(`/admin/partner/deposits/${deposit.id}?notice=withdrawn`, 303);
   });
