@@ -101,18 +101,17 @@ export interface Holder {
 }
 
 /**
- * The other processes that hold the database open: every process of this user whose open files
- * include it (Linux /proc), plus, where /proc is not available, the processes the database
- * itself records (a running `portal serve`, a harvest run still running).
+ * The other processes that hold the database open: every process whose open files include it
+ * (Linux /proc; only this user's processes can be read), plus the processes the database itself
+ * records, alive on this host: a running `portal serve` and harvest runs still running (they are
+ * found even when the portal runs as another user, or where there is no /proc).
  */
 export function databaseHolders(dbFile: string): Holder[] {
   const wanted = new Set(['', '-wal', '-shm'].map((suffix) => `${path.resolve(dbFile)}${suffix}`));
   const holders = new Map<number, Holder>();
-  let procReadable = false;
   try {
     for (const entry of fs.readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
-      procReadable = true;
       const pid = Number(entry);
       if (pid === process.pid) continue;
       let fds: string[];
@@ -141,9 +140,9 @@ export function databaseHolders(dbFile: string): Holder[] {
       }
     }
   } catch {
-    procReadable = false;
+    // no /proc: the records below
   }
-  if (!procReadable && fs.existsSync(dbFile)) {
+  if (fs.existsSync(dbFile)) {
     const db = new Database(dbFile, { readonly: true, fileMustExist: true });
     try {
       const alive = (pid: number) => {
@@ -157,11 +156,11 @@ export function databaseHolders(dbFile: string): Holder[] {
       const server = tableExists(db, 'meta') ? (db.prepare("SELECT value FROM meta WHERE key = 'server'").pluck().get() as string | undefined) : undefined;
       if (server) {
         const { pid, host } = JSON.parse(server) as { pid: number; host: string };
-        if (host === os.hostname() && alive(pid)) holders.set(pid, { pid, command: 'portal serve' });
+        if (host === os.hostname() && pid !== process.pid && alive(pid) && !holders.has(pid)) holders.set(pid, { pid, command: 'portal serve' });
       }
       if (tableExists(db, 'runs')) {
         for (const run of db.prepare("SELECT pid, host FROM runs WHERE status = 'running'").all() as Array<{ pid: number; host: string }>) {
-          if (run.host === os.hostname() && alive(run.pid)) holders.set(run.pid, { pid: run.pid, command: 'portal harvest' });
+          if (run.host === os.hostname() && run.pid !== process.pid && alive(run.pid) && !holders.has(run.pid)) holders.set(run.pid, { pid: run.pid, command: 'portal harvest' });
         }
       }
     } finally {
@@ -242,6 +241,8 @@ export function restoreDatabase(backupFile: string, dbFile: string, filesDir: st
     const db = new Database(incoming);
     try {
       db.exec('DROP TABLE backup_files; DROP TABLE backup_info;');
+      // The portal that was running when the backup was taken is not running this database.
+      if (tableExists(db, 'meta')) db.prepare("DELETE FROM meta WHERE key = 'server'").run();
       db.exec('VACUUM');
       db.pragma('journal_mode = WAL');
       items = db.prepare('SELECT count(*) FROM items').pluck().get() as number;
