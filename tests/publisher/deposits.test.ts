@@ -286,3 +286,63 @@ t.test('the demo prepares a focal point with a pending deposit', async (t) => {
   t.not(again.password, first.password, 'a new password at every start');
   t.equal(store.deposits.listByPartner('mtnra').length, 1, 'still one deposit');
 });
+
+t.test("the focal point's freshness page: each source's last error in plain words, and what to do", async (t) => {
+  const source = bed.store.listSources({ sources: ['alpha/reports'] })[0]!;
+  const now = new Date().toISOString();
+  for (let i = 0; i < 3; i++) {
+    const runPk = bed.store.startRun('test', now);
+    const current = bed.store.listSources({ sources: ['alpha/reports'] })[0]!;
+    bed.store.commitHarvest({
+      runPk,
+      source: current,
+      plan: null,
+      outcome: { status: 'failed', startedAt: now, durationMs: 3, itemsFound: 0, itemsNew: 0, itemsChanged: 0, itemsGone: 0, itemsDropped: 0, httpStatus: 404, error: { code: 'http_status', message: 'the server answered 404 Not Found' }, warnings: [] },
+      state: { attemptAt: now, success: false, changed: false, consecutiveFailures: current.consecutiveFailures + 1, nextAttemptAt: null },
+      now,
+    });
+  }
+  t.equal(bed.store.listSources({ sources: ['alpha/reports'] })[0]!.consecutiveFailures, source.consecutiveFailures + 3);
+  const page = await focal.get('/admin/partner?lang=fr');
+  const reports = page.$('#source-reports').closest('section');
+  t.match(reports.find('.status').text(), /Collecte en échec/);
+  t.match(reports.find('.notice-warn').text(), /Ce qui se passe : Votre site a répondu par une erreur \(page introuvable, accès refusé ou panne du serveur\)\. \(3 échecs de suite/);
+  t.match(reports.find('.notice-warn').text(), /Que faire : Ouvrez l'adresse ci-dessus dans un navigateur/);
+  t.match(reports.find('.notice-warn').text(), /http_status \(HTTP 404\): the server answered 404 Not Found/, 'the technical detail for the webmaster');
+  t.match(page.$('main').text(), /En retard|Le portail n'a vu aucun nouveau contenu depuis le 1 juin 2025/, 'and how late the institution is');
+  const arabic = await focal.get('/admin/partner?lang=ar');
+  t.match(arabic.$('#source-reports').closest('section').find('.notice-warn').text(), /رد موقعكم برسالة خطأ/);
+});
+
+t.test('an administrator creates and removes a focal point from the admin area', async (t) => {
+  const page = await admin.get('/admin/users?lang=fr');
+  const csrf = page.$('input[name=csrf]').first().val() as string;
+  const base = { csrf, name: 'nadia.focal', role: 'partner', partner: 'beta', password: 'a long enough password', password2: 'a long enough password' };
+  const refusals: Array<[Record<string, string>, RegExp]> = [
+    [{ partner: '' }, /Choisissez l'institution/],
+    [{ partner: 'nope' }, /Choisissez l'institution/],
+    [{ password2: 'another long password' }, /ne sont pas identiques/],
+    [{ password: 'short', password2: 'short' }, /de 12 à 200 caractères/],
+    [{ name: 'a b' }, /identifiant doit compter/],
+    [{ name: 'samira' }, /existe déjà/],
+  ];
+  for (const [change, message] of refusals) {
+    const refused = await admin.post('/admin/users?lang=fr', { ...base, ...change });
+    t.equal(refused.status, 400);
+    t.match(refused.$('.error-summary').text(), message);
+  }
+  t.equal(bed.store.users.get('nadia.focal'), undefined);
+  const created = await admin.post('/admin/users', base);
+  t.equal(created.status, 303);
+  t.match(bed.store.users.get('nadia.focal'), { role: 'partner', partner_id: 'beta' });
+  t.match((await admin.get(created.headers.location as string)).$('.notice-ok').text(), /nadia\.focal/);
+  const nadia = new Browser(bed, '10.18.0.9');
+  t.equal((await nadia.login('nadia.focal')).status, 303);
+  t.match((await nadia.get('/admin/partner?lang=fr')).$('h1').text(), /Ministère Beta/, 'bound to beta');
+  t.equal((await admin.post('/admin/users/amina/remove', { csrf })).status, 400, 'an administrator does not remove itself');
+  t.equal((await admin.post('/admin/users/nadia.focal/remove', { csrf })).status, 303);
+  t.equal(bed.store.users.get('nadia.focal'), undefined);
+  t.equal((await nadia.get('/admin/partner')).status, 302, 'its session ended with the account');
+  const actions = bed.store.users.auditLog(10).entries.map((e) => `${e.action} ${e.target}`);
+  t.ok(actions.includes('user_add nadia.focal') && actions.includes('user_remove nadia.focal'), 'both in the audit log');
+});
