@@ -95,7 +95,13 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     reply.header('cache-control', 'no-store');
     const path = request.url.replace(/([?&])lang=[^&]*&?/, '$1').replace(/[?&]$/, '');
     const isAdmin = session?.user.role === 'admin';
-    const nav = navigation(session).map((n) => ({ ...n, label: i18n.t(lang, n.label), current: options.section === n.key }));
+    // Administrators see how many deposits wait for them.
+    const waiting = isAdmin ? store.deposits.pendingCount() : 0;
+    const nav = navigation(session).map((n) => ({
+      ...n,
+      label: `${i18n.t(lang, n.label)}${n.key === 'deposits' && waiting ? ` (${formatNumber(i18n.locale(lang), waiting)})` : ''}`,
+      current: options.section === n.key,
+    }));
     return app.renderer.page(
       request,
       reply,

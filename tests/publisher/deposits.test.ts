@@ -128,6 +128,7 @@ t.test('approval flow: pending, rejected with a reason the focal point reads, ed
   const queue = await admin.get('/admin/deposits?lang=fr');
   t.equal(queue.$('table.pending tbody tr').length, 1);
   t.match(queue.$('table.pending').text(), /Instance Alpha/);
+  t.match(queue.$('.admin-bar nav').text(), /Dépôts \(1\)/, 'the navigation counts what waits');
   const page = await admin.get(`/admin/deposits/${id}?lang=fr`);
   t.match(page.$('.progress-lines').text(), /xylophonique/, 'the extracted text is shown to the reviewer');
   const csrf = page.$('input[name=csrf]').first().val() as string;
