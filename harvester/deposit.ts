@@ -3,7 +3,7 @@
 // a harvested PDF; deposit-item.ts then makes the catalogue item as normalise.ts does.
 import fs from 'node:fs';
 import zlib from 'node:zlib';
-import { extractPdf, HarvestError, looksLikePdf, sniff, type PdfExtract } from '../connectors/index.ts';
+import { extractPdf, HarvestError, sniff, type PdfExtract } from '../connectors/index.ts';
 
 export interface DepositFileLimits {
   maxBytes: number;
@@ -97,8 +97,11 @@ export async function readDepositFile(file: string, limits: DepositFileLimits): 
   if (size === 0) return { ok: false, problem: 'empty', detail: 'the file is empty' };
   if (size > limits.maxBytes) return { ok: false, problem: 'too_large', detail: `the file has ${size} bytes; the limit is ${limits.maxBytes}` };
   const data = fs.readFileSync(file);
-  if (!looksLikePdf(data)) {
-    const kind = sniff(data);
+  // Stricter than a harvested PDF (which may have a few bytes before its header): a deposited
+  // file starts with the PDF header, so an HTML page with "%PDF-" somewhere in it is no PDF.
+  if (data.indexOf('%PDF-', 0, 'latin1') !== 0) {
+    // What it is, leaving out any PDF header it hides (sniff would call that a PDF).
+    const kind = sniff(Buffer.from(data.subarray(0, 4096).toString('latin1').replaceAll('%PDF-', ''), 'latin1'));
     return kind === 'html'
       ? { ok: false, problem: 'html', detail: 'the file is an HTML page, whatever its name says' }
       : { ok: false, problem: 'not_pdf', detail: `the file does not start like a PDF (it looks like ${kind})` };

@@ -63,6 +63,7 @@ t.test('uploads are judged by their bytes, not their names', async (t) => {
   const cases: Array<[string, { name: string; type?: string; bytes: Buffer }, number, RegExp, string]> = [
     ['a fake PDF (an image named .pdf)', { name: 'rapport.pdf', bytes: Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), Buffer.alloc(2000, 7)]) }, 400, /n'est pas un PDF/, 'not_pdf'],
     ['HTML renamed .pdf', { name: 'rapport.pdf', bytes: Buffer.from('<!doctype html><html><head><title>x</title></head><body><script>alert(1)</script></body></html>') }, 400, /page web \(HTML\)/, 'html'],
+    ['an HTML page hiding a PDF header', { name: 'rapport.pdf', bytes: Buffer.from('<html><body><script>alert(1)</script>%PDF-1.7 1 0 obj << >> endobj</body></html>') }, 400, /page web \(HTML\)/, 'html'],
     ['an oversize PDF', { name: 'gros.pdf', bytes: Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(MAX + 50_000, 32)]) }, 413, /dépasse la taille permise \(0,2 Mo\)/, 'too_large'],
     ['a damaged PDF', { name: 'abime.pdf', bytes: Buffer.from(`%PDF-1.7\n${'garbage '.repeat(200)}`) }, 400, /endommagé ou protégé/, 'unreadable'],
     ['an empty file', { name: 'vide.pdf', bytes: Buffer.alloc(0) }, 400, /fichier est vide/, 'empty'],
