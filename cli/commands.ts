@@ -221,7 +221,9 @@ async function demo(context: CommandContext): Promise<number> {
     const items = store.items.count();
     const failed = summary.sources.filter((s) => s.status === 'failed');
     context.stderr.write(`first harvest: ${items} items in the catalogue; ${failed.length} sources failed as designed (${failed.map((f) => `${f.partner}: ${f.error?.code}`).join(', ')})\n`);
-    const users = store.users.list().length;
+    const { prepareDemoFocalPoint } = await import('../demo/focal.ts');
+    const focal = await prepareDemoFocalPoint(store, loaded.config!);
+    const users = store.users.list().filter((u) => u.role !== 'partner').length;
     store.close();
     portal = await startPortal({ configDir, dbFile, ...listen, harvest: true, trigger: 'demo', maxRandomDelayMs: 10_000, logger: false, out: context.stderr });
     const url = portal.url;
@@ -232,6 +234,7 @@ async function demo(context: CommandContext): Promise<number> {
         `  Search:               ${url}/fr/search?q=corruption`,
         `  Freshness report:     ${url}/admin/freshness   (${url}/api/freshness as JSON)`,
         `  Admin area:           ${url}/admin   ${users ? '' : `(first create an operator: npx portal user add NAME --db ${path.relative(process.cwd(), dbFile)})`}`,
+        `  A partner's focal point: ${url}/admin   name ${focal.name}, password ${focal.password}   (new at every start; one deposit waits for approval)`,
         `  Simulated sites:      ${sites.urls.get('inpplc')}/ … (new items appear every few minutes; harvested every 3 minutes)`,
         '',
         '  Ctrl+C stops the demo. `npx portal demo` again reuses the database; `--fresh` starts over.',
@@ -289,7 +292,58 @@ async function report(context: CommandContext): Promise<number> {
   }
 }
 
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
+}
+
+/**
+ * `portal backup FILE`: the catalogue (SQLite's online backup, consistent while the portal runs
+ * and harvests) and every deposited file, in one file. 0, or 1 with the reason.
+ */
+async function backup(context: CommandContext): Promise<number> {
+  const [target] = context.args;
+  if (!target) {
+    context.stderr.write('usage: npx portal backup FILE   (e.g. /var/backups/portal/portal-2026-12-01.db)\n');
+    return 2;
+  }
+  const { backupDatabase, filesDirFor } = await import('../store/index.ts');
+  try {
+    const result = await backupDatabase(context.dbFile, filesDirFor(context.dbFile), target);
+    context.stderr.write(
+      `backup written to ${result.file}: ${formatBytes(result.bytes)}, ${result.items} items, ${result.files} deposited files (${(result.durationMs / 1000).toFixed(1)} s)\n`,
+    );
+    return 0;
+  } catch (error) {
+    context.stderr.write(`the backup failed: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+/** `portal restore FILE`: puts a backup back; refuses while a process holds the database. */
+async function restore(context: CommandContext): Promise<number> {
+  const [source] = context.args;
+  if (!source) {
+    context.stderr.write('usage: npx portal restore FILE   (a file written by `npx portal backup`)\n');
+    return 2;
+  }
+  const { restoreDatabase, filesDirFor } = await import('../store/index.ts');
+  try {
+    const result = restoreDatabase(source, context.dbFile, filesDirFor(context.dbFile));
+    context.stderr.write(
+      `restored ${path.resolve(context.dbFile)} from the backup of ${result.createdAt ?? 'an unknown date'}: ${result.items} items, ` +
+        `${result.files} deposited files written (${result.filesAlreadyThere} were already there)` +
+        `${result.previous ? `; the database it replaced is kept as ${result.previous}` : ''}\n`,
+    );
+    return 0;
+  } catch (error) {
+    context.stderr.write(`the restore failed: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
 export const commands: Record<string, Command> = {
+  backup,
+  restore,
   check,
   harvest,
   serve,

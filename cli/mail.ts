@@ -1,4 +1,4 @@
-// Answers to suggestions by email, through the SMTP server of portal.yaml's `mail:` section
+// Answers to suggestions and reminders to partners by email, through the SMTP server of portal.yaml's `mail:` section
 // (nodemailer). Credentials come from the environment variables it names, never from the file.
 import nodemailer from 'nodemailer';
 import { type PortalConfig } from '../config/index.ts';
@@ -18,7 +18,7 @@ export function makeMailer(mail: NonNullable<PortalConfig['mail']>): MailSender 
   });
   return {
     async send(message) {
-      await transport.sendMail({ from: mail.from, to: message.to, subject: message.subject, text: message.text });
+      await transport.sendMail({ from: mail.from, to: message.to, subject: message.subject, text: message.text, ...(message.html ? { html: message.html } : {}) });
     },
   };
 }

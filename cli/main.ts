@@ -10,7 +10,9 @@ commands:
   harvest                  harvest every enabled source now (--partner ID, --source PARTNER/SOURCE, --json)
   check                    validate the config directory
   report freshness         the freshness report (--format table|json|csv)
-  user add|list|remove|passwd NAME   manage operator accounts (--role admin|editor)
+  user add|list|remove|passwd NAME   manage operator accounts (--role admin|editor|partner, --partner ID)
+  backup FILE              a consistent copy of the database and the deposited files, while the portal runs
+  restore FILE             put a backup back (refused while a portal or harvest holds the database)
   demo                     simulated partner sites, harvested and served (--fresh)
 
 options every command takes:

@@ -1,10 +1,11 @@
 // A running portal: the web app, the harvest scheduler, config reloads (SIGHUP and file changes),
 // the daily jobs, and a clean shutdown. `portal serve` and `portal demo` both start one.
 import fs from 'node:fs';
+import os from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { DAY_MS, formatConfigError, loadConfig, partnerSchema, type ConfigError, type PortalSettings } from '../config/index.ts';
 import { Scheduler } from '../harvester/scheduler.ts';
-import { buildApp, ensureSecret, I18n, type HarvestControl, type HarvestJob, type MailSender } from '../publisher/index.ts';
+import { buildApp, ensureSecret, I18n, runReminders, type HarvestControl, type HarvestJob, type MailSender } from '../publisher/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { spawnHarvest } from './runner.ts';
 
@@ -21,6 +22,8 @@ export interface PortalOptions {
   out?: NodeJS.WritableStream;
   /** Spread of scheduled starts (default 60 s; the demo uses less). */
   maxRandomDelayMs?: number;
+  /** The hourly reminder check (default on). */
+  reminders?: boolean;
 }
 
 export interface RunningPortal {
@@ -122,12 +125,13 @@ export async function startPortal(options: PortalOptions): Promise<RunningPortal
     },
   };
 
+  const i18n = new I18n();
   const app = await buildApp(
     {
       store,
       settings: () => settings,
       configErrors: () => configErrors,
-      i18n: new I18n(),
+      i18n,
       now: () => new Date(),
       secret: ensureSecret(store),
       harvest: harvestControl,
@@ -194,6 +198,7 @@ export async function startPortal(options: PortalOptions): Promise<RunningPortal
       const purged = store.suggestions.purgeContacts(cutoff, now.toISOString());
       if (purged) log({ msg: 'contact details deleted after the retention period', suggestions: purged });
       store.recordDailyFreshness(now);
+      store.files.sweepTemp(now.getTime());
     } catch (error) {
       log({ level: 'error', msg: 'daily job failed', error: (error as Error).message });
     }
@@ -201,6 +206,27 @@ export async function startPortal(options: PortalOptions): Promise<RunningPortal
   daily();
   const dailyTimer = setInterval(daily, DAY_MS / 24);
   dailyTimer.unref();
+
+  // Every hour: reminders to the partners behind (at most one a week each) and, from Monday 08:00,
+  // the week's digest to the authority. Without SMTP settings they are only recorded (admin area).
+  let reminding: Promise<void> = Promise.resolve();
+  const remind = () => {
+    reminding = (async () => {
+      try {
+        const outcome = await runReminders({ store, settings, i18n, mail, now: new Date() });
+        const acted = outcome.partners.filter((p) => p.outcome !== 'within_week' && p.outcome !== 'no_contact');
+        if (acted.length || (outcome.digest && !['not_due', 'done'].includes(outcome.digest))) log({ msg: 'reminders', partners: acted, digest: outcome.digest });
+      } catch (error) {
+        log({ level: 'error', msg: 'reminder check failed', error: (error as Error).message });
+      }
+    })();
+  };
+  if (options.reminders !== false) remind();
+  const remindTimer = options.reminders !== false ? setInterval(remind, DAY_MS / 24) : undefined;
+  remindTimer?.unref();
+
+  // Restore refuses while this process holds the database (store/backup.ts also scans /proc).
+  store.setMeta('server', JSON.stringify({ pid: process.pid, host: os.hostname(), started_at: new Date().toISOString() }));
 
   return {
     url,
@@ -212,9 +238,16 @@ export async function startPortal(options: PortalOptions): Promise<RunningPortal
       watcher?.close();
       clearTimeout(debounce);
       clearInterval(dailyTimer);
+      clearInterval(remindTimer);
+      await reminding;
       for (const child of running) child.kill('SIGTERM');
       await scheduler?.stop();
       await app.close();
+      try {
+        store.setMeta('server', null);
+      } catch {
+        // a read-only or full disk: the record names a dead process, which restore ignores
+      }
       store.close();
     },
   };

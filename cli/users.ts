@@ -2,6 +2,7 @@
 // are asked twice without echo on a terminal, or read as two lines from standard input.
 import readline from 'node:readline';
 import { Writable } from 'node:stream';
+import { loadConfig } from '../config/index.ts';
 import { hashPassword, passwordProblem } from '../publisher/admin/passwords.ts';
 import { openStore, ROLES, type Role } from '../store/index.ts';
 import { type CommandContext } from './commands.ts';
@@ -57,7 +58,7 @@ export async function user(context: CommandContext): Promise<number> {
         const users = store.users.list();
         if (users.length === 0) context.stdout.write('no operator yet: npx portal user add NAME\n');
         for (const u of users) {
-          context.stdout.write(`${u.name}\t${u.role}\tcreated ${u.created_at}\tlast login ${u.last_login_at ?? 'never'}${u.failed_logins ? `\t${u.failed_logins} failed sign-in${u.failed_logins === 1 ? '' : 's'} since the last one` : ''}\n`);
+          context.stdout.write(`${u.name}\t${u.role}${u.partner_id ? ` (${u.partner_id})` : ''}\tcreated ${u.created_at}\tlast login ${u.last_login_at ?? 'never'}${u.failed_logins ? `\t${u.failed_logins} failed sign-in${u.failed_logins === 1 ? '' : 's'} since the last one` : ''}\n`);
         }
         return 0;
       }
@@ -69,7 +70,26 @@ export async function user(context: CommandContext): Promise<number> {
         }
         const role = (context.options.role as string | undefined) ?? 'admin';
         if (action === 'add' && !ROLES.includes(role as Role)) {
-          context.stderr.write(`unknown role "${role}": use admin or editor\n`);
+          context.stderr.write(`unknown role "${role}": use admin, editor or partner\n`);
+          return 1;
+        }
+        const partners = [context.options.partner ?? []].flat() as string[];
+        let partnerId: string | null = null;
+        if (action === 'add' && role === 'partner') {
+          if (partners.length !== 1) {
+            context.stderr.write('a partner\'s focal point needs its partner: --role partner --partner ID (one id, e.g. cour-des-comptes)\n');
+            return 1;
+          }
+          partnerId = partners[0]!;
+          // The partner must be one the portal knows: a file in the config directory.
+          const config = loadConfig(context.configDir);
+          const known = [...(config.config?.partners.map((p) => p.id) ?? []), ...config.invalidPartnerIds];
+          if (!known.includes(partnerId)) {
+            context.stderr.write(`unknown partner "${partnerId}": there is no ${context.configDir}/partners/${partnerId}.yaml${known.length ? ` (partners: ${known.join(', ')})` : ''}\n`);
+            return 1;
+          }
+        } else if (action === 'add' && partners.length > 0) {
+          context.stderr.write(`--partner is only for --role partner (a partner's focal point), not for ${role}\n`);
           return 1;
         }
         const existing = store.users.get(name);
@@ -95,12 +115,12 @@ export async function user(context: CommandContext): Promise<number> {
         const hash = await hashPassword(passwords[0]);
         const now = new Date().toISOString();
         if (action === 'add') {
-          if (!store.users.add(name, role as Role, hash, now)) {
+          if (!store.users.add(name, role as Role, hash, now, partnerId)) {
             context.stderr.write(`the user "${name}" already exists\n`);
             return 1;
           }
-          store.users.audit('(command line)', 'user_add', name, JSON.stringify({ role }), now);
-          context.stderr.write(`operator "${name}" created with the role ${role}\n`);
+          store.users.audit('(command line)', 'user_add', name, JSON.stringify(partnerId ? { role, partner: partnerId } : { role }), now);
+          context.stderr.write(`operator "${name}" created with the role ${role}${partnerId ? ` for the partner ${partnerId}` : ''}\n`);
         } else {
           store.users.setPassword(name, hash);
           store.users.audit('(command line)', 'user_passwd', name, null, now);
@@ -118,7 +138,7 @@ export async function user(context: CommandContext): Promise<number> {
         return 0;
       }
       default:
-        context.stderr.write('usage: npx portal user add NAME [--role admin|editor] | list | remove NAME | passwd NAME\n');
+        context.stderr.write('usage: npx portal user add NAME [--role admin|editor|partner] [--partner ID] | list | remove NAME | passwd NAME\n');
         return 2;
     }
   } finally {

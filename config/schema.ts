@@ -39,6 +39,12 @@ export const multilingualSchema = z
   .refine((v) => Object.values(v).some(Boolean), { message: 'give the text in at least one language (ar, fr, en or zgh)' });
 export type Multilingual = z.output<typeof multilingualSchema>;
 
+/** A multilingual text in `language` if it has it, else the first of ar, fr, en, zgh it has. */
+export function textIn(text: Multilingual, language: string): string {
+  const map = text as Record<string, string | undefined>;
+  return map[language] || map.ar || map.fr || map.en || map.zgh || '';
+}
+
 const makeDurationSchema = (allowZero: boolean) =>
   z.unknown().transform((value, ctx) => {
     const ms = typeof value === 'string' ? parseDuration(value) : undefined;
@@ -256,6 +262,22 @@ export const portalSchema = z.strictObject({
   admin: z
     .strictObject({ session_ttl: durationSchema.prefault('8h') })
     .prefault({}),
+  /** Extension (issue 18): documents deposited by partners' focal points. */
+  deposits: z
+    .strictObject({
+      /** Largest PDF a focal point may upload. */
+      max_bytes: sizeSchema.prefault('30MB'),
+    })
+    .prefault({}),
+  /** Extension (issue 18): reminders to partners behind, and the authority's Monday digest. */
+  reminders: z
+    .strictObject({
+      /** Who receives the Monday digest of the partners behind (the authority's team). */
+      digest_to: z.array(z.email({ message: 'expected an email address' })).default([]),
+      /** Language of the digest; default: the first of `languages`. */
+      digest_language: languageSchema.optional(),
+    })
+    .prefault({}),
 });
 export type PortalConfig = z.output<typeof portalSchema>;
 export type HarvestSettings = PortalConfig['harvest'];
@@ -306,6 +328,18 @@ export type FeedSourceConfig = z.output<typeof feedSourceSchema>;
 export type HtmlSourceConfig = z.output<typeof htmlSourceSchema>;
 export type PdfSourceConfig = z.output<typeof pdfSourceSchema>;
 
+/** Who receives a partner's reminders (CONTRACT.md, "Focal points and deposits"). */
+export const contactSchema = z.strictObject({
+  name: text,
+  email: z.email({ message: 'expected an email address, e.g. focal@partner.example' }),
+  /** The languages the contact reads, preferred first; the reminder is written in the first the portal has. */
+  languages: z.array(languageSchema).min(1, { message: 'list at least one language, e.g. [fr, ar]' }).optional(),
+});
+export type ContactConfig = z.output<typeof contactSchema>;
+
+/** Source id kept for the documents a partner's focal point deposits (`"source": "deposit"` in the API). */
+export const DEPOSIT_SOURCE_ID = 'deposit';
+
 export const partnerSchema = z.strictObject({
   id: idSchema,
   name: multilingualSchema,
@@ -320,6 +354,10 @@ export const partnerSchema = z.strictObject({
     })
     .optional(),
   sources: z.array(sourceSchema).default([]),
+  /** Who receives reminders when the partner falls behind. */
+  contacts: z.array(contactSchema).default([]),
+  /** A deposited document waits for an administrator's approval (default), or is published at once. */
+  review_deposits: z.boolean().default(true),
 });
 export type PartnerConfig = z.output<typeof partnerSchema>;
 
@@ -389,6 +427,12 @@ export function checkPartner(raw: unknown): CrossCheckIssue[] {
   asList(asRecord(raw)?.sources).forEach((entry, index) => {
     const source = asRecord(entry);
     if (!source) return;
+    if (source.id === DEPOSIT_SOURCE_ID) {
+      issues.push({
+        path: ['sources', index, 'id'],
+        message: `the source id "${DEPOSIT_SOURCE_ID}" is reserved for the documents the partner's focal point deposits; choose another id`,
+      });
+    }
     if (typeof source.id === 'string') {
       const first = seen.get(source.id);
       if (first !== undefined) {

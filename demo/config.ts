@@ -47,6 +47,7 @@ export function writeDemoConfig(options: DemoConfigOptions): void {
       },
       freshness: { default_update_every: formatDuration(portal.freshness.default_update_every) },
       privacy: { controller: portal.privacy.controller, contact_retention: formatDuration(portal.privacy.contact_retention) },
+      reminders: { digest_to: ['veille@inpplc.example'] },
     })}`,
   );
   for (const site of DEMO_SITES) {
@@ -74,6 +75,8 @@ export function writeDemoConfig(options: DemoConfigOptions): void {
         website: base,
         ...(partner.commitment ? { commitment: { update_every: formatDuration(partner.commitment.update_every ?? portal.freshness.default_update_every) } } : {}),
         sources,
+        // Made-up contacts on a reserved domain: the admin area shows the reminders they would get.
+        contacts: [{ name: `Point focal ${partner.id}`, email: `focal@${partner.id}.example`, languages: partner.kind === 'judiciary' ? ['ar', 'fr'] : ['fr', 'ar'] }],
       }),
     );
   }

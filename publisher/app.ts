@@ -16,6 +16,7 @@ import { negotiateLanguage } from './i18n.ts';
 import { createHandlebars, makeRenderer, type Renderer } from './render.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { apiRoutes } from './routes/api.ts';
+import { depositFileRoutes } from './routes/deposits.ts';
 import { feedRoutes } from './routes/feeds.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { suggestionRoutes } from './routes/suggestions.ts';
@@ -205,6 +206,7 @@ export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): 
   await app.register(suggestionRoutes);
   await app.register(feedRoutes);
   await app.register(apiRoutes);
+  await app.register(depositFileRoutes);
   await app.register(adminRoutes);
   return app;
 }

@@ -38,7 +38,8 @@ export interface SourceTestResult {
 }
 
 export interface MailSender {
-  send(message: { to: string; subject: string; text: string }): Promise<void>;
+  /** A plain-text email, with an HTML alternative when `html` is given. */
+  send(message: { to: string; subject: string; text: string; html?: string }): Promise<void>;
 }
 
 export interface PortalContext {

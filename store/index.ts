@@ -3,8 +3,11 @@
 import { type PortalSettings } from '../config/index.ts';
 import { type ChangePlan, type HarvestStore, type RunTrigger, type SourceOutcome, type SourceRecord, type SourceStateUpdate } from '../harvester/ports.ts';
 import { openDatabase, type OpenOptions, type Sqlite } from './db.ts';
+import { DepositsStore } from './deposits.ts';
+import { FileStore, filesDirFor } from './files.ts';
 import { ItemsStore } from './items.ts';
 import { PartnersStore, type SyncResult } from './partners.ts';
+import { RemindersStore } from './reminders.ts';
 import { RunsStore } from './runs.ts';
 import { StatsStore } from './stats.ts';
 import { SuggestionsStore } from './suggestions.ts';
@@ -20,6 +23,10 @@ export { SUGGESTION_STATUSES } from './suggestions.ts';
 export { INDEXED_TEXT_CHARS } from './items.ts';
 export { ROLES, type Role, type UserRow, type SessionRow, type AuditEntry } from './users.ts';
 export { describeStorageError } from './db.ts';
+export { DEPOSIT_STATUSES, DepositRefused, type DepositDetail, type DepositFields, type DepositFile, type DepositRevision, type DepositStatus, type DepositSummary, type PublishContext } from './deposits.ts';
+export { FileStore, filesDirFor, hashFile } from './files.ts';
+export { backupDatabase, restoreDatabase, databaseHolders, BackupError, type BackupResult, type RestoreResult, type Holder } from './backup.ts';
+export type { ReminderKind, ReminderMessage, ReminderRow, ReminderStatus } from './reminders.ts';
 
 export class Store implements HarvestStore {
   readonly partners: PartnersStore;
@@ -28,14 +35,24 @@ export class Store implements HarvestStore {
   readonly stats: StatsStore;
   readonly suggestions: SuggestionsStore;
   readonly users: UsersStore;
+  readonly deposits: DepositsStore;
+  readonly reminders: RemindersStore;
+  /** Deposited files, content-addressed under the data directory. */
+  readonly files: FileStore;
 
-  constructor(private readonly sqlite: Sqlite) {
+  constructor(
+    private readonly sqlite: Sqlite,
+    filesDir: string,
+  ) {
     this.partners = new PartnersStore(sqlite);
     this.items = new ItemsStore(sqlite);
     this.runs = new RunsStore(sqlite);
     this.stats = new StatsStore(sqlite);
     this.suggestions = new SuggestionsStore(sqlite);
     this.users = new UsersStore(sqlite);
+    this.deposits = new DepositsStore(sqlite, this.items, this.partners, () => this.stats.invalidate());
+    this.reminders = new RemindersStore(sqlite);
+    this.files = new FileStore(filesDir);
   }
 
   close(): void {
@@ -150,7 +167,11 @@ export class Store implements HarvestStore {
   }
 }
 
-export function openStore(file: string, options?: OpenOptions): Store {
+/**
+ * Opens the catalogue. Deposited files live in `filesDir`, by default `deposits/` beside the
+ * database (a private temporary folder for ':memory:').
+ */
+export function openStore(file: string, options?: OpenOptions & { filesDir?: string }): Store {
   const { sqlite } = openDatabase(file, options);
-  return new Store(sqlite);
+  return new Store(sqlite, options?.filesDir ?? filesDirFor(file));
 }

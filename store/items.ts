@@ -506,7 +506,7 @@ export class ItemsStore {
   }
 
   /** Applies a change plan. Call inside a transaction (Store.commitHarvest does). */
-  apply(source: SourceRecord, plan: ChangePlan, runPk: number, now: string): void {
+  apply(source: SourceRecord, plan: ChangePlan, runPk: number | null, now: string): void {
     const s = this.statements;
     this.facetIndex.touch();
     this.cacheVersion = -1;

@@ -1,6 +1,6 @@
 // Partners and sources: synced from config (a source removed from config is disabled, its history
 // kept), their harvest state, and the lease that keeps two processes off one source.
-import { type PartnerConfig, type PortalSettings, type SourceConfig, type Multilingual } from '../config/index.ts';
+import { DEPOSIT_SOURCE_ID, type PartnerConfig, type PortalSettings, type SourceConfig, type Multilingual } from '../config/index.ts';
 import { type SourceRecord } from '../harvester/ports.ts';
 import { type Sqlite } from './db.ts';
 import { DAY_MS, parseJson, sha256, stableJson } from './util.ts';
@@ -135,9 +135,10 @@ export class PartnersStore {
          body_hash = CASE WHEN config_hash = @config_hash THEN body_hash ELSE NULL END
        WHERE pk = @pk`,
     );
+    // The `deposit` source is not in the config: it holds what the partner's focal point deposits.
     const disableMissingSources = this.sqlite.prepare(
       `UPDATE sources SET enabled = 0, disabled_reason = 'removed'
-       WHERE partner_id = ? AND enabled = 1 AND source_id NOT IN (SELECT value FROM json_each(?))`,
+       WHERE partner_id = ? AND enabled = 1 AND type != 'deposit' AND source_id NOT IN (SELECT value FROM json_each(?))`,
     );
     const partnerIds = settings.partners.map((p) => p.id);
     const keep = [...new Set([...partnerIds, ...keepPartnerIds])];
@@ -215,10 +216,10 @@ export class PartnersStore {
     return this.list().find((p) => p.id === id);
   }
 
-  /** Sources with their state; by default the enabled ones. */
+  /** Harvested sources with their state; by default the enabled ones (never the `deposit` sources). */
   sources(filter: { partners?: string[]; sources?: string[]; includeDisabled?: boolean } = {}): SourceRow[] {
     const rows = this.sqlite
-      .prepare(`SELECT ${SOURCE_COLUMNS} FROM sources s ORDER BY s.partner_id, s.pk`)
+      .prepare(`SELECT ${SOURCE_COLUMNS} FROM sources s WHERE s.type != 'deposit' ORDER BY s.partner_id, s.pk`)
       .all() as RawSource[];
     return rows
       .map(toSourceRow)
@@ -236,6 +237,21 @@ export class PartnersStore {
       .prepare(`SELECT ${SOURCE_COLUMNS} FROM sources s WHERE s.partner_id = ? AND s.source_id = ?`)
       .get(partnerId, sourceId) as RawSource | undefined;
     return row ? toSourceRow(row) : undefined;
+  }
+
+  /**
+   * The partner's `deposit` source, created the first time a deposit is published: deposited items
+   * belong to it (`"source": "deposit"`). It is never harvested, and config sync leaves it alone.
+   */
+  depositSource(partnerId: string, now: string): SourceRow {
+    const config = stableJson({ id: DEPOSIT_SOURCE_ID, type: 'deposit' });
+    this.sqlite
+      .prepare(
+        `INSERT INTO sources (partner_id, source_id, type, url, section, config, config_hash, enabled, created_at)
+         VALUES (?, ?, 'deposit', '', 'publications', ?, ?, 1, ?) ON CONFLICT(partner_id, source_id) DO NOTHING`,
+      )
+      .run(partnerId, DEPOSIT_SOURCE_ID, config, sha256(config), now);
+    return this.source(partnerId, DEPOSIT_SOURCE_ID)!;
   }
 
   claim(sourcePk: number, owner: string, now: string, until: string): boolean {

@@ -296,8 +296,10 @@ export const users = sqliteTable(
   {
     pk: integer('pk').primaryKey({ autoIncrement: true }),
     name: text('name').notNull(),
-    /** `admin` or `editor`. */
+    /** `admin`, `editor` or `partner` (a partner's focal point). */
     role: text('role').notNull(),
+    /** The partner a `partner` user acts for; null for the authority's operators. */
+    partnerId: text('partner_id'),
     /** scrypt: `scrypt$N$r$p$salt$hash` (base64). */
     passwordHash: text('password_hash').notNull(),
     createdAt: text('created_at').notNull(),
@@ -354,3 +356,115 @@ export const meta = sqliteTable('meta', {
     .notNull()
     .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`),
 });
+
+/**
+ * Documents a partner's focal point deposits (issue 18): what the partner cannot get harvested. A
+ * deposit is published as an item of the partner's `deposit` source through the harvester's own
+ * pipeline; every submission (the first one and each edit) is a revision, kept for ever.
+ */
+export const deposits = sqliteTable(
+  'deposits',
+  {
+    pk: integer('pk').primaryKey({ autoIncrement: true }),
+    /** Public, random id (not a counter: deposit ids are not to be enumerated). */
+    id: text('id').notNull(),
+    partnerId: text('partner_id').notNull(),
+    /** The published item, once a revision was approved; kept (marked gone) after withdrawal. */
+    itemPk: integer('item_pk').references(() => items.pk),
+    createdBy: text('created_by').notNull(),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    withdrawnAt: text('withdrawn_at'),
+    withdrawnBy: text('withdrawn_by'),
+  },
+  (t) => [
+    // Deposit pages, downloads and the review form: a deposit by its public id.
+    uniqueIndex('deposits_id_uq').on(t.id),
+    // A focal point's list of its deposits, latest first.
+    index('deposits_partner_idx').on(t.partnerId, t.updatedAt),
+    // The item page's provenance: the deposit behind an item.
+    index('deposits_item_idx').on(t.itemPk),
+  ],
+);
+
+/** Each submission of a deposit: its fields, its file or link, its text, and its review. */
+export const depositRevisions = sqliteTable(
+  'deposit_revisions',
+  {
+    pk: integer('pk').primaryKey({ autoIncrement: true }),
+    depositPk: integer('deposit_pk')
+      .notNull()
+      .references(() => deposits.pk),
+    /** 1 for the first submission, then 2, 3… for each edit. */
+    n: integer('n').notNull(),
+    submittedBy: text('submitted_by').notNull(),
+    submittedAt: text('submitted_at').notNull(),
+    /** JSON `{ar, fr, en}`: at least one. */
+    titles: text('titles').notNull(),
+    /** Plain text, optional. */
+    description: text('description').notNull().default(''),
+    section: text('section').notNull(),
+    docType: text('doc_type').notNull(),
+    language: text('language').notNull(),
+    /** The document's own date, "YYYY-MM-DD". */
+    documentDate: text('document_date').notNull(),
+    /** `file` (an uploaded PDF) or `link`. */
+    kind: text('kind').notNull(),
+    /** sha256 of the file: its name under the data directory (content-addressed). */
+    fileHash: text('file_hash'),
+    fileName: text('file_name'),
+    fileSize: integer('file_size'),
+    linkUrl: text('link_url'),
+    /** Text extracted from the PDF (bounded by harvest.max_text_chars). */
+    text: text('text').notNull().default(''),
+    pages: integer('pages'),
+    scanned: integer('scanned', { mode: 'boolean' }).notNull().default(false),
+    /** What the extraction wants the focal point to know (pages skipped, no text layer). */
+    textNote: text('text_note'),
+    /** `pending`, `approved`, `rejected`, `superseded` (a later edit replaced it before review) or `withdrawn`. */
+    status: text('status').notNull(),
+    reviewedBy: text('reviewed_by'),
+    reviewedAt: text('reviewed_at'),
+    /** Why an administrator rejected it: shown to the focal point. */
+    reason: text('reason'),
+    /** When this revision became the published version of the item. */
+    liveAt: text('live_at'),
+  },
+  (t) => [
+    // A deposit's revisions in order; the next revision number.
+    uniqueIndex('deposit_revisions_deposit_n_uq').on(t.depositPk, t.n),
+    // The administrators' review queue: pending revisions, oldest first.
+    index('deposit_revisions_status_idx').on(t.status, t.submittedAt),
+    // Public downloads and backups: which revisions hold a file.
+    index('deposit_revisions_file_idx').on(t.fileHash),
+  ],
+);
+
+/**
+ * Reminder emails to partners behind and the authority's Monday digest: what was sent, or what
+ * would have been sent when no SMTP server is configured. The weekly limit is read from here.
+ */
+export const reminders = sqliteTable(
+  'reminders',
+  {
+    pk: integer('pk').primaryKey({ autoIncrement: true }),
+    /** `partner` (to a partner's contacts) or `digest` (to the authority). */
+    kind: text('kind').notNull(),
+    partnerId: text('partner_id'),
+    createdAt: text('created_at').notNull(),
+    /** The digest's ISO week ("2026-W49"); null for partner reminders. */
+    period: text('period'),
+    /** `sent`, `partial` (some recipients failed), `failed`, or `not_sent` (no SMTP configured, or no recipient). */
+    status: text('status').notNull(),
+    /** JSON: what triggered it (overdue, failing sources) as the portal saw it. */
+    reasons: text('reasons').notNull(),
+    /** JSON list of messages: recipient, language, subject, text, html, outcome. */
+    messages: text('messages').notNull(),
+  },
+  (t) => [
+    // The weekly limit (last reminder of a partner) and the digest of a week.
+    index('reminders_kind_partner_idx').on(t.kind, t.partnerId, t.createdAt),
+    // The admin page, newest first.
+    index('reminders_created_idx').on(t.createdAt),
+  ],
+);

@@ -47,7 +47,11 @@ export interface FreshnessReport {
 
 export interface Indicators {
   partners: number;
+  /** Organisations with at least one item in the catalogue, harvested or deposited. */
   contributing: number;
+  /** Of those: with harvested items, and with deposited ones (an organisation may be both). */
+  contributing_harvested: number;
+  contributing_deposited: number;
   committed: number;
   up_to_date: number;
   items: number;
@@ -112,7 +116,7 @@ export class StatsStore {
            s.last_change_at, s.consecutive_failures, s.next_attempt_at, s.last_error_code, s.last_error_message,
            s.last_http_status,
            (SELECT count(*) FROM items i WHERE i.source_pk = s.pk AND i.gone_since IS NULL) AS items
-         FROM sources s ORDER BY s.partner_id, s.pk`,
+         FROM sources s WHERE s.type != 'deposit' ORDER BY s.partner_id, s.pk`,
       )
       .all() as Array<{
       partner_id: string;
@@ -201,9 +205,19 @@ export class StatsStore {
     const bySection = Object.fromEntries(SECTIONS.map((s) => [s, 0])) as Record<Section, number>;
     for (const p of report.partners) for (const s of SECTIONS) bySection[s] += p.items_by_section[s];
     const visits = this.visitsByMonth(now, months);
+    const inConfig = new Set(report.partners.map((p) => p.partner));
+    const byOrigin = this.sqlite
+      .prepare(
+        `SELECT s.type = 'deposit' AS deposited, json_group_array(DISTINCT i.partner_id) AS ids
+         FROM items i JOIN sources s ON s.pk = i.source_pk WHERE i.gone_since IS NULL GROUP BY s.type = 'deposit'`,
+      )
+      .all() as Array<{ deposited: number; ids: string }>;
+    const origin = (deposited: number) => parseJson<string[]>(byOrigin.find((r) => r.deposited === deposited)?.ids, []).filter((id) => inConfig.has(id)).length;
     return {
       partners: report.partners.length,
       contributing: report.partners.filter((p) => p.item_count > 0).length,
+      contributing_harvested: origin(0),
+      contributing_deposited: origin(1),
       committed: report.partners.filter((p) => p.commitment_days !== null).length,
       up_to_date: report.partners.filter((p) => p.status === 'up_to_date').length,
       items: Object.values(bySection).reduce((a, b) => a + b, 0),

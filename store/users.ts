@@ -2,13 +2,16 @@
 // of every admin action. Password hashing itself is in publisher/admin/passwords.ts.
 import { type Sqlite } from './db.ts';
 
-export const ROLES = ['admin', 'editor'] as const;
+/** admin: everything; editor: the suggestions; partner: a partner's focal point, bound to that partner. */
+export const ROLES = ['admin', 'editor', 'partner'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface UserRow {
   pk: number;
   name: string;
   role: Role;
+  /** The partner a `partner` user acts for (null for the authority's operators). */
+  partner_id: string | null;
   password_hash: string;
   created_at: string;
   failed_logins: number;
@@ -36,17 +39,21 @@ export interface AuditEntry {
 export class UsersStore {
   constructor(private readonly sqlite: Sqlite) {}
 
-  /** Adds an operator; false when the name is taken. */
-  add(name: string, role: Role, passwordHash: string, now: string): boolean {
+  /**
+   * Adds an operator; false when the name is taken. A `partner` user needs its partner id, and
+   * only a `partner` user has one.
+   */
+  add(name: string, role: Role, passwordHash: string, now: string, partnerId: string | null = null): boolean {
+    if ((role === 'partner') !== (partnerId !== null)) throw new Error(role === 'partner' ? 'a partner user needs its partner' : `a ${role} is not bound to a partner`);
     const result = this.sqlite
-      .prepare('INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO NOTHING')
-      .run(name, role, passwordHash, now);
+      .prepare('INSERT INTO users (name, role, partner_id, password_hash, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO NOTHING')
+      .run(name, role, partnerId, passwordHash, now);
     return result.changes === 1;
   }
 
   list(): Array<Omit<UserRow, 'password_hash'>> {
     return this.sqlite
-      .prepare('SELECT pk, name, role, created_at, failed_logins, locked_until, last_login_at FROM users ORDER BY name')
+      .prepare('SELECT pk, name, role, partner_id, created_at, failed_logins, locked_until, last_login_at FROM users ORDER BY name')
       .all() as Array<Omit<UserRow, 'password_hash'>>;
   }
 
@@ -105,12 +112,12 @@ export class UsersStore {
   session(tokenHash: string, now: string): SessionRow | undefined {
     const row = this.sqlite
       .prepare(
-        `SELECT s.token_hash, s.csrf_secret, s.created_at, s.expires_at, u.pk, u.name, u.role, u.created_at AS user_created_at,
+        `SELECT s.token_hash, s.csrf_secret, s.created_at, s.expires_at, u.pk, u.name, u.role, u.partner_id, u.created_at AS user_created_at,
            u.failed_logins, u.locked_until, u.last_login_at
          FROM sessions s JOIN users u ON u.pk = s.user_pk WHERE s.token_hash = ? AND s.expires_at > ?`,
       )
       .get(tokenHash, now) as
-      | { token_hash: string; csrf_secret: string; created_at: string; expires_at: string; pk: number; name: string; role: Role; user_created_at: string; failed_logins: number; locked_until: string | null; last_login_at: string | null }
+      | { token_hash: string; csrf_secret: string; created_at: string; expires_at: string; pk: number; name: string; role: Role; partner_id: string | null; user_created_at: string; failed_logins: number; locked_until: string | null; last_login_at: string | null }
       | undefined;
     if (!row) return undefined;
     return {
@@ -118,7 +125,7 @@ export class UsersStore {
       csrf_secret: row.csrf_secret,
       created_at: row.created_at,
       expires_at: row.expires_at,
-      user: { pk: row.pk, name: row.name, role: row.role, created_at: row.user_created_at, failed_logins: row.failed_logins, locked_until: row.locked_until, last_login_at: row.last_login_at },
+      user: { pk: row.pk, name: row.name, role: row.role, partner_id: row.partner_id, created_at: row.user_created_at, failed_logins: row.failed_logins, locked_until: row.locked_until, last_login_at: row.last_login_at },
     };
   }
 

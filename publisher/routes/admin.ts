@@ -3,10 +3,13 @@
 // report (page, CSV, JSON) with each partner's sources, runs and monthly chart; "harvest now" and
 // "test a source"; the suggestions queue with answers (emailed when mail is configured); the
 // indicators; the audit log; the state of the configuration. Roles: admin (everything), editor
-// (suggestions without the suggesters' contact details, and reading the freshness export).
+// (suggestions without the suggesters' contact details, and reading the freshness export), partner
+// (a focal point: its own institution only, in routes/partner-area.ts). Deposits' review, users and
+// reminders are in their own files.
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { formatConfigError, SECTIONS } from '../../config/index.ts';
 import { lastMonths, SUGGESTION_STATUSES, type Role, type SessionRow, type SuggestionStatus } from '../../store/index.ts';
+import { type AdminArea } from '../admin/area.ts';
 import { spendLikeVerify, verifyPassword } from '../admin/passwords.ts';
 import { cookies, clearLoginBinding, currentSession, endSession, ensureLoginBinding, LANG_COOKIE, loginBinding, setCookie, startSession } from '../admin/session.ts';
 import { auditFailure, LoginGuard } from '../admin/throttle.ts';
@@ -17,7 +20,11 @@ import { formatMonth, formatNumber } from '../format.ts';
 import { negotiateLanguage } from '../i18n.ts';
 import { type PageOptions } from '../render.ts';
 import { freshnessCsv, toCsv } from '../reports.ts';
+import { adminUserRoutes } from './admin-users.ts';
+import { depositReviewRoutes } from './deposits.ts';
+import { partnerAreaRoutes } from './partner-area.ts';
 import { partnerView } from './pages.ts';
+import { reminderRoutes } from './reminders.ts';
 import { pick, queryString } from '../views.ts';
 
 type Body = Record<string, unknown>;
@@ -52,7 +59,38 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     return negotiateLanguage(request.headers['accept-language'], languages);
   }
 
-  const roleLabel = (lang: string, role: Role) => i18n.t(lang, `admin.role_${role}`);
+  const roleLabel = (lang: string, session: SessionRow) =>
+    session.user.role === 'partner'
+      ? i18n.t(lang, 'focal.role_partner', { partner: pick(store.partners.get(session.user.partner_id ?? '')?.name, lang) || session.user.partner_id })
+      : i18n.t(lang, `admin.role_${session.user.role}`);
+
+  /** The navigation of a role: a focal point sees only its institution's pages. */
+  const navigation = (session: SessionRow | undefined): Array<{ key: string; href: string; label: string }> => {
+    if (!session) return [];
+    if (session.user.role === 'partner') {
+      return [
+        { key: 'partner', href: '/admin/partner', label: 'focal.nav_home' },
+        { key: 'partner_items', href: '/admin/partner/items', label: 'focal.nav_items' },
+        { key: 'partner_deposits', href: '/admin/partner/deposits', label: 'focal.nav_deposits' },
+      ];
+    }
+    const isAdmin = session.user.role === 'admin';
+    return [
+      ...(isAdmin ? [{ key: 'freshness', href: '/admin/freshness', label: 'admin.freshness' }] : []),
+      { key: 'suggestions', href: '/admin/suggestions', label: 'admin.suggestions' },
+      ...(isAdmin
+        ? [
+            { key: 'deposits', href: '/admin/deposits', label: 'focal.nav_review' },
+            { key: 'reminders', href: '/admin/reminders', label: 'focal.nav_reminders' },
+            { key: 'test_source', href: '/admin/test-source', label: 'admin.test_source' },
+            { key: 'indicators', href: '/admin/indicators', label: 'admin.indicators' },
+            { key: 'users', href: '/admin/users', label: 'focal.nav_users' },
+            { key: 'audit', href: '/admin/audit', label: 'admin.audit' },
+            { key: 'config', href: '/admin/config', label: 'admin.config' },
+          ]
+        : []),
+    ];
+  };
 
   async function page(
     request: FastifyRequest,
@@ -66,20 +104,13 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     reply.header('cache-control', 'no-store');
     const path = request.url.replace(/([?&])lang=[^&]*&?/, '$1').replace(/[?&]$/, '');
     const isAdmin = session?.user.role === 'admin';
-    const nav = session
-      ? [
-          ...(isAdmin ? [{ key: 'freshness', href: '/admin/freshness' }] : []),
-          { key: 'suggestions', href: '/admin/suggestions' },
-          ...(isAdmin
-            ? [
-                { key: 'test_source', href: '/admin/test-source' },
-                { key: 'indicators', href: '/admin/indicators' },
-                { key: 'audit', href: '/admin/audit' },
-                { key: 'config', href: '/admin/config' },
-              ]
-            : []),
-        ].map((n) => ({ ...n, label: i18n.t(lang, `admin.${n.key}`), current: options.section === n.key }))
-      : [];
+    // Administrators see how many deposits wait for them.
+    const waiting = isAdmin ? store.deposits.pendingCount() : 0;
+    const nav = navigation(session).map((n) => ({
+      ...n,
+      label: `${i18n.t(lang, n.label)}${n.key === 'deposits' && waiting ? ` (${formatNumber(i18n.locale(lang), waiting)})` : ''}`,
+      current: options.section === n.key,
+    }));
     return app.renderer.page(
       request,
       reply,
@@ -88,7 +119,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
       {
         admin: {
           nav,
-          user: session ? i18n.t(lang, 'admin.signed_in_as', { name: session.user.name, role: roleLabel(lang, session.user.role) }) : undefined,
+          user: session ? i18n.t(lang, 'admin.signed_in_as', { name: session.user.name, role: roleLabel(lang, session) }) : undefined,
           token: session ? issueToken(ctx.secret, `admin:${session.token_hash}`) : undefined,
           configErrors: isAdmin && ctx.configErrors().length > 0,
         },
@@ -143,7 +174,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     }
     const session = currentSession(store, request, ctx.now());
     if (!session) return reply.redirect('/admin/login', 302);
-    return reply.redirect(session.user.role === 'admin' ? '/admin/freshness' : '/admin/suggestions', 302);
+    return reply.redirect(session.user.role === 'admin' ? '/admin/freshness' : session.user.role === 'partner' ? '/admin/partner' : '/admin/suggestions', 302);
   });
 
   async function loginForm(request: FastifyRequest, reply: FastifyReply, lang: string, values: { name: string; next: string }, error?: string, status = 200) {
@@ -528,4 +559,12 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     const errors = ctx.configErrors().map(formatConfigError);
     return page(request, reply, lang, session, 'admin/config', { errors, ok: errors.length === 0 }, { title: i18n.t(lang, 'admin.config_title'), section: 'config' });
   });
+
+  // ------------------------------------------------------------------ focal points, deposits, users, reminders
+
+  const area: AdminArea = { page, guard, csrfOk, refuseCsrf, audit };
+  await app.register(partnerAreaRoutes, { area });
+  await app.register(depositReviewRoutes, { area });
+  await app.register(adminUserRoutes, { area });
+  await app.register(reminderRoutes, { area });
 }

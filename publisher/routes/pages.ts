@@ -3,7 +3,7 @@
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { SECTIONS, type Section } from '../../config/index.ts';
 import { barChart } from '../chart.ts';
-import { dirOf, formatMonth, formatNumber } from '../format.ts';
+import { dirOf, formatDate, formatMonth, formatNumber } from '../format.ts';
 import { negotiateLanguage } from '../i18n.ts';
 import { fromCache } from '../render.ts';
 import { ftsQuery, highlight, parseQuery, snippet } from '../search.ts';
@@ -237,11 +237,13 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       .map((p) => p.trim())
       .filter(Boolean)
       .slice(0, 12);
+    // A deposited document: its provenance is the partner's focal point, not a harvested address.
+    const deposit = item.source_type === 'deposit' ? ctx.store.deposits.ofItem(item.id) : undefined;
     const versions = item.versions
       .map((v) => ({
         seenAt: v.seen_at,
         hash: v.content_hash,
-        label: i18n.t(lang, `item.event_${v.event}`),
+        label: i18n.t(lang, deposit ? `focal.event_${v.event}` : `item.event_${v.event}`),
         fields: v.changed_fields.length ? i18n.t(lang, 'item.changed_fields', { fields: v.changed_fields.join(', ') }) : '',
         title: v.snapshot.title,
       }))
@@ -262,6 +264,14 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
         lastSeen: item.last_seen_at,
         goneSince: item.gone_since,
         source: { id: item.source, url: item.source_url, type: item.source_type },
+        deposit: deposit
+          ? {
+              provenance: i18n.t(lang, 'focal.provenance', { partner: view.partnerName, date: formatDate(i18n.locale(lang), deposit.created_at) }),
+              original: i18n.t(lang, item.document_url ? 'focal.download' : 'focal.open_link'),
+              note: i18n.t(lang, item.document_url ? 'focal.download_note' : 'focal.link_note'),
+              withdrawn: deposit.withdrawn_at,
+            }
+          : undefined,
         fetchedAt: item.fetched_at,
         contentHash: item.content_hash,
         documentUrl: item.document_url,

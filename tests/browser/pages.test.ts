@@ -117,6 +117,61 @@ t.test('axe-core finds no WCAG 2.2 A/AA violation on any page type, in Arabic an
   }
 });
 
+t.test("a partner's focal point deposits a PDF through the form, an administrator approves it: axe-clean in ar and fr, and at 360 px", async (t) => {
+  const { hashPassword } = await import('../../publisher/admin/passwords.ts');
+  const { makePdf } = await import('../../demo/pdf.ts');
+  server.store.users.add('samira', 'partner', await hashPassword(ADMIN.password), new Date().toISOString(), 'alpha');
+  const file = path.join(fs.mkdtempSync(path.join((await import('node:os')).tmpdir(), 'portal-upload-')), 'rapport-2025.pdf');
+  fs.writeFileSync(file, await makePdf({ title: 'Rapport 2025', pages: ['Rapport 2025 de l’Instance Alpha', 'تقرير سنة 2025'] }));
+  const violations = async (p: Page) => (await axe(p)).violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
+  const focal = await page({ width: 360, height: 740, lang: 'ar' });
+  await focal.goto(`${server.url}/admin/login?lang=ar`);
+  await focal.fill('#login-name', 'samira');
+  await focal.fill('#login-password', ADMIN.password);
+  await Promise.all([focal.waitForURL(/\/admin\/partner$/), focal.click('form.login-form button[type=submit]')]);
+  // The form in a real browser, without any script: fields, a date, the file.
+  await focal.goto(`${server.url}/admin/partner/deposits/new?lang=ar`);
+  t.ok(await focal.evaluate(() => document.documentElement.scrollWidth <= 360), 'the deposit form fits a 360 px phone');
+  await focal.fill('#title-ar', 'تقرير سنة 2025');
+  await focal.fill('#title-fr', 'Rapport 2025');
+  await focal.selectOption('#type', 'publications/report');
+  await focal.selectOption('#language', 'ar');
+  await focal.fill('#date', '2025-06-30');
+  await focal.setInputFiles('#file', file);
+  await Promise.all([focal.waitForURL(/\/admin\/partner\/deposits\/[0-9a-f]{12}\?notice=submitted/), focal.click('form.deposit-form button[type=submit]')]);
+  const depositUrl = focal.url().split('?')[0]!;
+  const id = depositUrl.split('/').pop()!;
+  t.equal(server.store.deposits.get(id)?.latest.pages, 2, 'the PDF went through the upload and the extraction');
+  // Every page in Arabic (right to left, the harder case on a phone); the forms in French too.
+  const focalPages = ['/admin/partner', '/admin/partner/items', '/admin/partner/deposits', '/admin/partner/deposits/new', `/admin/partner/deposits/${id}`];
+  for (const [lang, urls] of [['ar', focalPages], ['fr', focalPages.slice(3)]] as const) {
+    for (const url of urls) {
+      await focal.goto(`${server.url}${url}?lang=${lang}`);
+      t.same(await violations(focal), [], `${lang} ${url} (360 px)`);
+      t.ok(await focal.evaluate(() => document.documentElement.scrollWidth <= 360), `${lang} ${url}: no sideways scrolling at 360 px`);
+    }
+  }
+  await focal.context().close();
+  const admin = await page({ lang: 'fr' });
+  await signIn(admin);
+  for (const [lang, urls] of [['fr', ['/admin/deposits', `/admin/deposits/${id}`, '/admin/users', '/admin/reminders']], ['ar', [`/admin/deposits/${id}`]]] as const) {
+    for (const url of urls) {
+      await admin.goto(`${server.url}${url}?lang=${lang}`);
+      t.same(await violations(admin), [], `${lang} ${url}`);
+    }
+  }
+  await admin.goto(`${server.url}/admin/deposits/${id}?lang=fr`);
+  await Promise.all([admin.waitForURL(/notice=approved/), admin.click('form.inline-form button[type=submit]')]);
+  const itemId = server.store.deposits.get(id)!.item_id!;
+  await admin.goto(`${server.url}/ar/items/${itemId}`);
+  t.match(await admin.locator('.provenance').innerText(), /أُودعت من طرف/, 'the public page says who deposited it');
+  t.same(await violations(admin), [], 'ar item page of a deposit');
+  await admin.context().close();
+  // Withdrawn again: the other tests count the seeded catalogue.
+  server.store.deposits.withdraw(id, 'alpha', 'samira', new Date().toISOString());
+  server.app.renderer.cache.clear();
+});
+
 t.test('the Content-Security-Policy holds in the browser: an injected inline script does not run', async (t) => {
   for (const url of ['/fr/', `/ar/items/${itemId}`, '/fr/suggestions']) {
     const p = await page();

@@ -57,6 +57,32 @@ t.test('the base fixture is valid and gets the documented defaults', async (t) =
   const source = result.config!.partners[0]!.sources[0]!;
   t.equal(source.enabled, true);
   t.equal(source.date_order, 'dmy');
+  // Issue 18: deposits wait for review unless a partner says otherwise; no contacts, no digest.
+  t.equal(result.config!.partners[0]!.review_deposits, true);
+  t.same(result.config!.partners[0]!.contacts, []);
+  t.equal(portal.deposits.max_bytes, 30 * 1024 * 1024);
+  t.same(portal.reminders.digest_to, []);
+});
+
+t.test('contacts and review_deposits as the contract writes them', async (t) => {
+  const dir = configWith(null, (d) =>
+    fs.writeFileSync(
+      path.join(d, 'partners/alpha.yaml'),
+      `id: alpha
+name: {fr: Alpha}
+kind: government
+contacts:
+  - {name: "Samira B.", email: "focal@partner.example", languages: [fr, ar]}
+review_deposits: false
+sources: []
+`,
+    ),
+  );
+  const result = loadConfig(dir);
+  t.same(result.errors, []);
+  const partner = result.config!.partners[0]!;
+  t.same(partner.contacts, [{ name: 'Samira B.', email: 'focal@partner.example', languages: ['fr', 'ar'] }]);
+  t.equal(partner.review_deposits, false);
 });
 
 const DEFECTS: Array<[string, string[]]> = [
@@ -109,6 +135,11 @@ const DEFECTS: Array<[string, string[]]> = [
       'portal.yaml:4:39: trust_proxy[2]: expected an address or range such as 127.0.0.1, 10.20.0.0/16 or fd00::/8, got "proxy.example"',
     ],
   ],
+  [
+    'reserved-source-id',
+    ['partners/alpha.yaml:5:9: sources[0].id: the source id "deposit" is reserved for the documents the partner\'s focal point deposits; choose another id'],
+  ],
+  ['bad-contact', ['partners/alpha.yaml:5:27: contacts[0].email: expected an email address, e.g. focal@partner.example']],
   [
     'unknown-source-type',
     ['partners/alpha.yaml:6:11: sources[0].type: "rss" is not allowed here; expected one of: feed, html, pdf (did you mean "feed"?)'],

@@ -12,6 +12,8 @@ export interface TestPartner {
   website?: string;
   commitment?: { update_every?: string };
   sources: Array<Record<string, unknown>>;
+  contacts?: Array<{ name: string; email: string; languages?: string[] }>;
+  review_deposits?: boolean;
 }
 
 export interface TestConfig {
@@ -42,6 +44,8 @@ export function writeConfig(config: TestConfig, dir = fs.mkdtempSync(path.join(o
         ...(partner.website ? { website: partner.website } : {}),
         ...(partner.commitment ? { commitment: partner.commitment } : {}),
         sources: partner.sources,
+        ...(partner.contacts ? { contacts: partner.contacts } : {}),
+        ...(partner.review_deposits !== undefined ? { review_deposits: partner.review_deposits } : {}),
       }),
     );
   }
