@@ -40,6 +40,29 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
   const { i18n } = ctx;
   const notFound = (reply: FastifyReply) => reply.callNotFound();
 
+  /**
+   * A page number past the last page of a listing: 404, saying how many documents there are and
+   * linking to the last page (not "nothing published here", which is untrue).
+   */
+  const pastTheEnd = (request: FastifyRequest, reply: FastifyReply, lang: string, basePath: string, state: Record<string, string | number | undefined>, total: number, perPage: number) => {
+    const last = Math.max(1, Math.ceil(total / perPage));
+    const title = i18n.t(lang, 'errors.past_end_title');
+    const count = formatNumber(i18n.locale(lang), total);
+    return app.renderer.page(
+      request,
+      reply,
+      lang,
+      'error',
+      {
+        status: 404,
+        heading: title,
+        text: total === 0 ? i18n.t(lang, 'errors.past_end_empty') : i18n.t(lang, total === 1 ? 'errors.past_end_text_one' : 'errors.past_end_text', { count, pages: formatNumber(i18n.locale(lang), last) }),
+        link: { href: `${basePath}${queryString(state, { page: last === 1 ? undefined : last })}`, label: i18n.t(lang, last === 1 ? 'errors.past_end_first' : 'errors.past_end_last', { page: formatNumber(i18n.locale(lang), last) }) },
+      },
+      { title, status: 404, noindex: true },
+    );
+  };
+
   app.get('/', async (request, reply) => {
     const lang = negotiateLanguage(request.headers['accept-language'], ctx.settings().portal.languages);
     return reply.header('vary', 'Accept-Language').redirect(`/${lang}/`, 302);
@@ -92,9 +115,10 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const params = listingParams(ctx, request.query as Record<string, unknown>, section);
     const names = partnerNames(ctx, lang);
     const result = ctx.store.items.list(params.filters, params.page, params.perPage);
-    const facets = ctx.store.items.facets(params.filters);
     const state = filterState(params);
     delete state.section;
+    if (params.page > 1 && result.items.length === 0) return pastTheEnd(request, reply, lang, `/${lang}/${section}`, state, result.total, params.perPage);
+    const facets = ctx.store.items.facets(params.filters);
     const filtered = Boolean(params.filters.docType || params.filters.partner || params.filters.language || params.filters.year);
     let services: Record<string, unknown> | undefined;
     if (section === 'services') {
@@ -183,6 +207,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       facets = ctx.store.items.facets(params.filters, fts);
     }
     const state = filterState(params, parsed.text || undefined);
+    if (params.page > 1 && items.length === 0 && parsed.groups.length > 0) return pastTheEnd(request, reply, lang, `/${lang}/search`, state, total, params.perPage);
     const heading = !parsed.text
       ? i18n.t(lang, 'search.title')
       : total === 1
@@ -306,6 +331,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const params = listingParams(ctx, { ...(request.query as Record<string, unknown>), partner: undefined });
     const names = partnerNames(ctx, lang);
     const result = ctx.store.items.list({ ...params.filters, partner: id }, params.page, params.perPage);
+    if (params.page > 1 && result.items.length === 0) return pastTheEnd(request, reply, lang, `/${lang}/partners/${id}`, {}, result.total, params.perPage);
     const description = pick(ctx.store.partners.get(id)?.description, lang);
     return app.renderer.page(
       request,
@@ -414,6 +440,8 @@ export function partnerView(app: FastifyInstance, lang: string, p: PartnerFreshn
     status,
     statusLabel: p.status === 'overdue' && p.overdue_days ? i18n.t(lang, 'freshness.overdue_by', { days: p.overdue_days }) : i18n.t(lang, `freshness.${status}`),
     commitment: p.commitment_days ? i18n.t(lang, 'partners.commitment', { days: p.commitment_days }) : i18n.t(lang, 'partners.no_commitment'),
+    /** The same without its "Commitment:" prefix, beside a "Commitment" label. */
+    commitmentValue: p.commitment_days ? i18n.t(lang, 'partners.commitment_value', { days: p.commitment_days }) : i18n.t(lang, 'partners.no_commitment'),
     lastContent: p.last_new_content_at,
     itemCount: p.item_count,
     sections: SECTIONS.filter((s) => p.items_by_section[s] > 0).map((s) => ({
@@ -441,9 +469,14 @@ export function channelViews(app: FastifyInstance, lang: string) {
     email: c.email,
     hours: pick(c.hours, lang),
     address: pick(c.address, lang),
-    operator: partners.get(c.operator) ?? c.operator,
+    operator: operatorName(ctx, c.operator, lang, partners),
     topics: c.topics.map((t) => i18n.t(lang, `topics.${t}`)),
   }));
+}
+
+/** Who runs a channel or platform, in words: a partner's name, a name from `operators:`, or the text as written. */
+function operatorName(ctx: FastifyInstance['portal'], operator: string, lang: string, partners: Map<string, string>): string {
+  return partners.get(operator) ?? (pick(ctx.settings().directory.operators[operator], lang) || operator);
 }
 
 export function platformViews(app: FastifyInstance, lang: string) {
@@ -455,7 +488,7 @@ export function platformViews(app: FastifyInstance, lang: string) {
     description: pick(p.description, lang),
     href: `/go/${p.id}`,
     host: new URL(p.url).host,
-    operator: p.operator ? (partners.get(p.operator) ?? p.operator) : undefined,
+    operator: p.operator ? operatorName(ctx, p.operator, lang, partners) : undefined,
     topics: (p.topics ?? []).map((t) => ctx.i18n.t(lang, `topics.${t}`)),
   }));
 }
