@@ -6,6 +6,8 @@ const dateFormats = new Map<string, Intl.DateTimeFormat>();
 const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
 const numberFormats = new Map<string, Intl.NumberFormat>();
 const monthFormats = new Map<string, Intl.DateTimeFormat>();
+const longFormats = new Map<string, Intl.DateTimeFormat>();
+const listFormats = new Map<string, Intl.ListFormat>();
 
 function cached<T>(map: Map<string, T>, key: string, make: () => T): T {
   let value = map.get(key);
@@ -36,6 +38,18 @@ export function formatDateTime(locale: string, value: string | Date | null | und
     locale,
     () => new Intl.DateTimeFormat(`${locale}-u-nu-latn`, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Africa/Casablanca' }),
   ).format(date);
+}
+
+/** A date and time in words: "30 novembre 2026 à 16:34", "30 نونبر 2026 في 16:34". */
+export function formatDateTimeLong(locale: string, value: string | Date | null | undefined): string {
+  const date = toDate(value);
+  if (!date) return '';
+  return cached(longFormats, locale, () => new Intl.DateTimeFormat(`${locale}-u-nu-latn`, { dateStyle: 'long', timeStyle: 'short', timeZone: 'Africa/Casablanca' })).format(date);
+}
+
+/** "le titre, le résumé et la date", in the visitor's language. */
+export function formatList(locale: string, parts: string[]): string {
+  return cached(listFormats, locale, () => new Intl.ListFormat(locale, { type: 'conjunction' })).format(parts);
 }
 
 export function formatMonth(locale: string, month: string): string {

@@ -3,7 +3,7 @@
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { SECTIONS, type Section } from '../../config/index.ts';
 import { barChart } from '../chart.ts';
-import { dirOf, formatMonth, formatNumber } from '../format.ts';
+import { dirOf, formatDate, formatDateTimeLong, formatList, formatMonth, formatNumber } from '../format.ts';
 import { negotiateLanguage } from '../i18n.ts';
 import { fromCache } from '../render.ts';
 import { ftsQuery, highlight, parseQuery, snippet } from '../search.ts';
@@ -262,14 +262,28 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       .map((p) => p.trim())
       .filter(Boolean)
       .slice(0, 12);
+    // Provenance in words for citizens; ids, addresses and hashes go to "technical details".
+    const locale = i18n.locale(lang);
+    const when = (value: string) => formatDateTimeLong(locale, value);
+    const host = hostOf(item.source_url);
+    const how = i18n.t(lang, ['feed', 'html', 'pdf'].includes(item.source_type) ? `item.via_${item.source_type}` : 'item.via_other');
+    const provenance = {
+      published: item.published_at
+        ? i18n.t(lang, 'item.published_by_on', { partner: view.partnerName, date: formatDate(locale, item.published_at), host })
+        : i18n.t(lang, 'item.published_by', { partner: view.partnerName, host }),
+      collected: i18n.t(lang, 'item.collected', { date: when(item.first_seen_at), how }),
+      checked: item.gone_since ? undefined : i18n.t(lang, 'item.checked', { date: when(item.last_seen_at) }),
+    };
     const versions = item.versions
-      .map((v) => ({
-        seenAt: v.seen_at,
-        hash: v.content_hash,
-        label: i18n.t(lang, `item.event_${v.event}`),
-        fields: v.changed_fields.length ? i18n.t(lang, 'item.changed_fields', { fields: v.changed_fields.join(', ') }) : '',
-        title: v.snapshot.title,
-      }))
+      .map((v) => {
+        const fields = ITEM_FIELDS.filter((f) => v.changed_fields.includes(f)).map((f) => i18n.t(lang, `item.field_${f}`));
+        return {
+          seenAt: v.seen_at,
+          when: when(v.seen_at),
+          hash: v.content_hash,
+          label: v.event === 'changed' && fields.length ? i18n.t(lang, 'item.event_changed_fields', { fields: formatList(locale, fields) }) : i18n.t(lang, `item.event_${v.event}`),
+        };
+      })
       .reverse();
     return app.renderer.page(
       request,
@@ -282,9 +296,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
         excerpt,
         excerptDir: dirOf(item.language),
         excerptTruncated: item.text_chars > item.text.length,
-        firstSeen: item.first_seen_at,
-        lastChanged: item.last_changed_at,
-        lastSeen: item.last_seen_at,
+        provenance,
         goneSince: item.gone_since,
         source: { id: item.source, url: item.source_url, type: item.source_type },
         fetchedAt: item.fetched_at,
@@ -426,6 +438,18 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     if (!isBot(request.headers['user-agent'])) app.counters.click(id);
     return reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(url, 302);
   });
+}
+
+/** The fields of an item's snapshot a partner may change, named in words on the item page. */
+const ITEM_FIELDS = ['title', 'url', 'summary', 'published_at', 'doc_type', 'language', 'text_hash', 'document_url'];
+
+/** "www.cndp.ma" → "cndp.ma": the site as a citizen would name it. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host.replace(/^www\./, '');
+  } catch {
+    return '';
+  }
 }
 
 export function partnerView(app: FastifyInstance, lang: string, p: PartnerFreshnessRow) {

@@ -4,7 +4,7 @@
 import { load } from 'cheerio';
 import t from 'tap';
 import { SECTIONS } from '../../config/index.ts';
-import { BROWSER, makeApp, SEED_CONFIG, SEED_ITEMS, type SeedItem } from '../helpers/app.ts';
+import { BROWSER, makeApp, SEED_CONFIG, SEED_ITEMS, seed, type SeedItem } from '../helpers/app.ts';
 
 const bed = await makeApp();
 t.teardown(() => bed.close());
@@ -353,4 +353,36 @@ t.test('labels in words: operators by name, no label repeated in its value, admi
     }
   }
   t.match((await get('/fr/partners/alpha')).$('.item-facts').text(), /EngagementNouveau contenu au moins tous les 30 jours/);
+});
+
+t.test('an item page says when and where in words; ids and fingerprints wait behind "technical details" (issue 14)', async (t) => {
+  const report: SeedItem = { partner: 'alpha', source: 'reports', title: 'Rapport sur la commande publique', section: 'publications', docType: 'report', language: 'fr', publishedAt: '2024-06-30', summary: '<p>Première version.</p>', url: 'https://alpha.example/r/commande' };
+  const changed = await makeApp({ items: [report] });
+  t.teardown(() => changed.close());
+  seed(changed.store, [{ ...report, title: 'Rapport sur la commande publique (version révisée)', summary: '<p>Version corrigée.</p>' }]);
+  const id = changed.store.items.list({}, 1, 1).items[0]!.id;
+  const page = async (lang: string) => load((await changed.app.inject({ url: `/${lang}/items/${id}`, headers: BROWSER })).body);
+  const $ = await page('fr');
+  const said = $('.provenance > p').map((_, e) => $(e).text()).get();
+  t.equal(said[0], 'Publié par Instance Alpha le 30 juin 2024, sur son site alpha.example.');
+  t.match(said[1], /^Collecté par le portail le \d{1,2} \S+ \d{4} à \d{2}:\d{2}, depuis une page de son site qui liste ses documents\.$/);
+  const history = $('.versions li').map((_, e) => $(e).text()).get();
+  t.equal(history.length, 2);
+  t.match(history[0], /· L'institution a modifié le titre et le résumé$/);
+  t.match(history[1], /· Première collecte$/);
+  // What a citizen sees without opening the disclosure: no hash, no source id, no harvested address.
+  const visible = $('main').clone();
+  visible.find('details.technical').remove();
+  t.notMatch(visible.text(), /[0-9a-f]{64}/, 'no fingerprint in view');
+  t.notMatch(visible.text(), /alpha\/reports|\(html\)|https:\/\/alpha\.example\/publications/, 'no raw id or collected address in view');
+  const technical = $('details.technical');
+  t.equal(technical.length, 1);
+  t.equal(technical.attr('open'), undefined, 'closed until asked for');
+  t.equal(technical.find('summary').text(), 'Détails techniques');
+  t.match(technical.text(), /alpha\/reports \(html\)/);
+  t.equal(technical.find('.version-hashes code').length, 2, 'every version keeps its fingerprint there');
+  const arabic = await page('ar');
+  t.match(arabic('.provenance > p').first().text(), /^نشر بتاريخ 30 يونيو 2024 من طرف هيئة ألفا على الموقع alpha\.example\.$/);
+  t.match(arabic('.versions li').first().text(), /غيرت المؤسسة العنوان والملخص$/);
+  t.equal(arabic('details.technical summary').text(), 'تفاصيل تقنية');
 });
