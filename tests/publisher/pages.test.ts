@@ -208,6 +208,9 @@ t.test('partners, claims, directory, indicators', async (t) => {
   t.match(indicators.$('.figures').text(), /2\s*\/\s*3/);
   t.equal(indicators.$('svg.chart[role=img] title').length >= 1, true, 'the chart has a title');
   t.equal(indicators.$('table.data-table tbody tr').length, 12, 'and a table of the same figures');
+  t.equal(indicators.$('table.data-table thead th').first().text(), 'Mois', 'headed "month", above months');
+  t.equal((await get('/ar/indicators')).$('table.data-table thead th').first().text(), 'الشهر');
+  t.equal(indicators.$('svg.chart text.label').length, 12, 'every month labelled');
 });
 
 t.test('/go/{id}: 302 to the target, counted per day; unknown ids 404', async (t) => {
