@@ -213,6 +213,8 @@ async function demo(context: CommandContext): Promise<number> {
     const loaded = loadConfig(configDir);
     const store = openStore(dbFile);
     store.syncConfig(loaded.config!, new Date().toISOString());
+    // A new demo database gets a year of simulated visits, so the indicators have something to chart.
+    if (store.stats.visitsByDay(1).length === 0) store.stats.addVisits((await import('../demo/content.ts')).demoVisits(new Date()));
     const { runPk } = await runHarvest({ settings: loaded.config!, store, trigger: 'demo', onProgress: progressPrinter(context.stderr) });
     const summary = store.runs.summary(runPk)!;
     const items = store.items.count();
