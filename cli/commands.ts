@@ -207,7 +207,8 @@ async function demo(context: CommandContext): Promise<number> {
   const portBase = Number(process.env.DEMO_PORT_BASE ?? DEFAULT_PORT_BASE);
   const sites = await startDemoSites({ portBase });
   context.stderr.write(`19 simulated partner sites on 127.0.0.1 ports ${portBase}-${portBase + 18}\n`);
-  let portal;
+  let portal: Awaited<ReturnType<typeof startPortal>> | undefined;
+  let output: { sink: NodeJS.WritableStream; close(): Promise<void> } | undefined;
   try {
     writeDemoConfig({ sourceConfigDir: context.configDir, targetDir: configDir, urls: sites.urls });
     const loaded = loadConfig(configDir);
@@ -222,7 +223,13 @@ async function demo(context: CommandContext): Promise<number> {
     context.stderr.write(`first harvest: ${items} items in the catalogue; ${failed.length} sources failed as designed (${failed.map((f) => `${f.partner}: ${f.error?.code}`).join(', ')})\n`);
     const users = store.users.list().length;
     store.close();
-    portal = await startPortal({ configDir, dbFile, ...listen, harvest: true, trigger: 'demo', maxRandomDelayMs: 10_000, logger: false, out: context.stderr });
+    // The scheduled harvests log to a file; the terminal keeps the block below and one status line.
+    const logFile = path.join(path.dirname(dbFile), 'harvest.log');
+    if (!context.options.verbose) {
+      const { demoOutput } = await import('./demo-output.ts');
+      output = demoOutput({ logFile, terminal: context.stderr, runSummary: (runId) => portal?.store.runs.summary(runId) });
+    }
+    portal = await startPortal({ configDir, dbFile, ...listen, harvest: true, trigger: 'demo', maxRandomDelayMs: 10_000, logger: false, out: output?.sink ?? context.stderr });
     const url = portal.url;
     context.stdout.write(
       [
@@ -233,16 +240,22 @@ async function demo(context: CommandContext): Promise<number> {
         `  Admin area:           ${url}/admin   ${users ? '' : `(first create an operator: npx portal user add NAME --db ${path.relative(process.cwd(), dbFile)})`}`,
         `  Simulated sites:      ${sites.urls.get('inpplc')}/ … (new items appear every few minutes; harvested every 3 minutes)`,
         '',
-        '  Ctrl+C stops the demo. `npx portal demo` again reuses the database; `--fresh` starts over.',
+        context.options.verbose
+          ? '  Harvest log:          printed below (--verbose)'
+          : `  Harvest log:          ${path.relative(process.cwd(), logFile) || logFile}   (the line below shows the latest harvest)`,
+        '',
+        '  Ctrl+C stops the demo. `npx portal demo` again reuses the database; `--fresh` starts over; `--help` lists the options.',
         '',
       ].join('\n'),
     );
   } catch (error) {
+    await output?.close();
     await sites.close();
     context.stderr.write(`demo: ${(error as Error).message}\n`);
     return 1;
   }
   const signal = await untilStopped();
+  await output?.close();
   context.stderr.write(`${signal}: closing the demo\n`);
   await portal.close();
   await sites.close();
