@@ -269,8 +269,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const how = i18n.t(lang, ['feed', 'html', 'pdf'].includes(item.source_type) ? `item.via_${item.source_type}` : 'item.via_other');
     const provenance = {
       published: item.published_at
-        ? i18n.t(lang, 'item.published_by_on', { partner: view.partnerName, date: formatDate(locale, item.published_at), host })
-        : i18n.t(lang, 'item.published_by', { partner: view.partnerName, host }),
+        ? i18n.t(lang, 'item.published_by_on', { date: formatDate(locale, item.published_at), host })
+        : i18n.t(lang, 'item.published_by', { host }),
       collected: i18n.t(lang, 'item.collected', { date: when(item.first_seen_at), how }),
       checked: item.gone_since ? undefined : i18n.t(lang, 'item.checked', { date: when(item.last_seen_at) }),
     };
