@@ -17,6 +17,8 @@ const PORTAL = path.join(ROOT, 'bin/portal.js');
 const OPERATOR = { name: 'demo-operator', password: 'screenshots only, thrown away' };
 
 type Shot = [file: string, route: string, width: number, height: number, admin?: boolean];
+/** The walk's pictures are whole pages (charts and tables sit below the first screen). */
+const FULL_PAGE = /^walk-/;
 
 const README_SHOTS: Shot[] = [
   ['home-ar.png', '/ar/', 1280, 900],
@@ -73,6 +75,19 @@ async function main(): Promise<void> {
     const items = (await (await fetch(`${url}/api/items?partner=cour-des-comptes&section=publications&per_page=1`)).json()) as { items: Array<{ id: string }> };
     const item = items.items[0]?.id ?? '';
 
+    if (values.pages) {
+      // A few citizens' suggestions, so the admin list has rows to show.
+      const messages: Array<[string, string]> = [
+        ['fr', 'Pourriez-vous ajouter les rapports régionaux de la Cour des comptes publiés avant 2020 ?'],
+        ['ar', 'أقترح إضافة ملخص بالعربية لكل تقرير منشور بالفرنسية، فذلك يسهل على المواطنين فهمه.'],
+        ['fr', "La recherche ne trouve pas « loi 31-13 » quand on écrit « 31.13 » : est-ce normal ?"],
+      ];
+      for (const [lang, message] of messages) {
+        const form = await (await fetch(`${url}/${lang}/suggestions`)).text();
+        const csrf = /name="csrf" value="([^"]+)"/.exec(form)?.[1] ?? '';
+        await fetch(`${url}/${lang}/suggestions`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ csrf, message }).toString() });
+      }
+    }
     fs.mkdirSync(out, { recursive: true });
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -98,7 +113,7 @@ async function main(): Promise<void> {
         }
         await page.setViewportSize({ width, height });
         await page.goto(`${url}${route.replace('{item}', item)}`, { waitUntil: 'load' });
-        await page.screenshot({ path: path.join(out, file) });
+        await page.screenshot({ path: path.join(out, file), fullPage: FULL_PAGE.test(file) });
         if (!admin) await page.context().close();
         console.log(path.relative(ROOT, path.join(out, file)));
       }
