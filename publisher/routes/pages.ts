@@ -207,7 +207,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       facets = ctx.store.items.facets(params.filters, fts);
     }
     const state = filterState(params, parsed.text || undefined);
-    if (params.page > 1 && items.length === 0 && parsed.groups.length > 0) return pastTheEnd(request, reply, lang, `/${lang}/search`, state, total, params.perPage);
+    if (params.page > 1 && items.length === 0 && (!parsed.text || parsed.groups.length > 0)) return pastTheEnd(request, reply, lang, `/${lang}/search`, state, total, params.perPage);
     const heading = !parsed.text
       ? i18n.t(lang, 'search.title')
       : total === 1

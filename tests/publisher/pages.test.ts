@@ -319,6 +319,7 @@ t.test('paging past the end answers 404 with the count and a link to the last pa
   const search = await page('/fr/search?q=rapport&page=50');
   t.equal(search.status, 404);
   t.match(search.$('main a.button').first().attr('href') ?? '', /^\/fr\/search\?q=rapport&page=2$/);
+  t.equal((await page('/fr/search?partner=alpha&page=40')).status, 404, 'browsing the catalogue too');
   const partner = await page('/en/partners/beta?page=3');
   t.equal(partner.status, 404);
   t.equal(partner.$('main a.button').first().attr('href'), '/en/partners/beta', 'one page: a link to the first');
