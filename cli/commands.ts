@@ -207,7 +207,8 @@ async function demo(context: CommandContext): Promise<number> {
   const portBase = Number(process.env.DEMO_PORT_BASE ?? DEFAULT_PORT_BASE);
   const sites = await startDemoSites({ portBase });
   context.stderr.write(`19 simulated partner sites on 127.0.0.1 ports ${portBase}-${portBase + 18}\n`);
-  let portal;
+  let portal: Awaited<ReturnType<typeof startPortal>> | undefined;
+  let output: { sink: NodeJS.WritableStream; close(): Promise<void> } | undefined;
   try {
     // The demo's links (feeds, sitemap) point where it is served; a random port (0) keeps the default.
     const host = listen.host === '0.0.0.0' || listen.host === '::' ? '127.0.0.1' : listen.host.includes(':') ? `[${listen.host}]` : listen.host;
@@ -216,6 +217,8 @@ async function demo(context: CommandContext): Promise<number> {
     const loaded = loadConfig(configDir);
     const store = openStore(dbFile);
     store.syncConfig(loaded.config!, new Date().toISOString());
+    // A new demo database gets a year of simulated visits, so the indicators have something to chart.
+    if (store.stats.visitsByDay(1).length === 0) store.stats.addVisits((await import('../demo/content.ts')).demoVisits(new Date()));
     const { runPk } = await runHarvest({ settings: loaded.config!, store, trigger: 'demo', onProgress: progressPrinter(context.stderr) });
     const summary = store.runs.summary(runPk)!;
     const items = store.items.count();
@@ -225,7 +228,13 @@ async function demo(context: CommandContext): Promise<number> {
     const focal = await prepareDemoFocalPoint(store, loaded.config!);
     const users = store.users.list().filter((u) => u.role !== 'partner').length;
     store.close();
-    portal = await startPortal({ configDir, dbFile, ...listen, harvest: true, trigger: 'demo', maxRandomDelayMs: 10_000, logger: false, out: context.stderr });
+    // The scheduled harvests log to a file; the terminal keeps the block below and one status line.
+    const logFile = path.join(path.dirname(dbFile), 'harvest.log');
+    if (!context.options.verbose) {
+      const { demoOutput } = await import('./demo-output.ts');
+      output = demoOutput({ logFile, terminal: context.stderr, runSummary: (runId) => portal?.store.runs.summary(runId) });
+    }
+    portal = await startPortal({ configDir, dbFile, ...listen, harvest: true, trigger: 'demo', maxRandomDelayMs: 10_000, logger: false, out: output?.sink ?? context.stderr });
     const url = portal.url;
     context.stdout.write(
       [
@@ -237,16 +246,22 @@ async function demo(context: CommandContext): Promise<number> {
         `  A partner's focal point: ${url}/admin   name ${focal.name}, password ${focal.password}   (new at every start; one deposit waits for approval)`,
         `  Simulated sites:      ${sites.urls.get('inpplc')}/ … (new items appear every few minutes; harvested every 3 minutes)`,
         '',
-        '  Ctrl+C stops the demo. `npx portal demo` again reuses the database; `--fresh` starts over.',
+        context.options.verbose
+          ? '  Harvest log:          printed below (--verbose)'
+          : `  Harvest log:          ${path.relative(process.cwd(), logFile) || logFile}   (the line below shows the latest harvest)`,
+        '',
+        '  Ctrl+C stops the demo. `npx portal demo` again reuses the database; `--fresh` starts over; `--help` lists the options.',
         '',
       ].join('\n'),
     );
   } catch (error) {
+    await output?.close();
     await sites.close();
     context.stderr.write(`demo: ${(error as Error).message}\n`);
     return 1;
   }
   const signal = await untilStopped();
+  await output?.close();
   context.stderr.write(`${signal}: closing the demo\n`);
   await portal.close();
   await sites.close();

@@ -13,12 +13,34 @@ commands:
   user add|list|remove|passwd NAME   manage operator accounts (--role admin|editor|partner, --partner ID)
   backup FILE              a consistent copy of the database and the deposited files, while the portal runs
   restore FILE             put a backup back (refused while a portal or harvest holds the database)
-  demo                     simulated partner sites, harvested and served (--fresh)
+  demo                     simulated partner sites, harvested and served (npx portal demo --help)
 
 options every command takes:
   --config DIR             config directory (env PORTAL_CONFIG, default "config")
   --db FILE                SQLite database (env PORTAL_DB, default "data/portal.db")
 `;
+
+/** `npx portal COMMAND --help`, for the commands with options of their own. */
+const COMMAND_HELP: Record<string, string> = {
+  demo: `usage: npx portal demo [options]
+
+Starts 19 simulated partner sites on loopback, harvests them into data/demo/portal.db, serves the
+portal and harvests again every 3 minutes. The terminal keeps the links to open; each harvest adds
+one status line, and its details go to a log file (data/demo/harvest.log).
+
+options:
+  --fresh                  start over with an empty database (a new year of simulated visits too)
+  --port PORT              the portal's port (env PORT, default 3000; 0 picks a free one)
+  --host HOST              the portal's address (env HOST, default 127.0.0.1)
+  --db FILE                the demo's database (default data/demo/portal.db); the log goes beside it
+  --config DIR             where the partners' names and commitments are read (default "config")
+  --verbose                print the harvests' log on the terminal instead of the log file
+  -h, --help               this help
+
+environment:
+  DEMO_PORT_BASE           first port of the simulated sites (default 48200; they use 19 ports)
+`,
+};
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -32,6 +54,7 @@ const OPTIONS = {
   format: { type: 'string' },
   role: { type: 'string' },
   fresh: { type: 'boolean' },
+  verbose: { type: 'boolean' },
   trigger: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
@@ -45,6 +68,10 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const [name, ...rest] = parsed.positionals;
+  if (parsed.values.help && name && COMMAND_HELP[name]) {
+    process.stdout.write(COMMAND_HELP[name]);
+    return 0;
+  }
   if (parsed.values.help || !name) {
     process.stdout.write(USAGE);
     return name || parsed.values.help ? 0 : 2;

@@ -479,7 +479,7 @@ export function loadConfig(dir: string): LoadResult {
   }
 
   // directory.yaml (optional: an empty directory when absent)
-  let directory: DirectoryConfig = { channels: [], platforms: [], guidance: [] };
+  let directory: DirectoryConfig = { operators: {}, channels: [], platforms: [], guidance: [] };
   const directoryFile = path.join(dir, 'directory.yaml');
   if (fs.existsSync(directoryFile)) {
     files.push(directoryFile);

@@ -399,6 +399,8 @@ const guidanceSchema = z.strictObject({
 export type GuidanceConfig = z.output<typeof guidanceSchema>;
 
 export const directorySchema = z.strictObject({
+  /** Extension: names of the operators that are not partners (`operator: sgg` is shown by its name). */
+  operators: z.record(idSchema, multilingualSchema).default({}),
   channels: z.array(channelSchema).default([]),
   platforms: z.array(platformSchema).default([]),
   guidance: z.array(guidanceSchema).default([]),

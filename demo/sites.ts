@@ -6,7 +6,7 @@
 import http from 'node:http';
 import { type AddressInfo, type Socket } from 'node:net';
 import iconv from 'iconv-lite';
-import { formatDemoDate, itemsOf, type DateStyle, type DemoItem, type SourceSpec } from './content.ts';
+import { formatDemoDate, itemsOf, type DateStyle, type DemoItem, type Institution, type SourceSpec } from './content.ts';
 import { makePdf } from './pdf.ts';
 
 export type ListingStyle = 'drupal' | 'wordpress' | 'joomla' | 'table' | 'cards' | 'list-ar';
@@ -34,18 +34,19 @@ export interface DemoSource {
 
 export interface DemoSite {
   partner: string;
-  institution: { fr: string; ar: string; en: string };
+  institution: Institution;
   /** `down`: nothing listens; `timeout`: connections are accepted and never answered. */
   state: 'up' | 'down' | 'timeout';
   sources: DemoSource[];
 }
 
-const I = (fr: string, ar: string, en: string) => ({ fr, ar, en });
+/** An institution: French name with its article, Arabic name (feminine: its verbs agree), English name. */
+const I = (fr: string, ar: string, en: string, arFeminine = false): Institution => ({ fr, ar, en, arFeminine });
 
 export const DEMO_SITES: DemoSite[] = [
   {
     partner: 'inpplc',
-    institution: I("l'INPPLC", 'الهيئة الوطنية للنزاهة', 'INPPLC'),
+    institution: I("l'INPPLC", 'الهيئة الوطنية للنزاهة', 'INPPLC', true),
     state: 'up',
     sources: [
       { id: 'news-fr', section: 'news', docType: 'news', language: 'fr', path: '/fr/actualites', kind: 'html', listing: 'drupal', dates: 'fr-long', spec: { language: 'fr', docTypes: ['news'], start: '2023-01-05', periodDays: 5, window: 30 } },
@@ -58,7 +59,7 @@ export const DEMO_SITES: DemoSite[] = [
   },
   {
     partner: 'pmp',
-    institution: I('la Présidence du Ministère Public', 'رئاسة النيابة العامة', 'the Public Prosecutor'),
+    institution: I('la Présidence du ministère public', 'رئاسة النيابة العامة', 'the Public Prosecutor', true),
     state: 'up',
     sources: [
       { id: 'news', section: 'news', docType: 'news', path: '/feed/', kind: 'feed', feed: 'wordpress', dates: 'iso', spec: { language: 'mixed', docTypes: ['news'], start: '2023-01-03', periodDays: 4, window: 25 } },
@@ -67,7 +68,7 @@ export const DEMO_SITES: DemoSite[] = [
   },
   {
     partner: 'cspj',
-    institution: I('le Conseil Supérieur du Pouvoir Judiciaire', 'المجلس الأعلى للسلطة القضائية', 'the Judicial Council'),
+    institution: I('le Conseil supérieur du pouvoir judiciaire', 'المجلس الأعلى للسلطة القضائية', 'the Judicial Council'),
     state: 'up',
     sources: [
       { id: 'news', section: 'news', docType: 'news', language: 'ar', path: '/ar/news', kind: 'html', listing: 'list-ar', dates: 'ar-ma-indic', spec: { language: 'ar', docTypes: ['news'], start: '2023-01-11', periodDays: 8, window: 25 } },
@@ -94,7 +95,7 @@ export const DEMO_SITES: DemoSite[] = [
   },
   {
     partner: 'mediateur',
-    institution: I("l'Institution du Médiateur", 'مؤسسة وسيط المملكة', 'the Ombudsman'),
+    institution: I("l'Institution du Médiateur du Royaume", 'مؤسسة وسيط المملكة', 'the Ombudsman', true),
     state: 'up',
     sources: [
       { id: 'news', section: 'news', docType: 'news', language: 'fr', path: '/index.php/fr/actualites', kind: 'html', listing: 'joomla', dates: 'fr-published', spec: { language: 'fr', docTypes: ['news'], start: '2023-01-16', periodDays: 12, window: 25 } },
@@ -112,7 +113,7 @@ export const DEMO_SITES: DemoSite[] = [
   },
   {
     partner: 'haca',
-    institution: I('la HACA', 'الهيئة العليا للاتصال السمعي البصري', 'the HACA'),
+    institution: I('la HACA', 'الهيئة العليا للاتصال السمعي البصري', 'the HACA', true),
     state: 'up',
     sources: [
       { id: 'decisions', section: 'publications', docType: 'legal_text', language: 'fr', path: '/fr/decisions', kind: 'html', listing: 'table', dates: 'hijri-fr', spec: { language: 'fr', docTypes: ['legal_text'], start: '2023-01-25', periodDays: 30, window: 15, pdf: true } },
@@ -121,7 +122,7 @@ export const DEMO_SITES: DemoSite[] = [
   },
   {
     partner: 'cdai',
-    institution: I('la CDAI', 'لجنة الحق في الحصول على المعلومات', 'the CDAI'),
+    institution: I('la CDAI', 'لجنة الحق في الحصول على المعلومات', 'the CDAI', true),
     state: 'up',
     sources: [
       { id: 'news', section: 'news', docType: 'news', language: 'fr', path: '/fr/actualites', kind: 'html', listing: 'cards', dates: 'fr-time', spec: { language: 'fr', docTypes: ['news'], start: '2023-01-18', periodDays: 10, window: 25 } },
@@ -130,7 +131,7 @@ export const DEMO_SITES: DemoSite[] = [
   },
   {
     partner: 'cndp',
-    institution: I('la CNDP', 'اللجنة الوطنية لمراقبة حماية المعطيات', 'the CNDP'),
+    institution: I('la CNDP', 'اللجنة الوطنية لمراقبة حماية المعطيات', 'the CNDP', true),
     state: 'up',
     sources: [
       { id: 'news', section: 'news', docType: 'news', language: 'fr', path: '/fr/feed/', kind: 'feed', feed: 'wordpress', dates: 'iso', spec: { language: 'fr', docTypes: ['news'], start: '2023-01-06', periodDays: 8, window: 25 } },
@@ -157,7 +158,7 @@ export const DEMO_SITES: DemoSite[] = [
   },
   {
     partner: 'mtnra',
-    institution: I('le Ministère de la Transition Numérique', 'وزارة الانتقال الرقمي وإصلاح الإدارة', 'the Ministry of Digital Transition'),
+    institution: I('le ministère de la Transition numérique et de la Réforme de l\'administration', 'وزارة الانتقال الرقمي وإصلاح الإدارة', 'the Ministry of Digital Transition', true),
     state: 'down',
     sources: [
       { id: 'news', section: 'news', docType: 'news', language: 'fr', path: '/fr/actualites', kind: 'html', listing: 'drupal', dates: 'fr-long', spec: { language: 'fr', docTypes: ['news'], start: '2023-01-05', periodDays: 7, window: 20 } },
@@ -166,7 +167,7 @@ export const DEMO_SITES: DemoSite[] = [
   },
   {
     partner: 'justice',
-    institution: I('le Ministère de la Justice', 'وزارة العدل', 'the Ministry of Justice'),
+    institution: I('le ministère de la Justice', 'وزارة العدل', 'the Ministry of Justice', true),
     state: 'up',
     sources: [
       { id: 'legislation', section: 'publications', docType: 'legal_text', language: 'ar', path: '/ar/legislation', kind: 'html', listing: 'list-ar', dates: 'hijri-ar', spec: { language: 'ar', docTypes: ['legal_text'], start: '2023-01-20', periodDays: 40, window: 20, pdf: true } },
@@ -175,7 +176,7 @@ export const DEMO_SITES: DemoSite[] = [
   },
   {
     partner: 'mef',
-    institution: I("le Ministère de l'Économie et des Finances", 'وزارة الاقتصاد والمالية', 'the Ministry of Finance'),
+    institution: I("le ministère de l'Économie et des Finances", 'وزارة الاقتصاد والمالية', 'the Ministry of Finance', true),
     state: 'timeout',
     sources: [
       { id: 'news', section: 'news', docType: 'press_release', language: 'fr', path: '/fr/Pages/actualites.aspx', kind: 'html', listing: 'cards', dates: 'dmy', spec: { language: 'fr', docTypes: ['press_release'], start: '2023-01-05', periodDays: 7, window: 20 } },
@@ -183,7 +184,7 @@ export const DEMO_SITES: DemoSite[] = [
   },
   {
     partner: 'tgr',
-    institution: I('la Trésorerie Générale du Royaume', 'الخزينة العامة للمملكة', 'the Treasury'),
+    institution: I('la Trésorerie générale du Royaume', 'الخزينة العامة للمملكة', 'the Treasury', true),
     state: 'up',
     sources: [
       { id: 'statistics', section: 'statistics', docType: 'national_statistics', language: 'fr', path: '/wps/portal/Accueil/Publications/BMSFP', kind: 'html', listing: 'table', dates: 'month-year', spec: { language: 'fr', docTypes: ['national_statistics'], start: '2023-01-28', periodDays: 30, stop: '2025-06-30', window: 18, pdf: true } },
@@ -191,7 +192,7 @@ export const DEMO_SITES: DemoSite[] = [
   },
   {
     partner: 'add',
-    institution: I("l'Agence de Développement du Digital", 'وكالة التنمية الرقمية', 'the Digital Development Agency'),
+    institution: I("l'Agence de développement du digital", 'وكالة التنمية الرقمية', 'the Digital Development Agency', true),
     state: 'up',
     sources: [
       { id: 'news', section: 'news', docType: 'news', path: '/feed/', kind: 'feed', feed: 'atom', dates: 'iso', spec: { language: 'mixed', docTypes: ['news'], start: '2023-01-14', periodDays: 10, window: 25 } },
@@ -209,7 +210,7 @@ export const DEMO_SITES: DemoSite[] = [
   },
   {
     partner: 'transparency-maroc',
-    institution: I('Transparency Maroc', 'ترانسبرانسي المغرب', 'Transparency Maroc'),
+    institution: I('Transparency Maroc', 'ترانسبرانسي المغرب', 'Transparency Maroc', true),
     state: 'up',
     sources: [
       { id: 'news', section: 'news', docType: 'news', path: '/feed/', kind: 'feed', feed: 'wordpress', dates: 'iso', spec: { language: 'en-fr', docTypes: ['news'], start: '2023-01-17', periodDays: 9, window: 25 } },

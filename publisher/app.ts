@@ -224,7 +224,19 @@ export async function errorPage(app: FastifyInstance, request: FastifyRequest, r
   const t = (key: string, vars?: Record<string, unknown>) => app.portal.i18n.t(lang, key, vars);
   const kind = status === 404 ? 'not_found' : status === 429 ? 'rate' : status === 403 ? 'forbidden' : status >= 500 ? 'server' : 'bad_request';
   const title = t(`errors.${kind}_title`);
-  const text = status === 404 ? t('errors.not_found_text') : status >= 500 ? t('errors.server_text') : status === 403 ? message || t('errors.forbidden_text') : t('errors.bad_request_text', { message });
+  // A 429 says when to come back (from its Retry-After), in the visitor's language.
+  const retry = Number(reply.getHeader('retry-after'));
+  const minutes = Number.isFinite(retry) && retry > 0 ? Math.ceil(retry / 60) : 1;
+  const text =
+    status === 404
+      ? t('errors.not_found_text')
+      : status === 429
+        ? t('errors.rate_text', { minutes })
+        : status >= 500
+          ? t('errors.server_text')
+          : status === 403
+            ? message || t('errors.forbidden_text')
+            : t('errors.bad_request_text', { message });
   try {
     return await app.renderer.page(request, reply, lang, 'error', { status, heading: title, text }, { title, status, noindex: true, path: '/' });
   } catch (error) {

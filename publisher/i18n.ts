@@ -27,9 +27,16 @@ export function loadCatalogue(language: string, dir = CATALOGUE_DIR): { entries:
   return { entries: flatten(data, '', new Map()), fallback: data?.meta?.fallback ?? [] };
 }
 
+/** Plural forms of a key are `key_zero`, `key_one`, `key_two`, `key_few`, `key_many` (CLDR categories). */
+export const PLURAL_FORMS = ['zero', 'one', 'two', 'few', 'many'] as const;
+export const isPluralForm = (key: string) => PLURAL_FORMS.some((form) => key.endsWith(`_${form}`));
+/** The variable that chooses the plural form, in this order. */
+const PLURAL_VARIABLES = ['count', 'days', 'minutes'];
+
 export class I18n {
   private readonly catalogues = new Map<string, Flat>();
-  private readonly chains = new Map<string, Flat[]>();
+  private readonly chains = new Map<string, Array<{ language: string; entries: Flat }>>();
+  private readonly plurals = new Map<string, Intl.PluralRules>();
 
   constructor(dir = CATALOGUE_DIR) {
     const fallbacks = new Map<string, Language[]>();
@@ -41,21 +48,47 @@ export class I18n {
     for (const language of LANGUAGES) {
       const order = [language, ...(fallbacks.get(language) ?? []), 'fr', 'en', 'ar'];
       const unique = [...new Set(order)];
-      this.chains.set(language, unique.map((l) => this.catalogues.get(l)!).filter(Boolean));
+      this.chains.set(
+        language,
+        unique.filter((l) => this.catalogues.has(l)).map((l) => ({ language: l, entries: this.catalogues.get(l)! })),
+      );
     }
   }
 
-  /** The text of `key` in `language` (or the first language of its fallback chain that has it). */
+  /**
+   * The text of `key` in `language` (or the first language of its fallback chain that has it). With
+   * a numeric `count` (or `days`, `minutes`; formatted numbers too), the plural form of that
+   * language's rules is used when its catalogue has one: Arabic says "3 وثائق" but "11 وثيقة".
+   */
   t(language: string, key: string, vars?: Record<string, unknown>): string {
     const chain = this.chains.get(language) ?? this.chains.get('fr')!;
     let text: string | undefined;
     for (const catalogue of chain) {
-      text = catalogue.get(key);
-      if (text !== undefined) break;
+      text = catalogue.entries.get(key);
+      if (text === undefined) continue;
+      const variable = vars && PLURAL_VARIABLES.find((name) => vars[name] !== undefined && vars[name] !== null);
+      if (variable) {
+        const digits = String(vars[variable]).replace(/[^\d]/g, '');
+        const n = typeof vars[variable] === 'number' ? (vars[variable] as number) : digits ? Number(digits) : NaN;
+        if (Number.isFinite(n)) {
+          const category = this.pluralRules(catalogue.language).select(n);
+          text = catalogue.entries.get(`${key}_${category}`) ?? text;
+        }
+      }
+      break;
     }
     if (text === undefined) return key;
     if (!vars) return text;
     return text.replace(/\{(\w+)\}/g, (whole, name: string) => (vars[name] === undefined || vars[name] === null ? whole : String(vars[name])));
+  }
+
+  private pluralRules(language: string): Intl.PluralRules {
+    let rules = this.plurals.get(language);
+    if (!rules) {
+      rules = new Intl.PluralRules(language);
+      this.plurals.set(language, rules);
+    }
+    return rules;
   }
 
   has(language: string, key: string): boolean {

@@ -5,7 +5,7 @@ import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fa
 import Handlebars from 'handlebars';
 import { SECTIONS } from '../config/index.ts';
 import { type PortalContext } from './context.ts';
-import { dirOf, formatDate, formatDateTime, formatNumber } from './format.ts';
+import { dirOf, formatDate, formatDateTime, formatDateTimeLong, formatNumber } from './format.ts';
 import { siteBase } from './views.ts';
 
 export const NAV = ['publications', 'statistics', 'news', 'media', 'services', 'claims', 'partners', 'directory', 'indicators', 'suggestions'] as const;
@@ -38,6 +38,7 @@ export function createHandlebars(ctx: PortalContext): typeof Handlebars {
   });
   hbs.registerHelper('fdate', (value: string | null, options: Handlebars.HelperOptions) => formatDate(ctx.i18n.locale(lang(options)), value));
   hbs.registerHelper('fdatetime', (value: string | null, options: Handlebars.HelperOptions) => formatDateTime(ctx.i18n.locale(lang(options)), value));
+  hbs.registerHelper('fwhen', (value: string | null, options: Handlebars.HelperOptions) => formatDateTimeLong(ctx.i18n.locale(lang(options)), value));
   hbs.registerHelper('fnum', (value: number, options: Handlebars.HelperOptions) => formatNumber(ctx.i18n.locale(lang(options)), Number(value) || 0));
   hbs.registerHelper('dirOf', (language: string | null) => dirOf(language));
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);

@@ -247,6 +247,29 @@ export class StatsStore {
     ).reverse();
   }
 
+  /**
+   * How many committed partners were up to date at the end of each of the last `months` months
+   * (today for the current one), judged as the report judges today: a document dated within the
+   * partner's `update_every` before that day. Rebuilt from the catalogue's dates, so the history is
+   * there from the first harvest on (freshness_daily only starts when the portal first runs).
+   */
+  freshnessHistory(now: Date, months = 12): Array<{ month: string; day: string; committed: number; up_to_date: number }> {
+    const partners = this.sqlite
+      .prepare('SELECT id, commitment_days FROM partners WHERE in_config = 1 AND commitment_days IS NOT NULL')
+      .all() as Array<{ id: string; commitment_days: number }>;
+    // Through items_partner_sort_idx: one range probe per partner and month.
+    const published = this.sqlite.prepare('SELECT 1 FROM items WHERE partner_id = ? AND sort_date >= ? AND sort_date <= ? LIMIT 1');
+    const today = isoDay(now);
+    return lastMonths(now, months).map((month) => {
+      const [year, m] = month.split('-').map(Number) as [number, number];
+      const monthEnd = isoDay(new Date(Date.UTC(year, m, 0)));
+      const day = monthEnd < today ? monthEnd : today;
+      const at = Date.parse(`${day}T00:00:00Z`);
+      const upToDate = partners.filter((p) => published.get(p.id, isoDay(new Date(at - p.commitment_days * DAY_MS)), day)).length;
+      return { month, day, committed: partners.length, up_to_date: upToDate };
+    });
+  }
+
   /** New items per month of one partner over the last `months` months (by first-seen or publication date). */
   newItemsByMonth(partnerId: string, now: Date, months = 12): Array<{ month: string; count: number }> {
     const keys = lastMonths(now, months);

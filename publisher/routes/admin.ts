@@ -16,7 +16,7 @@ import { auditFailure, LoginGuard } from '../admin/throttle.ts';
 import { clientKey } from '../client.ts';
 import { barChart } from '../chart.ts';
 import { issueToken, verifyToken } from '../csrf.ts';
-import { formatMonth, formatNumber } from '../format.ts';
+import { formatMonth, formatNumber, formatPercent } from '../format.ts';
 import { negotiateLanguage } from '../i18n.ts';
 import { type PageOptions } from '../render.ts';
 import { freshnessCsv, toCsv } from '../reports.ts';
@@ -207,7 +207,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     if (!binding || !verifyToken(ctx.secret, `admin-login:${binding}`, body.csrf)) return loginForm(request, reply, lang, { name, next }, i18n.t(lang, 'admin.csrf'), 403);
     // Every answer below is the same for a name that exists and one that does not.
     const address = clientKey(request.ip);
-    if (logins.addressWait(address, ctx.now().getTime()) > 0) return loginForm(request, reply, lang, { name, next }, i18n.t(lang, 'admin.too_many'), 429);
+    if (logins.addressWait(address, ctx.now().getTime()) > 0) return loginForm(request, reply, lang, { name, next }, i18n.t(lang, 'admin.throttled'), 429);
     const delay = logins.nameDelay(name, ctx.now().getTime());
     if (delay > 0) await sleep(delay);
     const user = name ? store.users.get(name) : undefined;
@@ -251,21 +251,28 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
       failures: p.sources.filter((s) => s.status === 'failing').length,
       sections: SECTIONS.map((s) => ({ label: i18n.t(lang, `sections.${s}`), count: p.items_by_section[s] })),
     }));
-    const history = store.stats.dailyFreshness(365);
+    // Twelve months of history rebuilt from the catalogue's dates; this month's row is today's report.
+    const locale = i18n.locale(lang);
+    const months = store.stats.freshnessHistory(ctx.now(), 12);
+    const last = months.at(-1);
+    if (last) {
+      last.committed = report.partners.filter((p) => p.commitment_days !== null).length;
+      last.up_to_date = report.partners.filter((p) => p.status === 'up_to_date').length;
+    }
+    const percent = (m: { committed: number; up_to_date: number }) => (m.committed ? Math.round((100 * m.up_to_date) / m.committed) : 0);
+    const history = months.map((m) => ({ label: formatMonth(locale, m.month), upToDate: m.up_to_date, committed: m.committed, percent: formatPercent(locale, percent(m)) }));
     const share = barChart(
-      history.slice(-30).map((d) => ({ label: d.day.slice(5), value: d.committed ? Math.round((100 * d.up_to_date) / d.committed) : 0 })),
+      history.map((m, i) => ({ label: m.label, value: percent(months[i]!) })),
       {
         id: 'share',
         title: i18n.t(lang, 'admin.share_title'),
-        description: history
-          .slice(-30)
-          .map((d) => `${d.day}: ${d.up_to_date}/${d.committed}`)
-          .join(', '),
+        description: history.map((m) => `${m.label}: ${m.percent}`).join(', '),
         rtl: i18n.dir(lang) === 'rtl',
-        formatValue: (n) => `${n}%`,
+        formatValue: (n) => formatPercent(locale, n),
+        max: 100,
       },
     );
-    return page(request, reply, lang, session, 'admin/freshness', { rows, generatedAt: report.generated_at, sectionLabels: SECTIONS.map((s) => i18n.t(lang, `sections.${s}`)), share }, { title: i18n.t(lang, 'admin.freshness_title'), section: 'freshness' });
+    return page(request, reply, lang, session, 'admin/freshness', { rows, generatedAt: report.generated_at, sectionLabels: SECTIONS.map((s) => i18n.t(lang, `sections.${s}`)), share, history }, { title: i18n.t(lang, 'admin.freshness_title'), section: 'freshness' });
   });
 
   app.get('/admin/freshness.csv', async (request, reply) => {

@@ -3,7 +3,7 @@
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { SECTIONS, type Section } from '../../config/index.ts';
 import { barChart } from '../chart.ts';
-import { dirOf, formatDate, formatMonth, formatNumber } from '../format.ts';
+import { dirOf, formatDate, formatDateTimeLong, formatList, formatMonth, formatNumber } from '../format.ts';
 import { negotiateLanguage } from '../i18n.ts';
 import { fromCache } from '../render.ts';
 import { ftsQuery, highlight, parseQuery, snippet } from '../search.ts';
@@ -39,6 +39,29 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
   const ctx = app.portal;
   const { i18n } = ctx;
   const notFound = (reply: FastifyReply) => reply.callNotFound();
+
+  /**
+   * A page number past the last page of a listing: 404, saying how many documents there are and
+   * linking to the last page (not "nothing published here", which is untrue).
+   */
+  const pastTheEnd = (request: FastifyRequest, reply: FastifyReply, lang: string, basePath: string, state: Record<string, string | number | undefined>, total: number, perPage: number) => {
+    const last = Math.max(1, Math.ceil(total / perPage));
+    const title = i18n.t(lang, 'errors.past_end_title');
+    const count = formatNumber(i18n.locale(lang), total);
+    return app.renderer.page(
+      request,
+      reply,
+      lang,
+      'error',
+      {
+        status: 404,
+        heading: title,
+        text: total === 0 ? i18n.t(lang, 'errors.past_end_empty') : i18n.t(lang, total === 1 ? 'errors.past_end_text_one' : 'errors.past_end_text', { count, pages: formatNumber(i18n.locale(lang), last) }),
+        link: { href: `${basePath}${queryString(state, { page: last === 1 ? undefined : last })}`, label: i18n.t(lang, last === 1 ? 'errors.past_end_first' : 'errors.past_end_last', { page: formatNumber(i18n.locale(lang), last) }) },
+      },
+      { title, status: 404, noindex: true },
+    );
+  };
 
   app.get('/', async (request, reply) => {
     const lang = negotiateLanguage(request.headers['accept-language'], ctx.settings().portal.languages);
@@ -92,9 +115,10 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const params = listingParams(ctx, request.query as Record<string, unknown>, section);
     const names = partnerNames(ctx, lang);
     const result = ctx.store.items.list(params.filters, params.page, params.perPage);
-    const facets = ctx.store.items.facets(params.filters);
     const state = filterState(params);
     delete state.section;
+    if (params.page > 1 && result.items.length === 0) return pastTheEnd(request, reply, lang, `/${lang}/${section}`, state, result.total, params.perPage);
+    const facets = ctx.store.items.facets(params.filters);
     const filtered = Boolean(params.filters.docType || params.filters.partner || params.filters.language || params.filters.year);
     let services: Record<string, unknown> | undefined;
     if (section === 'services') {
@@ -183,6 +207,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       facets = ctx.store.items.facets(params.filters, fts);
     }
     const state = filterState(params, parsed.text || undefined);
+    if (params.page > 1 && items.length === 0 && (!parsed.text || parsed.groups.length > 0)) return pastTheEnd(request, reply, lang, `/${lang}/search`, state, total, params.perPage);
     const heading = !parsed.text
       ? i18n.t(lang, 'search.title')
       : total === 1
@@ -239,14 +264,28 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       .slice(0, 12);
     // A deposited document: its provenance is the partner's focal point, not a harvested address.
     const deposit = item.source_type === 'deposit' ? ctx.store.deposits.ofItem(item.id) : undefined;
+    // Provenance in words for citizens; ids, addresses and hashes go to "technical details".
+    const locale = i18n.locale(lang);
+    const when = (value: string) => formatDateTimeLong(locale, value);
+    const host = hostOf(item.source_url);
+    const how = i18n.t(lang, ['feed', 'html', 'pdf'].includes(item.source_type) ? `item.via_${item.source_type}` : 'item.via_other');
+    const provenance = {
+      published: item.published_at
+        ? i18n.t(lang, 'item.published_by_on', { date: formatDate(locale, item.published_at), host })
+        : i18n.t(lang, 'item.published_by', { host }),
+      collected: i18n.t(lang, 'item.collected', { date: when(item.first_seen_at), how }),
+      checked: item.gone_since ? undefined : i18n.t(lang, 'item.checked', { date: when(item.last_seen_at) }),
+    };
     const versions = item.versions
-      .map((v) => ({
-        seenAt: v.seen_at,
-        hash: v.content_hash,
-        label: i18n.t(lang, deposit ? `focal.event_${v.event}` : `item.event_${v.event}`),
-        fields: v.changed_fields.length ? i18n.t(lang, 'item.changed_fields', { fields: v.changed_fields.join(', ') }) : '',
-        title: v.snapshot.title,
-      }))
+      .map((v) => {
+        const fields = ITEM_FIELDS.filter((f) => v.changed_fields.includes(f)).map((f) => i18n.t(lang, `item.field_${f}`));
+        return {
+          seenAt: v.seen_at,
+          when: when(v.seen_at),
+          hash: v.content_hash,
+          label: v.event === 'changed' && fields.length ? i18n.t(lang, 'item.event_changed_fields', { fields: formatList(locale, fields) }) : i18n.t(lang, deposit ? `focal.event_${v.event}` : `item.event_${v.event}`),
+        };
+      })
       .reverse();
     return app.renderer.page(
       request,
@@ -259,9 +298,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
         excerpt,
         excerptDir: dirOf(item.language),
         excerptTruncated: item.text_chars > item.text.length,
-        firstSeen: item.first_seen_at,
-        lastChanged: item.last_changed_at,
-        lastSeen: item.last_seen_at,
+        provenance,
         goneSince: item.gone_since,
         source: { id: item.source, url: item.source_url, type: item.source_type },
         deposit: deposit
@@ -316,6 +353,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const params = listingParams(ctx, { ...(request.query as Record<string, unknown>), partner: undefined });
     const names = partnerNames(ctx, lang);
     const result = ctx.store.items.list({ ...params.filters, partner: id }, params.page, params.perPage);
+    if (params.page > 1 && result.items.length === 0) return pastTheEnd(request, reply, lang, `/${lang}/partners/${id}`, {}, result.total, params.perPage);
     const description = pick(ctx.store.partners.get(id)?.description, lang);
     return app.renderer.page(
       request,
@@ -412,6 +450,18 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
   });
 }
 
+/** The fields of an item's snapshot a partner may change, named in words on the item page. */
+const ITEM_FIELDS = ['title', 'url', 'summary', 'published_at', 'doc_type', 'language', 'text_hash', 'document_url'];
+
+/** "www.cndp.ma" → "cndp.ma": the site as a citizen would name it. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host.replace(/^www\./, '');
+  } catch {
+    return '';
+  }
+}
+
 export function partnerView(app: FastifyInstance, lang: string, p: PartnerFreshnessRow) {
   const i18n = app.portal.i18n;
   const status = p.failing && p.status !== 'never_harvested' ? 'failing' : p.status;
@@ -424,6 +474,8 @@ export function partnerView(app: FastifyInstance, lang: string, p: PartnerFreshn
     status,
     statusLabel: p.status === 'overdue' && p.overdue_days ? i18n.t(lang, 'freshness.overdue_by', { days: p.overdue_days }) : i18n.t(lang, `freshness.${status}`),
     commitment: p.commitment_days ? i18n.t(lang, 'partners.commitment', { days: p.commitment_days }) : i18n.t(lang, 'partners.no_commitment'),
+    /** The same without its "Commitment:" prefix, beside a "Commitment" label. */
+    commitmentValue: p.commitment_days ? i18n.t(lang, 'partners.commitment_value', { days: p.commitment_days }) : i18n.t(lang, 'partners.no_commitment'),
     lastContent: p.last_new_content_at,
     itemCount: p.item_count,
     sections: SECTIONS.filter((s) => p.items_by_section[s] > 0).map((s) => ({
@@ -451,9 +503,14 @@ export function channelViews(app: FastifyInstance, lang: string) {
     email: c.email,
     hours: pick(c.hours, lang),
     address: pick(c.address, lang),
-    operator: partners.get(c.operator) ?? c.operator,
+    operator: operatorName(ctx, c.operator, lang, partners),
     topics: c.topics.map((t) => i18n.t(lang, `topics.${t}`)),
   }));
+}
+
+/** Who runs a channel or platform, in words: a partner's name, a name from `operators:`, or the text as written. */
+function operatorName(ctx: FastifyInstance['portal'], operator: string, lang: string, partners: Map<string, string>): string {
+  return partners.get(operator) ?? (pick(ctx.settings().directory.operators[operator], lang) || operator);
 }
 
 export function platformViews(app: FastifyInstance, lang: string) {
@@ -465,7 +522,7 @@ export function platformViews(app: FastifyInstance, lang: string) {
     description: pick(p.description, lang),
     href: `/go/${p.id}`,
     host: new URL(p.url).host,
-    operator: p.operator ? (partners.get(p.operator) ?? p.operator) : undefined,
+    operator: p.operator ? operatorName(ctx, p.operator, lang, partners) : undefined,
     topics: (p.topics ?? []).map((t) => ctx.i18n.t(lang, `topics.${t}`)),
   }));
 }

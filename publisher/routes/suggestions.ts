@@ -3,14 +3,46 @@
 // honeypot, a rate limit per client, length limits, and errors that keep what was typed.
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { issueToken, verifyToken } from '../csrf.ts';
+import { formatNumber } from '../format.ts';
 import { languageOf } from './pages.ts';
 import { pick } from '../views.ts';
 import { DAY_MS } from '../../config/index.ts';
 
 export const SUGGESTION_TOPICS = ['content', 'search', 'claims', 'other'] as const;
 export const LIMITS = { message: { min: 10, max: 5000 }, name: 100, email: 200, about: 300 };
-/** Submissions per client and window before 429. */
+/** Accepted suggestions per client and window before 429: refused posts (empty, invalid) do not count. */
 export const RATE = { max: 5, timeWindow: 10 * 60_000 };
+/** Every post per client and window, accepted or not: a ceiling against scripted floods only. */
+export const FLOOD = { max: 60, timeWindow: 10 * 60_000 };
+
+/**
+ * Accepted submissions per client in a sliding window, in memory (nothing is written: the client
+ * key is an address), bounded to `maxClients` entries, the oldest dropped first.
+ */
+export class SubmissionLimit {
+  private readonly times = new Map<string, number[]>();
+
+  constructor(
+    private readonly max = RATE.max,
+    private readonly windowMs = RATE.timeWindow,
+    private readonly maxClients = 20_000,
+  ) {}
+
+  /** Milliseconds before `client` may submit again; 0 when it may now. */
+  wait(client: string, now: number): number {
+    const recent = (this.times.get(client) ?? []).filter((at) => at > now - this.windowMs);
+    if (recent.length < this.max) return 0;
+    return recent[recent.length - this.max]! + this.windowMs - now;
+  }
+
+  accepted(client: string, now: number): void {
+    const recent = (this.times.get(client) ?? []).filter((at) => at > now - this.windowMs);
+    recent.push(now);
+    this.times.delete(client);
+    this.times.set(client, recent.slice(-this.max));
+    if (this.times.size > this.maxClients) this.times.delete(this.times.keys().next().value!);
+  }
+}
 
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 const EMAIL = /^[^\s@<>()[\]\\,;:"]{1,64}@[^\s@<>()[\]\\,;:"]{1,190}\.[a-z]{2,}$/i;
@@ -41,6 +73,7 @@ export function localPath(value: string): string {
 export async function suggestionRoutes(app: FastifyInstance): Promise<void> {
   const ctx = app.portal;
   const { i18n } = ctx;
+  const limit = new SubmissionLimit();
 
   async function render(request: FastifyRequest, reply: FastifyReply, lang: string, values: FormValues, errors: FieldErrors, status = 200, sent = false) {
     const t = (key: string, vars?: Record<string, unknown>) => i18n.t(lang, key, vars);
@@ -95,11 +128,11 @@ export async function suggestionRoutes(app: FastifyInstance): Promise<void> {
     '/:lang/suggestions',
     {
       config: {
+        // The error page says it in the visitor's language from the Retry-After header.
         rateLimit: {
-          max: RATE.max,
-          timeWindow: RATE.timeWindow,
-          errorResponseBuilder: (_request: FastifyRequest, context: { after: string }) =>
-            Object.assign(new Error(`too many suggestions, try again in ${context.after}`), { statusCode: 429 }),
+          max: FLOOD.max,
+          timeWindow: FLOOD.timeWindow,
+          errorResponseBuilder: () => Object.assign(new Error('too many requests'), { statusCode: 429 }),
         },
       },
     },
@@ -138,13 +171,28 @@ export async function suggestionRoutes(app: FastifyInstance): Promise<void> {
       if (values.name.length > LIMITS.name) errors.name = t('suggestions.error_name_long');
       if (values.email && (values.email.length > LIMITS.email || !EMAIL.test(values.email))) errors.email = t('suggestions.error_email_invalid');
       if (values.topic && !(SUGGESTION_TOPICS as readonly string[]).includes(values.topic)) errors.topic = t('suggestions.error_topic');
-      if (Object.keys(errors).length > 0) {
+      const keepTyped = () => {
         // Keep what was typed, bounded so the page stays reasonable.
         values.message = values.message.slice(0, LIMITS.message.max + 100);
         values.name = values.name.slice(0, LIMITS.name + 20);
         values.email = values.email.slice(0, LIMITS.email + 20);
+      };
+      if (Object.keys(errors).length > 0) {
+        keepTyped();
         return render(request, reply, lang, values, errors, 400);
       }
+      // Only accepted suggestions count toward the limit: someone whose empty or invalid posts were
+      // refused is not punished for them. Past it, the form comes back with the message kept.
+      const now = ctx.now().getTime();
+      const wait = limit.wait(request.ip, now);
+      if (wait > 0) {
+        const minutes = Math.max(1, Math.ceil(wait / 60_000));
+        errors.form = i18n.t(lang, 'suggestions.error_rate', { max: RATE.max, window: Math.round(RATE.timeWindow / 60_000), minutes: formatNumber(i18n.locale(lang), minutes) });
+        keepTyped();
+        reply.header('retry-after', String(Math.ceil(wait / 1000)));
+        return render(request, reply, lang, values, errors, 429);
+      }
+      limit.accepted(request.ip, now);
       ctx.store.suggestions.add(
         { language: lang, pageRef: values.about || null, topic: values.topic || null, message: values.message, name: values.name || null, email: values.email || null },
         ctx.now().toISOString(),

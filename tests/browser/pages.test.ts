@@ -33,17 +33,21 @@ t.before(async () => {
   server.store.suggestions.add({ language: 'ar', pageRef: null, topic: null, message: 'متى تنشر تقارير 2010؟', name: null, email: null }, new Date().toISOString());
   const [answered] = server.store.suggestions.list().items;
   server.store.suggestions.answer(answered!.id, 'نشرت في باب المنشورات.', true, ADMIN.name, new Date().toISOString());
+  // A year of visits, so the indicators chart has bars of every length.
+  const visits = Array.from({ length: 120 }, (_, i) => ({ day: new Date(Date.now() - i * 3 * 86_400_000).toISOString().slice(0, 10), pathGroup: 'home', language: 'ar', count: 40 + ((i * 37) % 400) }));
+  server.store.stats.addVisits(visits);
 });
 t.teardown(async () => {
   await browser?.close();
   await server?.close();
 });
 
-async function page(options: { width?: number; height?: number; bypassCSP?: boolean; lang?: string } = {}): Promise<Page> {
+async function page(options: { width?: number; height?: number; bypassCSP?: boolean; lang?: string; javaScript?: boolean } = {}): Promise<Page> {
   const context = await browser.newContext({
     viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
     bypassCSP: options.bypassCSP ?? false,
     locale: options.lang === 'ar' ? 'ar-MA' : 'fr-MA',
+    javaScriptEnabled: options.javaScript ?? true,
   });
   return context.newPage();
 }
@@ -113,6 +117,8 @@ t.test('axe-core finds no WCAG 2.2 A/AA violation on any page type, in Arabic an
     await signIn(p);
     await p.goto(`${server.url}/admin/freshness?lang=${lang}`);
     t.same((await axe(p)).violations.map((v) => v.id), [], `${lang} admin freshness`);
+    await p.goto(`${server.url}/admin/suggestions?lang=${lang}`);
+    t.same((await axe(p)).violations.map((v) => v.id), [], `${lang} admin suggestions`);
     await p.context().close();
   }
 });
@@ -311,6 +317,142 @@ t.test('phones at 360×740: no horizontal scrolling, tap targets of 24×24 px, r
     }
     await p.context().close();
   }
+});
+
+/** Labels and values of the SVG charts on the page: overlaps, size of the text as drawn, and whether all of it is inside the chart. */
+async function chartLayout(p: Page) {
+  return p.evaluate(() =>
+    [...document.querySelectorAll<SVGSVGElement>('svg.chart')].map((svg) => {
+      const frame = svg.getBoundingClientRect();
+      const texts = [...svg.querySelectorAll<SVGTextElement>('text')].map((el) => ({ box: el.getBoundingClientRect(), text: el.textContent ?? '', cls: el.getAttribute('class') }));
+      const overlaps: string[] = [];
+      for (let i = 0; i < texts.length; i++) {
+        for (let j = i + 1; j < texts.length; j++) {
+          const a = texts[i]!.box;
+          const b = texts[j]!.box;
+          if (a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5) overlaps.push(`${texts[i]!.text} / ${texts[j]!.text}`);
+        }
+      }
+      const outside = texts.filter(({ box }) => box.left < frame.left - 0.5 || box.right > frame.right + 0.5 || box.top < frame.top - 0.5 || box.bottom > frame.bottom + 0.5).map((x) => x.text);
+      const fontPx = (15 * frame.width) / svg.viewBox.baseVal.width;
+      const labels = texts.filter((x) => x.cls === 'label');
+      const bars = [...svg.querySelectorAll('rect.bar')].map((r) => r.getBoundingClientRect());
+      // Which side of its bar the first label is on.
+      const labelSide = bars.length && labels.length ? (labels[0]!.box.left >= bars[0]!.right - 0.5 ? 'right' : labels[0]!.box.right <= bars[0]!.left + 0.5 ? 'left' : 'over') : 'none';
+      return { labels: labels.length, overlaps, outside, fontPx, labelSide, overflow: document.documentElement.scrollWidth - window.innerWidth };
+    }),
+  );
+}
+
+t.test('charts: every month labelled, no label over another, text legible at 1366 and 360 px, mirrored in Arabic (issue 14)', async (t) => {
+  for (const lang of ['ar', 'fr']) {
+    for (const [width, min, max] of [
+      [1366, 14, 22],
+      [360, 12.5, 16],
+    ] as const) {
+      const p = await page({ width, height: 800, lang });
+      await p.goto(`${server.url}/${lang}/indicators`);
+      const [chart] = await chartLayout(p);
+      t.equal(chart!.labels, 12, `${lang} ${width}: twelve months labelled`);
+      t.same(chart!.overlaps, [], `${lang} ${width}: no text over another`);
+      t.same(chart!.outside, [], `${lang} ${width}: all text inside the chart`);
+      t.ok(chart!.fontPx >= min && chart!.fontPx <= max, `${lang} ${width}: text drawn at ${chart!.fontPx.toFixed(1)} px`);
+      t.equal(chart!.labelSide, lang === 'ar' ? 'right' : 'left', `${lang}: labels on the ${lang === 'ar' ? 'right' : 'left'} of the bars`);
+      t.ok(chart!.overflow <= 0, `${lang} ${width}: no sideways scroll`);
+      t.equal(await p.locator('.chart-pair table th[scope=col]').first().textContent(), lang === 'ar' ? 'الشهر' : 'Mois');
+      await p.context().close();
+    }
+  }
+});
+
+t.test('phones without JavaScript: every section from the menu, filters folded so the first result shows, the search hint whole and right to left in Arabic (issue 14)', async (t) => {
+  for (const lang of ['ar', 'fr', 'en']) {
+    const p = await page({ width: 360, height: 740, lang, javaScript: false });
+    await p.goto(`${server.url}/${lang}/publications`);
+    t.notOk(await p.locator('.main-nav').isVisible(), `${lang}: no sideways-scrolling row of sections`);
+    const hint = await p.evaluate(() => {
+      const input = document.querySelector<HTMLInputElement>('#site-search')!;
+      const style = getComputedStyle(input);
+      const context = document.createElement('canvas').getContext('2d')!;
+      context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+      const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      return { direction: style.direction, text: input.placeholder, needed: context.measureText(input.placeholder).width, room };
+    });
+    t.equal(hint.direction, lang === 'ar' ? 'rtl' : 'ltr', `${lang}: the empty search box runs ${lang === 'ar' ? 'right to left' : 'left to right'}`);
+    // With a margin: another phone's font may be a little wider.
+    t.ok(hint.needed + 8 <= hint.room, `${lang}: "${hint.text}" needs ${hint.needed.toFixed(0)} px of ${hint.room.toFixed(0)}`);
+    if (lang === 'en') {
+      await p.context().close();
+      continue;
+    }
+    // Filters folded: the first result is on the first screen.
+    t.notOk(await p.locator('#filter-doc_type').isVisible(), `${lang}: filters folded`);
+    const first = await p.locator('.item-card').first().boundingBox();
+    t.ok(first && first.y + 40 < 740, `${lang}: the first result starts at ${first?.y.toFixed(0)} px`);
+    await p.locator('.filters-summary').click();
+    t.ok(await p.locator('#filter-doc_type').isVisible(), `${lang}: and open on request`);
+    // The menu: closed, then every section on screen, none off to the side.
+    const links = p.locator('.phone-menu nav a');
+    t.notOk(await links.first().isVisible(), `${lang}: menu closed`);
+    await p.locator('.phone-menu summary').click();
+    const boxes = await links.evaluateAll((as) => as.map((a) => ({ text: a.textContent, ...a.getBoundingClientRect().toJSON() })));
+    t.equal(boxes.length, 11, `${lang}: eleven sections`);
+    t.same(boxes.filter((b) => b.left < 0 || b.right > 360 || b.width === 0).map((b) => b.text), [], `${lang}: all of them within the screen`);
+    t.ok((await p.evaluate(() => document.documentElement.scrollWidth)) <= 360, `${lang}: no sideways scroll with the menu open`);
+    await Promise.all([p.waitForURL(new RegExp(`/${lang}/claims$`)), p.getByRole('link', { name: lang === 'ar' ? 'التبليغ' : 'Signaler' }).click()]);
+    t.pass(`${lang}: "${lang === 'ar' ? 'التبليغ' : 'Signaler'}" reached`);
+    await p.goto(`${server.url}/${lang}/search?q=${encodeURIComponent(lang === 'ar' ? 'الشفافية' : 'transparence')}`);
+    const result = await p.locator('.item-card').first().boundingBox();
+    t.ok(result && result.y + 40 < 740, `${lang}: the first search result starts at ${result?.y.toFixed(0)} px`);
+    // Typing keeps its own direction: French typed on the Arabic page runs left to right.
+    if (lang === 'ar') {
+      await p.fill('#site-search', 'rapport');
+      t.equal(await p.locator('#site-search').evaluate((i) => getComputedStyle(i).direction), 'ltr');
+    }
+    await p.context().close();
+    // axe (which needs scripts) on a phone, with the menu and the filters open.
+    const checked = await page({ width: 360, height: 740, lang, bypassCSP: true });
+    await checked.goto(`${server.url}/${lang}/publications`);
+    await checked.locator('.phone-menu summary').click();
+    await checked.locator('.filters-summary').click();
+    t.same((await axe(checked)).violations.map((v) => `${v.id} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), [], `${lang}: axe finds nothing with the menu and the filters open`);
+    await checked.context().close();
+  }
+  // Wide screens: the row of sections, and the filters open without a click.
+  const wide = await page({ width: 1280, height: 900 });
+  await wide.goto(`${server.url}/fr/publications`);
+  t.ok(await wide.locator('.main-nav').isVisible());
+  t.notOk(await wide.locator('.phone-menu').isVisible());
+  t.ok(await wide.locator('#filter-doc_type').isVisible(), 'filters shown open on a wide screen');
+  await wide.context().close();
+});
+
+t.test('the admin area at 360 px: no sideways overflow, the navigation wraps, tables become cards (issue 14)', async (t) => {
+  const p = await page({ width: 360, height: 740 });
+  await signIn(p);
+  for (const lang of ['ar', 'fr']) {
+    for (const url of ['/admin/freshness', '/admin/suggestions', '/admin/partners/alpha', '/admin/indicators']) {
+      await p.goto(`${server.url}${url}?lang=${lang}`);
+      const layout = await p.evaluate(() => {
+        const links = [...document.querySelectorAll('.admin-nav a')].map((a) => a.getBoundingClientRect());
+        return {
+          overflow: document.documentElement.scrollWidth - window.innerWidth,
+          outside: links.filter((r) => r.left < 0 || r.right > window.innerWidth).length,
+          rows: new Set(links.map((r) => Math.round(r.top))).size,
+        };
+      });
+      t.ok(layout.overflow <= 0, `${lang} ${url}: no sideways scroll (${layout.overflow} px)`);
+      t.equal(layout.outside, 0, `${lang} ${url}: every link of the navigation on screen`);
+      t.ok(layout.rows > 1, `${lang} ${url}: the navigation wraps (${layout.rows} rows)`);
+    }
+    await p.goto(`${server.url}/admin/freshness?lang=${lang}`);
+    const [history] = await chartLayout(p);
+    t.equal(history!.labels, 12, `${lang}: twelve months of freshness history`);
+    t.same(history!.overlaps, [], `${lang}: no label over another`);
+    t.same(history!.outside, [], `${lang}: all text inside the chart`);
+    t.ok(await p.locator('.freshness-table td[data-label]').first().evaluate((td) => getComputedStyle(td, '::before').content.length > 2), `${lang}: each cell says its column`);
+  }
+  await p.context().close();
 });
 
 t.test('screenshots of the main pages, in Arabic and French, desktop and phone', async (t) => {

@@ -1,13 +1,16 @@
 // A real running portal (what `portal serve` starts) over HTTP on loopback: harvest now in a child
 // process with its progress page, test a source and an edited draft of it without writing,
 // config reloads that are applied when valid and refused (file:line shown) when not.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { load } from 'cheerio';
 import t from 'tap';
+import { demoOutput } from '../../cli/demo-output.ts';
 import { startPortal } from '../../cli/portal.ts';
 import { hashPassword } from '../../publisher/admin/passwords.ts';
+import { type RunSummary } from '../../store/index.ts';
 import { writeConfig } from '../helpers/config.ts';
 import { rss, startServer } from '../helpers/server.ts';
 
@@ -131,4 +134,58 @@ t.test('config reload: a valid change is applied, an invalid one refused and sho
   t.notOk(portal.settings().partners[0]!.sources.some((s) => s.id === 'extra'), 'the file change was picked up');
   t.equal(portal.store.listSources({ includeDisabled: true }).find((s) => s.sourceId === 'extra')?.enabled, false, 'the removed source is disabled, not deleted');
   t.same((await request('GET', '/admin/config?lang=en')).$('.notice-ok').length, 1);
+});
+
+t.test('`portal demo --help` lists the demo\'s options (issue 14)', async (t) => {
+  const run = (args: string[]) => spawnSync(process.execPath, [path.join(import.meta.dirname, '../../bin/portal.js'), ...args], { encoding: 'utf8', timeout: 60_000 });
+  const help = run(['demo', '--help']);
+  t.equal(help.status, 0);
+  for (const option of ['--fresh', '--port', '--host', '--db', '--config', '--verbose', 'DEMO_PORT_BASE', 'harvest.log']) t.match(help.stdout, option, `mentions ${option}`);
+  t.notMatch(help.stdout, /report freshness/, 'the demo\'s help, not the general one');
+  t.match(run(['--help']).stdout, /npx portal demo --help/, 'the general help points at it');
+});
+
+t.test('the demo\'s terminal: the harvests go to a log file, one status line is rewritten in place (issue 14)', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-demo-out-'));
+  const logFile = path.join(dir, 'harvest.log');
+  const source = (partner: string, status: 'ok' | 'failed', fresh: number, code?: string) =>
+    ({ partner, source: 'news', status, items_new: fresh, error: code ? { code, message: '…' } : null }) as unknown as RunSummary['sources'][number];
+  const runs = new Map<number, RunSummary>([
+    [4, { run_id: 4, started_at: '2026-03-02T10:00:01Z', sources: [source('inpplc', 'ok', 2), source('mef', 'failed', 0, 'timeout'), source('pmp', 'ok', 1)] } as RunSummary],
+    [5, { run_id: 5, started_at: '2026-03-02T10:00:09Z', sources: [source('mtnra', 'failed', 0, 'network'), source('cndp', 'failed', 0, 'empty')] } as RunSummary],
+    [6, { run_id: 6, started_at: '2026-03-02T10:03:02Z', sources: [source('inpplc', 'ok', 1)] } as RunSummary],
+  ]);
+  const written: string[] = [];
+  const terminal = { isTTY: true, columns: 100, write: (text: string) => written.push(text) } as unknown as NodeJS.WritableStream;
+  const output = demoOutput({ logFile, terminal, runSummary: (id) => runs.get(id) });
+  const lines = [
+    '{"time":"2026-03-02T10:00:00.000Z","msg":"schedule updated","sources":42}\n',
+    'harvesting 3 sources\n[1/3] inpplc/news                         ok           12 found, 2 new\n',
+    'run 4 fin',
+    'ished: 3 sources, 1 failed\nharvesting 2 sources\n',
+    'run 5 finished: 2 sources, 2 failed\n',
+  ];
+  for (const chunk of lines) output.sink.write(chunk);
+  t.equal(written.length, 2, 'one status write per finished run, nothing else');
+  t.ok(written.every((w) => w.startsWith('\r\x1b[K') && !w.includes('\n')), 'rewritten in place');
+  t.match(written[1], /\d\d:\d\d harvest: 5 sources, 3 new items, 3 failed \(mef: timeout, mtnra: network, …\)$/, 'the batches of one round add up');
+  t.ok(written.every((w) => w.length - 4 <= 99), 'no longer than the terminal is wide');
+  t.notMatch(written.join(''), /schedule updated|\[1\/3\]|\{/, 'no log line reaches the terminal');
+  output.sink.write('run 6 finished: 1 sources, 0 failed\n');
+  t.match(written.at(-1), /harvest: 1 source, 1 new item, 0 failed$/, 'the next round starts afresh');
+  await output.close();
+  const log = fs.readFileSync(logFile, 'utf8');
+  t.equal(log, `${lines.join('')}run 6 finished: 1 sources, 0 failed\n`, 'the log file has every line, as written');
+  // A narrow terminal: the line is cut, so "\r" still clears all of it.
+  const narrow: string[] = [];
+  const small = demoOutput({ logFile, terminal: { isTTY: true, columns: 40, write: (text: string) => narrow.push(text) } as unknown as NodeJS.WritableStream, runSummary: (id) => runs.get(id) });
+  small.sink.write('run 4 finished: 3 sources, 1 failed\n');
+  await small.close();
+  t.ok(narrow[0]!.length - 4 <= 39 && narrow[0]!.endsWith('…'), `cut to 39 columns: ${narrow[0]}`);
+  // Not a terminal (a file, CI): one line per finished run.
+  const plain: string[] = [];
+  const other = demoOutput({ logFile, terminal: { write: (text: string) => plain.push(text) } as unknown as NodeJS.WritableStream, runSummary: (id) => runs.get(id) });
+  other.sink.write('run 4 finished: 3 sources, 1 failed\n');
+  await other.close();
+  t.match(plain, [/harvest: 3 sources, 3 new items, 1 failed \(mef: timeout\)\n$/]);
 });

@@ -38,6 +38,10 @@ t.test('the shipped config is valid: 19 partners with ar/fr/en names, channels a
   for (const entry of [...config.directory.channels, ...config.directory.platforms]) {
     t.ok(entry.name.ar && entry.name.fr && entry.name.en, `${entry.id} is named in ar, fr and en`);
     t.ok(entry.description.ar && entry.description.fr && entry.description.en, `${entry.id} is described in ar, fr and en`);
+    // An operator written as an id is a partner or has its name under `operators:`, so no page shows a raw id.
+    if (entry.operator && /^[a-z0-9-]+$/.test(entry.operator)) {
+      t.ok(config.partners.some((p) => p.id === entry.operator) || config.directory.operators[entry.operator]?.fr, `${entry.id}: operator "${entry.operator}" has a name`);
+    }
   }
 });
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import t from 'tap';
 import { DOC_TYPES, loadConfig, SECTIONS } from '../../config/index.ts';
 import { writeDemoConfig } from '../../demo/config.ts';
+import { a, de, demoVisits, li } from '../../demo/content.ts';
 import { DEMO_SITES, startDemoSites } from '../../demo/sites.ts';
 import { analyze, runHarvest } from '../../harvester/index.ts';
 import { openStore } from '../../store/index.ts';
@@ -97,4 +98,55 @@ t.test('search finds Arabic and French terms that only appear inside PDFs', asyn
   const arabic = store.items.search(fts('خريطة المخاطر'), {}, 1, 5);
   t.ok(arabic.total > 5, `Arabic PDF text: ${arabic.total} documents`);
   for (const item of [...french.items, ...arabic.items]) t.ok(item.pages && item.pages >= 3, 'found through the PDF');
+});
+
+t.test('the content reads as correct French and Arabic, with distinct titles and summaries (issue 14)', async (t) => {
+  t.same([de('le CNDH'), de('les conflits'), de('la Cour'), de("l'INPPLC"), de('Agadir'), de('Rabat')], ['du CNDH', 'des conflits', 'de la Cour', "de l'INPPLC", "d'Agadir", 'de Rabat']);
+  t.same([a('le CNDH'), a('les conflits'), a('la Cour')], ['au CNDH', 'aux conflits', 'à la Cour']);
+  t.same([li('الهيئة'), li('اللجنة الوطنية'), li('لجنة الحق'), li('وزارة العدل')], ['للهيئة', 'للجنة الوطنية', 'للجنة الحق', 'لوزارة العدل']);
+  const items = store.items.list({}, 1, 5000).items;
+  const text = (html: string) => html.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  // Within a partner, no two items share a title; across the catalogue almost none do.
+  for (const partner of new Set(items.map((i) => i.partner))) {
+    const titles = items.filter((i) => i.partner === partner).map((i) => i.title);
+    const repeated = titles.filter((title, index) => titles.indexOf(title) !== index);
+    t.same(repeated, [], `${partner}: every title is different`);
+  }
+  const distinct = (values: string[]) => new Set(values).size / values.length;
+  t.ok(distinct(items.map((i) => i.title)) >= 0.99, `${(100 * distinct(items.map((i) => i.title))).toFixed(1)} % of titles distinct`);
+  // (Listings without a summary selector give items no summary.)
+  const summaries = items.map((i) => text(i.summary)).filter(Boolean);
+  t.ok(distinct(summaries) >= 0.97, `${(100 * distinct(summaries)).toFixed(1)} % of ${summaries.length} summaries distinct`);
+  // No "à les", "de le", "de Agadir", no tatweel joins such as «لـالمجلس», no template left over.
+  const faults: Array<[RegExp, string]> = [
+    [/(^|[\s'’(«])(à|de) les? /i, 'uncontracted article'],
+    [/(^|\s)de [aeiouyéèêâîôû]/i, 'missing elision'],
+    [/(^|\s)[لب]ـ/, 'tatweel join'],
+    [/(^|\s)لال/, 'ل + ال not contracted'],
+    [/undefined|\$\{|\{\w+\}|NaN/, 'template left over'],
+    [/ {2}| [,.;:]?\.|\s,/, 'spacing'],
+  ];
+  const found: string[] = [];
+  for (const item of items) {
+    for (const value of [item.title, text(item.summary)]) for (const [pattern, what] of faults) if (pattern.test(value)) found.push(`${what}: ${value}`);
+  }
+  t.same(found.slice(0, 10), [], 'no grammar fault in titles and summaries');
+  // Arabic verbs agree with the institution: «الهيئة … تنظم», «المجلس … ينظم».
+  const agreement: string[] = [];
+  for (const site of DEMO_SITES) {
+    const wrong = new RegExp(`^${site.institution.ar} ${site.institution.arFeminine ? 'ي' : 'ت'}`);
+    for (const item of items.filter((i) => i.partner === site.partner && i.language === 'ar')) if (wrong.test(item.title)) agreement.push(item.title);
+  }
+  t.same(agreement, [], 'verbs agree with the institution in Arabic');
+  t.ok(items.some((i) => i.language === 'ar' && /تنظم|ينظم|تقدم|يقدم/.test(i.title)), 'and such headlines exist');
+});
+
+t.test('a new demo database gets a year of simulated visits, the same on every run', async (t) => {
+  const now = new Date('2026-03-10T12:00:00Z');
+  const visits = demoVisits(now);
+  t.same(visits, demoVisits(now), 'deterministic');
+  const days = [...new Set(visits.map((v) => v.day))].sort();
+  t.equal(days.length, 365);
+  t.equal(days.at(-1), '2026-03-09', 'up to yesterday: today counts real visits');
+  t.ok(visits.every((v) => v.count > 0 && ['ar', 'fr', 'en'].includes(v.language)));
 });

@@ -425,3 +425,26 @@ t.test('a failing mail server is reported, the answer is kept', async (t) => {
   t.equal(bed.store.suggestions.get(id)!.emailed_at, null);
   await bed.close();
 });
+
+t.test('the freshness report shows twelve months of history, rebuilt from the catalogue, with its table (issue 14)', async (t) => {
+  // The seeded alpha (30 days) published on 2025-02-01, 2025-05-15 and 2025-06-01; gamma (90 days) nothing.
+  const history = (await makeApp()).store.stats.freshnessHistory(new Date('2025-06-15T12:00:00Z'), 6);
+  t.same(
+    history.map((m) => `${m.day} ${m.up_to_date}/${m.committed}`),
+    ['2025-01-31 0/2', '2025-02-28 1/2', '2025-03-31 0/2', '2025-04-30 0/2', '2025-05-31 1/2', '2025-06-15 1/2'],
+  );
+  const bed = await withUsers({ now: () => new Date('2025-06-15T12:00:00Z') });
+  t.teardown(() => bed.close());
+  const admin = new Browser(bed);
+  await admin.login('amina');
+  const page = await admin.get('/admin/freshness?lang=fr');
+  t.equal(page.$('svg.chart g').length, 12, 'one bar a month, not a single day');
+  t.equal(page.$('svg.chart text.label').first().text(), 'juillet 2024');
+  const rows = page.$('.chart-pair table tbody tr').map((_, e) => page.$(e).find('th, td').map((_, c) => page.$(c).text()).get().join(' | ')).get();
+  t.equal(rows.length, 12);
+  t.match(rows.at(-1), /^juin 2025 \| 1 sur 2 \| 50\s%$/, "this month is today's report");
+  t.equal(page.$('.chart-pair th[scope=col]').first().text(), 'Mois');
+  // The partner page's monthly chart has its table too.
+  const partner = await admin.get('/admin/partners/alpha?lang=ar');
+  t.equal(partner.$('.chart-pair table tbody tr').length, 12);
+});

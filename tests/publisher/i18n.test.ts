@@ -3,13 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { COMPLETE_LANGUAGES, I18n, negotiateLanguage } from '../../publisher/i18n.ts';
+import { COMPLETE_LANGUAGES, I18n, isPluralForm, negotiateLanguage } from '../../publisher/i18n.ts';
 
 const i18n = new I18n();
 const root = path.join(import.meta.dirname, '../../publisher');
 
-t.test('ar, fr and en have exactly the same keys', async (t) => {
-  const all = new Set(COMPLETE_LANGUAGES.flatMap((l) => i18n.keys(l)));
+t.test('ar, fr and en have exactly the same keys (plural forms apart: each language has its own)', async (t) => {
+  const all = new Set(COMPLETE_LANGUAGES.flatMap((l) => i18n.keys(l)).filter((key) => !isPluralForm(key)));
   for (const language of COMPLETE_LANGUAGES) {
     const missing = [...all].filter((key) => !i18n.has(language, key));
     t.same(missing, [], `${language} lacks nothing`);
@@ -17,8 +17,24 @@ t.test('ar, fr and en have exactly the same keys', async (t) => {
   t.ok(all.size > 300, `${all.size} keys`);
 });
 
+t.test('a plural form belongs to a key of its language and uses no placeholder the key lacks', async (t) => {
+  for (const language of COMPLETE_LANGUAGES) {
+    for (const key of i18n.keys(language).filter(isPluralForm)) {
+      const base = key.replace(/_(zero|one|two|few|many)$/, '');
+      t.ok(i18n.has(language, base), `${language} ${key} is a form of ${base}`);
+      const names = (k: string) => new Set([...i18n.t(language, k).matchAll(/\{(\w+)\}/g)].map((m) => m[1]));
+      t.ok([...names(key)].every((n) => names(base).has(n)), `${language} ${key}: placeholders of ${base}`);
+    }
+  }
+  // Arabic counts agree with the number: 1, 2, 3-10, 11-99, 100.
+  t.same([1, 2, 3, 10, 11, 100].map((count) => i18n.t('ar', 'partners.items', { count })), ['وثيقة واحدة', 'وثيقتان', '3 وثائق', '10 وثائق', '11 وثيقة', '100 وثيقة']);
+  t.equal(i18n.t('ar', 'partners.items', { count: '1 234' }), '1 234 وثيقة', 'a formatted number chooses too');
+  t.same([1, 2, 5].map((count) => i18n.t('fr', 'item.pages', { count })), ['1 page', '2 pages', '5 pages']);
+  t.equal(i18n.t('zgh', 'partners.items', { count: 4 }), '4 وثائق', 'a fallback uses the rules of the language it borrows from');
+});
+
 t.test('placeholders match across languages', async (t) => {
-  for (const key of i18n.keys('fr')) {
+  for (const key of i18n.keys('fr').filter((k) => !isPluralForm(k))) {
     const names = (lang: string) => [...i18n.t(lang, key).matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
     for (const lang of ['ar', 'en']) t.same(names(lang), names('fr'), `${lang} ${key}`);
   }

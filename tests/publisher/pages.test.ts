@@ -4,7 +4,7 @@
 import { load } from 'cheerio';
 import t from 'tap';
 import { SECTIONS } from '../../config/index.ts';
-import { BROWSER, makeApp, SEED_ITEMS, type SeedItem } from '../helpers/app.ts';
+import { BROWSER, makeApp, SEED_CONFIG, SEED_ITEMS, seed, type SeedItem } from '../helpers/app.ts';
 
 const bed = await makeApp();
 t.teardown(() => bed.close());
@@ -208,6 +208,9 @@ t.test('partners, claims, directory, indicators', async (t) => {
   t.match(indicators.$('.figures').text(), /2\s*\/\s*3/);
   t.equal(indicators.$('svg.chart[role=img] title').length >= 1, true, 'the chart has a title');
   t.equal(indicators.$('table.data-table tbody tr').length, 12, 'and a table of the same figures');
+  t.equal(indicators.$('table.data-table thead th').first().text(), 'Mois', 'headed "month", above months');
+  t.equal((await get('/ar/indicators')).$('table.data-table thead th').first().text(), 'الشهر');
+  t.equal(indicators.$('svg.chart text.label').length, 12, 'every month labelled');
 });
 
 t.test('/go/{id}: 302 to the target, counted per day; unknown ids 404', async (t) => {
@@ -280,4 +283,110 @@ t.test('harvested text is escaped, summaries sanitised, titles isolated for bidi
     t.equal($('.item-title a').first().attr('dir'), 'rtl');
   }
   await hostileApp.close();
+});
+
+t.test('paging past the end answers 404 with the count and a link to the last page (issue 14)', async (t) => {
+  const extra: SeedItem[] = Array.from({ length: 25 }, (_, i) => ({
+    partner: 'alpha',
+    source: 'reports',
+    title: `Rapport thématique numéro ${i}`,
+    section: 'publications' as const,
+    docType: 'report' as const,
+    language: 'fr' as const,
+    publishedAt: `2021-02-${String((i % 28) + 1).padStart(2, '0')}`,
+    url: `https://alpha.example/thematique/${i}`,
+  }));
+  const paged = await makeApp({ items: [...SEED_ITEMS, ...extra] });
+  t.teardown(() => paged.close());
+  const page = async (url: string) => {
+    const response = await paged.app.inject({ url, headers: BROWSER });
+    return { status: response.statusCode, $: load(response.body) };
+  };
+  const total = (await page('/fr/publications')).$('.result-count').text();
+  t.match(total, /29 documents/);
+  const past = await page('/fr/publications?page=999');
+  t.equal(past.status, 404);
+  t.equal(past.$('h1').text(), "Cette page n'existe pas");
+  t.match(past.$('main').text(), /29 documents, sur 2 pages/);
+  t.notMatch(past.$('main').text(), /n'ont encore rien publié/, 'not "nothing published here"');
+  t.equal(past.$('main a.button').first().attr('href'), '/fr/publications?page=2');
+  t.equal(past.$('main a.button').first().text(), 'Aller à la dernière page (2)');
+  t.equal((await page('/fr/publications?page=2')).status, 200, 'the last page itself is there');
+  const filtered = await page('/ar/publications?doc_type=report&page=9');
+  t.equal(filtered.status, 404);
+  t.equal(filtered.$('main a.button').first().attr('href'), '/ar/publications?doc_type=report&page=2', 'the filters are kept');
+  t.match(filtered.$('main').text(), /الصفحة 2/);
+  const search = await page('/fr/search?q=rapport&page=50');
+  t.equal(search.status, 404);
+  t.match(search.$('main a.button').first().attr('href') ?? '', /^\/fr\/search\?q=rapport&page=2$/);
+  t.equal((await page('/fr/search?partner=alpha&page=40')).status, 404, 'browsing the catalogue too');
+  const partner = await page('/en/partners/beta?page=3');
+  t.equal(partner.status, 404);
+  t.equal(partner.$('main a.button').first().attr('href'), '/en/partners/beta', 'one page: a link to the first');
+  t.equal((await page('/fr/media?language=ar&page=2')).$('main').text().includes('aucun document'), true, 'an empty list says so');
+});
+
+t.test('labels in words: operators by name, no label repeated in its value, admin headings (issue 14)', async (t) => {
+  const config = {
+    ...SEED_CONFIG,
+    directory: {
+      ...SEED_CONFIG.directory,
+      operators: { sgg: { fr: 'Secrétariat général du gouvernement', ar: 'الأمانة العامة للحكومة', en: 'General Secretariat of the Government' } },
+      platforms: [
+        ...(SEED_CONFIG.directory!.platforms as object[]),
+        { id: 'bulletin', name: { fr: 'Bulletin officiel', ar: 'الجريدة الرسمية' }, description: { fr: 'Les textes publiés', ar: 'النصوص المنشورة' }, url: 'https://bulletin.example', operator: 'sgg' },
+        { id: 'other', name: { fr: 'Autre plateforme' }, description: { fr: 'Autre' }, url: 'https://other.example', operator: 'Agence nationale des ports' },
+      ],
+    },
+  };
+  const named = await makeApp({ config });
+  t.teardown(() => named.close());
+  const directory = load((await named.app.inject({ url: '/fr/directory', headers: BROWSER })).body);
+  const operators = directory('.platform .muted').map((_, e) => directory(e).text()).get();
+  t.same(operators, ['Géré par : Association Gamma', 'Géré par : Secrétariat général du gouvernement', 'Géré par : Agence nationale des ports']);
+  const arabic = load((await named.app.inject({ url: '/ar/directory', headers: BROWSER })).body);
+  t.match(arabic('.platform').eq(1).text(), /الأمانة العامة للحكومة/);
+  t.notMatch(arabic('.platform').text(), /\bsgg\b/, 'no raw id');
+  // A label is never repeated at the start of its value ("Engagement | Engagement : …").
+  for (const url of ['/fr/partners/alpha', '/ar/partners/alpha', '/en/partners/alpha', `/fr/items/${store.items.list({}, 1, 1).items[0]!.id}`]) {
+    const { $ } = await get(url);
+    for (const row of $('dl div').toArray()) {
+      const label = $(row).find('dt').text().trim();
+      const value = $(row).find('dd').first().text().trim();
+      t.notOk(value.toLowerCase().startsWith(label.toLowerCase()), `${url}: "${label}" is not repeated in "${value}"`);
+    }
+  }
+  t.match((await get('/fr/partners/alpha')).$('.item-facts').text(), /EngagementNouveau contenu au moins tous les 30 jours/);
+});
+
+t.test('an item page says when and where in words; ids and fingerprints wait behind "technical details" (issue 14)', async (t) => {
+  const report: SeedItem = { partner: 'alpha', source: 'reports', title: 'Rapport sur la commande publique', section: 'publications', docType: 'report', language: 'fr', publishedAt: '2024-06-30', summary: '<p>Première version.</p>', url: 'https://alpha.example/r/commande' };
+  const changed = await makeApp({ items: [report] });
+  t.teardown(() => changed.close());
+  seed(changed.store, [{ ...report, title: 'Rapport sur la commande publique (version révisée)', summary: '<p>Version corrigée.</p>' }]);
+  const id = changed.store.items.list({}, 1, 1).items[0]!.id;
+  const page = async (lang: string) => load((await changed.app.inject({ url: `/${lang}/items/${id}`, headers: BROWSER })).body);
+  const $ = await page('fr');
+  const said = $('.provenance > p').map((_, e) => $(e).text()).get();
+  t.equal(said[0], "Publié le 30 juin 2024 sur le site de l'institution, alpha.example.");
+  t.match(said[1], /^Collecté par le portail le \d{1,2} \S+ \d{4} à \d{2}:\d{2}, depuis une page du site de l'institution qui liste ses documents\.$/);
+  const history = $('.versions li').map((_, e) => $(e).text()).get();
+  t.equal(history.length, 2);
+  t.match(history[0], /· L'institution a modifié le titre et le résumé$/);
+  t.match(history[1], /· Première collecte$/);
+  // What a citizen sees without opening the disclosure: no hash, no source id, no harvested address.
+  const visible = $('main').clone();
+  visible.find('details.technical').remove();
+  t.notMatch(visible.text(), /[0-9a-f]{64}/, 'no fingerprint in view');
+  t.notMatch(visible.text(), /alpha\/reports|\(html\)|https:\/\/alpha\.example\/publications/, 'no raw id or collected address in view');
+  const technical = $('details.technical');
+  t.equal(technical.length, 1);
+  t.equal(technical.attr('open'), undefined, 'closed until asked for');
+  t.equal(technical.find('summary').text(), 'Détails techniques');
+  t.match(technical.text(), /alpha\/reports \(html\)/);
+  t.equal(technical.find('.version-hashes code').length, 2, 'every version keeps its fingerprint there');
+  const arabic = await page('ar');
+  t.equal(arabic('.provenance > p').first().text(), 'نشر بتاريخ 30 يونيو 2024 على موقع المؤسسة alpha.example.');
+  t.match(arabic('.versions li').first().text(), /غيرت المؤسسة العنوان والملخص$/);
+  t.equal(arabic('details.technical summary').text(), 'تفاصيل تقنية');
 });

@@ -124,7 +124,7 @@ t.test('a flood from one client is rate limited with 429; others are not', async
   for (let i = 0; i < 7; i++) statuses.push((await post(bed.app, { csrf: token, message: `Suggestion numéro ${i} assez longue` }, 'fr', '10.9.9.9')).statusCode);
   t.same(statuses, [303, 303, 303, 303, 303, 429, 429]);
   const limited = await post(bed.app, { csrf: token, message: 'encore une suggestion' }, 'fr', '10.9.9.9');
-  t.match(load(limited.body)('h1').text(), /Trop de demandes/);
+  t.match(load(limited.body)('.error-summary').text(), /Vous avez déjà envoyé 5 messages/);
   t.equal((await post(bed.app, { csrf: token, message: 'Une autre personne écrit.' }, 'fr', '10.1.1.1')).statusCode, 303);
   t.equal(bed.store.suggestions.list().total, 6);
   await bed.close();
@@ -212,4 +212,53 @@ t.test('a malformed or foreign Origin on any form is a 403 with a clear page, ne
     t.equal(response.statusCode, 303, `Origin ${origin} with Host ${host} is the portal's own`);
   }
   await bed.close();
+});
+
+t.test('only accepted suggestions count toward the limit; past it the form says when, in each language, and keeps the message (issue 14)', async (t) => {
+  let now = new Date('2026-03-02T10:00:00Z');
+  const bed = await makeApp({ now: () => now });
+  t.teardown(() => bed.close());
+  const { token } = await form(bed.app);
+  // Empty, too short and invalid posts are refused and do not count.
+  const refused: number[] = [];
+  for (const message of ['', '', 'court', 'court', '', 'x', '']) refused.push((await post(bed.app, { csrf: token, message }, 'fr', '10.7.7.7')).statusCode);
+  t.same(refused, [400, 400, 400, 400, 400, 400, 400]);
+  const accepted: number[] = [];
+  for (let i = 0; i < 5; i++) accepted.push((await post(bed.app, { csrf: token, message: `Une suggestion valable numéro ${i}` }, 'fr', '10.7.7.7')).statusCode);
+  t.same(accepted, [303, 303, 303, 303, 303], 'five valid suggestions after seven refused posts are all accepted');
+  now = new Date(now.getTime() + 60_000);
+  const typed = 'Encore une idée pour le portail, importante.';
+  const limited = await post(bed.app, { csrf: token, message: typed }, 'fr', '10.7.7.7');
+  t.equal(limited.statusCode, 429);
+  t.equal(limited.headers['retry-after'], '540');
+  const $ = load(limited.body);
+  t.equal($('h1').text(), 'Avis et suggestions', 'the form, not an error page');
+  t.equal($('.error-summary li').text(), 'Vous avez déjà envoyé 5 messages en moins de 10 minutes. Réessayez dans 9 minutes ; votre message est conservé ci-dessous.');
+  t.notMatch($('main').text(), /too many|try again|paramètre/i, 'no English, no "invalid parameter"');
+  t.equal($('#field-message').text(), typed, 'what was typed is kept');
+  t.equal(bed.store.suggestions.list().total, 5);
+  // In Arabic and English, with the plural the number asks for.
+  const arabic = load((await post(bed.app, { csrf: token, message: 'اقتراح آخر مهم جدا للبوابة' }, 'ar', '10.7.7.7')).body);
+  t.equal(arabic('.error-summary li').text(), 'لقد أرسلت 5 رسائل في أقل من 10 دقائق. أعد المحاولة بعد 9 دقائق؛ رسالتك محفوظة أدناه.');
+  now = new Date(now.getTime() + 7.5 * 60_000);
+  const english = load((await post(bed.app, { csrf: token, message: 'One more suggestion for the portal' }, 'en', '10.7.7.7')).body);
+  t.match(english('.error-summary li').text(), /Try again in 2 minutes; your message is kept below\./);
+  // The window slides: ten minutes after the first, one more is accepted.
+  now = new Date(now.getTime() + 2 * 60_000);
+  t.equal((await post(bed.app, { csrf: token, message: typed }, 'fr', '10.7.7.7')).statusCode, 303);
+  t.equal((await post(bed.app, { csrf: token, message: 'Une autre personne écrit.' }, 'fr', '10.8.8.8')).statusCode, 303, 'another client is not limited');
+});
+
+t.test('a scripted flood of refused posts meets a ceiling, answered in the visitor language', async (t) => {
+  const bed = await makeApp();
+  t.teardown(() => bed.close());
+  const { token } = await form(bed.app);
+  let last = await post(bed.app, { csrf: token, message: '' }, 'ar', '10.6.6.6');
+  for (let i = 1; i < 61 && last.statusCode !== 429; i++) last = await post(bed.app, { csrf: token, message: '' }, 'ar', '10.6.6.6');
+  t.equal(last.statusCode, 429, 'the 61st post in ten minutes is refused');
+  const $ = load(last.body);
+  t.equal($('html').attr('lang'), 'ar');
+  t.equal($('h1').text(), 'طلبات كثيرة جدا');
+  t.match($('main').text(), /أعد المحاولة بعد 10 دقائق/);
+  t.notMatch($('main').text(), /too many|try again/i);
 });
