@@ -188,6 +188,16 @@ export const portalSchema = z.strictObject({
       max_text_chars: z.number().int().min(1000).max(5_000_000).default(200_000),
       /** Extension: successful harvests an item may be missing from before it is marked gone. */
       gone_after: z.number().int().min(1).max(100).default(3),
+      /** Extension: scanned PDFs recognised at the same time (connectors/ocr.ts); 0 turns OCR off. */
+      ocr_concurrency: z.number().int().min(0).max(16).default(1),
+      /** Extension: documents waiting for OCR; more are refused (and tried again later) until it drains. */
+      ocr_queue: z.number().int().min(1).max(10_000).default(50),
+      /** Extension: time one page may take to be rasterised or recognised; past it the page fails. */
+      ocr_timeout: durationSchema.prefault('2m'),
+      /** Extension: memory one OCR process may use; past it the page fails. */
+      ocr_memory: sizeSchema.prefault('1GB'),
+      /** Extension: pages of one scanned document that are recognised. */
+      ocr_max_pages: z.number().int().min(1).max(5000).default(100),
     })
     .prefault({}),
   freshness: z
