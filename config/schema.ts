@@ -261,6 +261,14 @@ export const htmlSourceSchema = z.strictObject({
     link: selectorSchema.optional(),
     date: selectorSchema.optional(),
     summary: selectorSchema.optional(),
+    /** Extension: course facts of training items (else read from schema.org Event/Course markup). */
+    starts: selectorSchema.optional(),
+    ends: selectorSchema.optional(),
+    format: selectorSchema.optional(),
+    audience: selectorSchema.optional(),
+    registration: selectorSchema.optional(),
+    organiser: selectorSchema.optional(),
+    location: selectorSchema.optional(),
   }),
   follow_pdf: z.boolean().default(false),
 });

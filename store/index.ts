@@ -4,6 +4,7 @@ import { type PortalSettings } from '../config/index.ts';
 import { type ChangePlan, type HarvestStore, type RunTrigger, type SourceOutcome, type SourceRecord, type SourceStateUpdate } from '../harvester/ports.ts';
 import { openDatabase, type OpenOptions, type Sqlite } from './db.ts';
 import { ItemsStore } from './items.ts';
+import { LibraryStore } from './library.ts';
 import { PartnersStore, type SyncResult } from './partners.ts';
 import { RunsStore } from './runs.ts';
 import { StatsStore } from './stats.ts';
@@ -18,6 +19,7 @@ export { PARTNER_FRESHNESS, lastMonths } from './stats.ts';
 export type { SuggestionRow, SuggestionStatus, NewSuggestion } from './suggestions.ts';
 export { SUGGESTION_STATUSES } from './suggestions.ts';
 export { INDEXED_TEXT_CHARS } from './items.ts';
+export type { OaiFilter, OaiCursor, OaiRecordRow, CourseRow, CourseListRow, CollectionRow, SitemapFile } from './library.ts';
 export { ROLES, FREE_ATTEMPTS, type Role, type UserRow, type SessionRow, type AuditEntry } from './users.ts';
 export { describeStorageError } from './db.ts';
 
@@ -28,6 +30,7 @@ export class Store implements HarvestStore {
   readonly stats: StatsStore;
   readonly suggestions: SuggestionsStore;
   readonly users: UsersStore;
+  readonly library: LibraryStore;
 
   constructor(private readonly sqlite: Sqlite) {
     this.partners = new PartnersStore(sqlite);
@@ -36,6 +39,7 @@ export class Store implements HarvestStore {
     this.stats = new StatsStore(sqlite);
     this.suggestions = new SuggestionsStore(sqlite);
     this.users = new UsersStore(sqlite);
+    this.library = new LibraryStore(sqlite);
   }
 
   close(): void {
@@ -139,7 +143,12 @@ export class Store implements HarvestStore {
 
   commitHarvest(args: { runPk: number; source: SourceRecord; plan: ChangePlan | null; outcome: SourceOutcome; state: SourceStateUpdate; now: string }): void {
     this.sqlite.transaction(() => {
-      if (args.plan) this.items.apply(args.source, args.plan, args.runPk, args.now);
+      const since = new Date().toISOString();
+      if (args.plan) {
+        this.items.apply(args.source, args.plan, args.runPk, args.now);
+        this.library.applyCourses(args.plan);
+        this.library.restamp(since, new Date().toISOString());
+      }
       this.runs.record(args.runPk, args.source.pk, args.outcome, args.state);
     })();
     this.stats.invalidate();
