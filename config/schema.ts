@@ -164,6 +164,8 @@ export const portalSchema = z.strictObject({
     base_url: urlSchema.optional(),
     /** Shown in the User-Agent and the privacy notice; defaults to base_url. */
     contact_url: urlSchema.optional(),
+    /** Extension: who answers for the machine interfaces (OAI-PMH adminEmail, DCAT-AP contact point). */
+    admin_email: z.email({ message: 'expected an email address' }).optional(),
   }),
   languages: z
     .array(languageSchema)

@@ -16,6 +16,7 @@ import { createHandlebars, makeRenderer, type Renderer } from './render.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { apiRoutes } from './routes/api.ts';
 import { feedRoutes } from './routes/feeds.ts';
+import { oaiRoutes } from './routes/oai.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { suggestionRoutes } from './routes/suggestions.ts';
 import { Counters, isBot } from './visits.ts';
@@ -55,6 +56,8 @@ export interface BuildOptions {
   flushEveryMs?: number;
   /** Rendered pages kept in memory (default 500; 0 turns the cache off, for benchmarks). */
   pageCacheEntries?: number;
+  /** OAI-PMH records per answer (default 100; tests set a few to exercise resumption tokens). */
+  oaiPageSize?: number;
 }
 
 function errorLanguage(app: FastifyInstance, request: FastifyRequest): string {
@@ -166,6 +169,7 @@ export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): 
   await app.register(pageRoutes);
   await app.register(suggestionRoutes);
   await app.register(feedRoutes);
+  await app.register(oaiRoutes, { pageSize: options.oaiPageSize });
   await app.register(apiRoutes);
   await app.register(adminRoutes);
   return app;
