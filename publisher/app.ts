@@ -17,6 +17,7 @@ import { adminRoutes } from './routes/admin.ts';
 import { apiRoutes } from './routes/api.ts';
 import { feedRoutes } from './routes/feeds.ts';
 import { oaiRoutes } from './routes/oai.ts';
+import { sitemapRoutes } from './routes/sitemap.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { suggestionRoutes } from './routes/suggestions.ts';
 import { Counters, isBot } from './visits.ts';
@@ -170,6 +171,7 @@ export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): 
   await app.register(suggestionRoutes);
   await app.register(feedRoutes);
   await app.register(oaiRoutes, { pageSize: options.oaiPageSize });
+  await app.register(sitemapRoutes);
   await app.register(apiRoutes);
   await app.register(adminRoutes);
   return app;

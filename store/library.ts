@@ -100,6 +100,7 @@ export class LibraryStore {
       course: sqlite.prepare(`SELECT ${COURSE_COLUMNS} FROM item_courses c JOIN items i ON i.pk = c.item_pk WHERE i.id = ?`),
       oaiRecord: sqlite.prepare(`SELECT ${OAI_COLUMNS} FROM items i JOIN item_stamps st ON st.item_pk = i.pk WHERE i.id = ?`),
       earliest: sqlite.prepare('SELECT min(datestamp) FROM item_stamps').pluck(),
+      changeMark: sqlite.prepare('SELECT max(pk) FROM item_versions').pluck(),
     };
   }
 
@@ -179,6 +180,14 @@ export class LibraryStore {
   }
 
   // ------------------------------------------------------------------ sitemap
+
+  /**
+   * Moves whenever an item is added, changed, marked gone or back (each writes a version), in
+   * this process or another: what is computed from the visible items is fresh while it stands.
+   */
+  changeMark(): number {
+    return (this.statements.changeMark.get() as number | null) ?? 0;
+  }
 
   /** Visible items cut into files of `perFile`, each with its first rowid and latest change. */
   sitemapFiles(perFile: number): SitemapFile[] {
