@@ -16,6 +16,7 @@ import { createHandlebars, makeRenderer, type Renderer } from './render.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { apiRoutes } from './routes/api.ts';
 import { feedRoutes } from './routes/feeds.ts';
+import { catalogRoutes } from './routes/catalog.ts';
 import { oaiRoutes } from './routes/oai.ts';
 import { sitemapRoutes } from './routes/sitemap.ts';
 import { pageRoutes } from './routes/pages.ts';
@@ -172,6 +173,7 @@ export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): 
   await app.register(feedRoutes);
   await app.register(oaiRoutes, { pageSize: options.oaiPageSize });
   await app.register(sitemapRoutes);
+  await app.register(catalogRoutes);
   await app.register(apiRoutes);
   await app.register(adminRoutes);
   return app;
