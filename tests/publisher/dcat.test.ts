@@ -26,7 +26,7 @@ function quadToNTriple(q: Quad): string {
     q.object.termType === 'NamedNode'
       ? { iri: q.object.value }
       : q.object.termType === 'Literal'
-        ? { value: q.object.value, language: q.object.language || undefined, datatype: q.object.datatype.value }
+        ? { value: q.object.value, language: q.object.language || undefined, datatype: q.object.datatype?.value }
         : (() => {
             throw new Error(`a ${q.object.termType} object`);
           })();
