@@ -139,6 +139,9 @@ export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): 
         facets: 'partials/facets.hbs',
         channel: 'partials/channel.hbs',
         adminNav: 'partials/admin-nav.hbs',
+        course: 'partials/course.hbs',
+        sessions: 'partials/sessions.hbs',
+        citation: 'partials/citation.hbs',
       },
     },
   });
