@@ -4,6 +4,7 @@
 // every error code; and every answer validated with xmllint against the OAI-PMH, oai_dc and
 // oai-identifier schemas, which reject a deliberately wrong answer.
 import { load, type CheerioAPI } from 'cheerio';
+import fc from 'fast-check';
 import t from 'tap';
 import { planChanges } from '../../harvester/index.ts';
 import { openStore } from '../../store/index.ts';
@@ -265,6 +266,28 @@ t.test('an item marked gone is a deleted record, stamped when it was marked', as
   const since = await oai('verb=ListRecords&metadataPrefix=oai_dc&from=2025-02-28');
   t.same(ids(since), [oaiId(item.id)], 'an incremental harvest learns of the deletion');
   t.equal(since('header[status=deleted]').length, 1);
+});
+
+t.test('fuzzed requests, GET and POST: always an OAI-PMH answer, never an HTTP error', async (t) => {
+  const token = load((await paged.inject({ url: '/oai?verb=ListRecords&metadataPrefix=oai_dc' })).body, { xml: true })('resumptionToken').text();
+  const id = oaiId(itemByTitle('Statistiques').id);
+  const value = fc.oneof(
+    fc.constantFrom('Identify', 'ListRecords', 'ListIdentifiers', 'GetRecord', 'ListSets', 'ListMetadataFormats', 'oai_dc', id, token, `${token}x`, '2025-01-10', '2025-02-20T08:30:00Z', '2025-02-30', 'partner:alpha', 'section:news', 'partner:', ''),
+    fc.string({ maxLength: 30 }),
+    fc.string({ unit: 'grapheme', maxLength: 30 }),
+    fc.string({ unit: 'binary', maxLength: 20 }).map((v) => v.replace(/[\ud800-\udfff]/g, '\ufffd')),
+  );
+  const key = fc.oneof(fc.constantFrom('verb', 'identifier', 'metadataPrefix', 'from', 'until', 'set', 'resumptionToken'), fc.string({ maxLength: 8 }));
+  let runs = 0;
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.tuple(key, value), { maxLength: 5 }), fc.boolean(), async (pairs, post) => {
+      runs++;
+      const query = pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+      await oai(query, paged, post ? 'POST' : 'GET');
+    }),
+    { numRuns: Number(process.env.FUZZ_RUNS ?? 150), seed: 20261130 },
+  );
+  t.pass(`${runs} fuzzed requests answered 200 with XML (validated below)`);
 });
 
 t.test('every answer is valid against the OAI-PMH schema; a wrong one is not', { skip: xmllintAvailable() ? false : 'xmllint missing: apt-get install libxml2-utils to validate the answers' }, async (t) => {
