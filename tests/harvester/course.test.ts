@@ -4,6 +4,7 @@
 // languages, web links only), hostile JSON-LD, and a changed date making a new version.
 import t from 'tap';
 import { courseFormat, courseLanguage, normaliseCourse } from '../../harvester/course.ts';
+import { testSource } from '../../harvester/test-source.ts';
 import { makeBed } from '../helpers/harvest.ts';
 import { startServer, type FixtureServer } from '../helpers/server.ts';
 
@@ -160,6 +161,28 @@ t.test('a training listing harvested: selectors, microdata and JSON-LD each give
   t.match(course('Formation à distance'), { startsOn: '2025-06-23', endsOn: '2025-06-25' });
   const atelier = bed.store.items.get(byTitle('Atelier').id)!;
   t.equal(atelier.versions.length, 1, 'the other sessions did not change');
+});
+
+t.test('"test a source" says which course facts each item has, and which could not be read', async (t) => {
+  const bed = makeBed({ partners: [{ id: 'add', sources: [] }] });
+  t.teardown(() => bed.close());
+  const source = {
+    id: 'training',
+    type: 'html' as const,
+    url: `${server.url}/formations/`,
+    section: 'services' as const,
+    doc_type: 'training' as const,
+    enabled: true,
+    date_order: 'dmy' as const,
+    follow_pdf: false,
+    select: { item: { css: 'article.training', source: 'article.training' }, title: { css: 'h2 a', source: 'h2 a' }, starts: { css: '.for', source: '.for' }, format: { css: '.mode', source: '.mode' } },
+  };
+  const result = await testSource(bed.settings, 'add', source);
+  t.equal(result.ok, true);
+  const fields = (start: string) => result.items.find((i) => i.title.startsWith(start))!.fields;
+  t.same(fields('Formation à distance'), ['title', 'link', 'course start (unreadable: "Fonctionnaires des collectivités")', 'course format']);
+  t.same(fields('Atelier'), ['title', 'link', 'course start', 'course end', 'course format', 'course audience', 'registration link', 'course organiser', 'course location']);
+  t.same(fields('Formation : sans date'), ['title', 'link', 'course (none found)']);
 });
 
 t.test('course facts are read only for training sections or course selectors', async (t) => {
