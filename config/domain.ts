@@ -29,6 +29,10 @@ export function sectionOfDocType(docType: DocType): Section {
   throw new Error(`unknown doc_type ${docType}`);
 }
 
+/** How a training session is given (course pages, `select.format` of html sources). */
+export const COURSE_FORMATS = ['online', 'in_person', 'hybrid'] as const;
+export type CourseFormat = (typeof COURSE_FORMATS)[number];
+
 export const PARTNER_KINDS = ['judiciary', 'constitutional', 'government', 'private_sector', 'civil_society'] as const;
 export type PartnerKind = (typeof PARTNER_KINDS)[number];
 

@@ -204,6 +204,8 @@ export const portalSchema = z.strictObject({
     base_url: baseUrlSchema,
     /** Shown in the User-Agent and the privacy notice; defaults to base_url. */
     contact_url: urlSchema.optional(),
+    /** Extension: who answers for the machine interfaces (OAI-PMH adminEmail, DCAT-AP contact point). */
+    admin_email: z.email({ message: 'expected an email address' }).optional(),
   }),
   /**
    * Addresses (or ranges) of the reverse proxies in front of the portal: only from them is
@@ -233,6 +235,16 @@ export const portalSchema = z.strictObject({
       max_text_chars: z.number().int().min(1000).max(5_000_000).default(200_000),
       /** Extension: successful harvests an item may be missing from before it is marked gone. */
       gone_after: z.number().int().min(1).max(100).default(3),
+      /** Extension: scanned PDFs recognised at the same time (connectors/ocr.ts); 0 turns OCR off. */
+      ocr_concurrency: z.number().int().min(0).max(16).default(1),
+      /** Extension: documents waiting for OCR; more are refused (and tried again later) until it drains. */
+      ocr_queue: z.number().int().min(1).max(10_000).default(50),
+      /** Extension: time one page may take to be rasterised or recognised; past it the page fails. */
+      ocr_timeout: durationSchema.prefault('2m'),
+      /** Extension: memory one OCR process may use; past it the page fails. */
+      ocr_memory: sizeSchema.prefault('1GB'),
+      /** Extension: pages of one scanned document that are recognised. */
+      ocr_max_pages: z.number().int().min(1).max(5000).default(100),
     })
     .prefault({}),
   freshness: z
@@ -312,6 +324,14 @@ export const htmlSourceSchema = z.strictObject({
     link: selectorSchema.optional(),
     date: selectorSchema.optional(),
     summary: selectorSchema.optional(),
+    /** Extension: course facts of training items (else read from schema.org Event/Course markup). */
+    starts: selectorSchema.optional(),
+    ends: selectorSchema.optional(),
+    format: selectorSchema.optional(),
+    audience: selectorSchema.optional(),
+    registration: selectorSchema.optional(),
+    organiser: selectorSchema.optional(),
+    location: selectorSchema.optional(),
   }),
   follow_pdf: z.boolean().default(false),
 });

@@ -6,6 +6,7 @@ import { load, type Cheerio, type CheerioAPI } from 'cheerio';
 import { type AnyNode } from 'domhandler';
 import { type HtmlSourceConfig, type Selector } from '../config/index.ts';
 import { decodeBody } from './charset.ts';
+import { COURSE_KEYS, matchStructured, mergeCourse, microdataCourse, readsCourses, structuredCourses } from './course.ts';
 import { isPdfUrl } from './documents.ts';
 import { HarvestError } from './errors.ts';
 import { MAX_ITEMS_PER_SOURCE, resolveUrl } from './feed.ts';
@@ -68,6 +69,8 @@ export const htmlConnector: Connector<HtmlSourceConfig> = {
     const dropped: DroppedItem[] = [];
     const warnings: string[] = [];
     const elements = matches.toArray();
+    // Training sessions: course facts from selectors, microdata or the page's JSON-LD.
+    const courses = readsCourses(source) ? structuredCourses($, base) : undefined;
     for (const [index, element] of elements.entries()) {
       if (index >= MAX_ITEMS_PER_SOURCE) {
         dropped.push({ index, reason: `more than ${MAX_ITEMS_PER_SOURCE} items on one page` });
@@ -94,6 +97,12 @@ export const htmlConnector: Connector<HtmlSourceConfig> = {
         date: readText($, $item, select.date),
         summaryHtml: readHtml($item, select.summary),
       };
+      if (courses) {
+        const selected = Object.fromEntries(COURSE_KEYS.map((key) => [key, readText($, $item, select[key])]));
+        selected.registration = resolveUrl(selected.registration, base);
+        const course = mergeCourse(selected, microdataCourse($item, base), matchStructured(courses, link, title));
+        if (course) item.course = course;
+      }
       if (source.follow_pdf) {
         const pdfUrl = isPdfUrl(link) ? link : resolveUrl($item.find('a[href$=".pdf" i], a[href*=".pdf?" i]').first().attr('href'), base);
         if (pdfUrl) {

@@ -25,3 +25,4 @@ export { decodeBody, detectEncoding, canonicalEncoding, declaredEncoding, header
 export { isPrivateAddress, guardedLookup } from './netguard.ts';
 export { sniff } from './sniff.ts';
 export { resolveUrl } from './feed.ts';
+export { OcrEngine, ocrOptionsFrom, OCR_DPI, OCR_MAX_PIXELS, type OcrOptions, type OcrRequest, type OcrResult, type OcrPage, type OcrPageFailure, type OcrAvailability } from './ocr.ts';

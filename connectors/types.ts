@@ -25,6 +25,22 @@ export type DocumentOutcome =
   | { kind: 'unchanged'; url: string; etag: string | null; lastModified: string | null; fetchedAt: string }
   | { kind: 'failed'; url: string; message: string };
 
+/**
+ * Course facts of a training item as the page wrote them (selectors, schema.org microdata or
+ * JSON-LD Event/Course): dates, format and language are read by the harvester.
+ */
+export interface RawCourse {
+  starts?: string;
+  ends?: string;
+  format?: string;
+  audience?: string;
+  /** Absolute URL (resolved by the connector). */
+  registration?: string;
+  organiser?: string;
+  location?: string;
+  language?: string;
+}
+
 export interface RawItem {
   title?: string;
   /** Absolute URL of the item (resolved by the connector). */
@@ -38,6 +54,7 @@ export interface RawItem {
   text?: string;
   author?: string;
   document?: DocumentOutcome;
+  course?: RawCourse;
 }
 
 export interface DroppedItem {

@@ -528,7 +528,27 @@ export interface DemoItem {
   /** PDF pages of the linked document, when the source links PDFs. */
   pdfPages?: string[];
   scanned?: boolean;
+  /** Training items: the session, 2 to 10 weeks after the announcement. */
+  course?: DemoCourse;
 }
+
+export interface DemoCourse {
+  starts: Date;
+  ends: Date;
+  format: 'online' | 'in_person' | 'hybrid';
+  audience: string;
+  city: string;
+}
+
+const AUDIENCES = [
+  'Fonctionnaires des administrations publiques',
+  'Élus et cadres des collectivités territoriales',
+  'Acheteurs publics',
+  'Magistrats et greffiers',
+  'Associations de la société civile',
+  'Journalistes',
+];
+const COURSE_CITIES = ['Rabat', 'Casablanca', 'Fès', 'Marrakech', 'Tanger', 'Agadir', 'Oujda', 'Laâyoune'];
 
 export interface SourceSpec {
   /** Seed and identity of the item sequence. */
@@ -654,6 +674,17 @@ function makeItem(spec: SourceSpec, index: number, at: Date, random: () => numbe
     }
   }
   const item: DemoItem = { index, at, title, summary, language, docType };
+  if (docType === 'training') {
+    const starts = new Date(at.getTime() + Math.floor(14 + random() * 56) * DAY);
+    const formats = ['online', 'in_person', 'hybrid'] as const;
+    item.course = {
+      starts,
+      ends: new Date(starts.getTime() + Math.floor(random() * 3) * DAY),
+      format: pickFrom(random, formats),
+      audience: pickFrom(random, AUDIENCES),
+      city: pickFrom(random, COURSE_CITIES),
+    };
+  }
   if (spec.pdf) {
     const lang = language === 'ar' ? 'ar' : 'fr';
     item.pdfPages = pdfPages(random, lang, title, topic, year);

@@ -9,7 +9,7 @@ import iconv from 'iconv-lite';
 import { formatDemoDate, itemsOf, type DateStyle, type DemoItem, type Institution, type SourceSpec } from './content.ts';
 import { makePdf } from './pdf.ts';
 
-export type ListingStyle = 'drupal' | 'wordpress' | 'joomla' | 'table' | 'cards' | 'list-ar';
+export type ListingStyle = 'drupal' | 'wordpress' | 'joomla' | 'table' | 'cards' | 'list-ar' | 'events';
 export type FeedStyle = 'wordpress' | 'drupal' | 'atom';
 
 export interface DemoSource {
@@ -196,7 +196,7 @@ export const DEMO_SITES: DemoSite[] = [
     state: 'up',
     sources: [
       { id: 'news', section: 'news', docType: 'news', path: '/feed/', kind: 'feed', feed: 'atom', dates: 'iso', spec: { language: 'mixed', docTypes: ['news'], start: '2023-01-14', periodDays: 10, window: 25 } },
-      { id: 'training', section: 'services', docType: 'training', language: 'fr', path: '/formations/', kind: 'html', listing: 'wordpress', dates: 'iso', spec: { language: 'fr', docTypes: ['training'], start: '2023-03-01', periodDays: 30, window: 15 } },
+      { id: 'training', section: 'services', docType: 'training', language: 'fr', path: '/formations/', kind: 'html', listing: 'events', dates: 'iso', spec: { language: 'fr', docTypes: ['training'], start: '2023-03-01', periodDays: 14, window: 20 } },
     ],
   },
   {
@@ -235,7 +235,7 @@ function itemHref(source: DemoSource, item: DemoItem): string {
   return `/item/${source.id}/${item.index}`;
 }
 
-function listing(site: DemoSite, source: DemoSource, items: DemoItem[], style: ListingStyle): string {
+function listing(site: DemoSite, source: DemoSource, items: DemoItem[], style: ListingStyle, origin: string): string {
   const date = (item: DemoItem) => formatDemoDate(item.at, source.dates);
   const dir = source.language === 'ar' ? ' dir="rtl" lang="ar"' : ' lang="fr"';
   let body: string;
@@ -271,6 +271,34 @@ function listing(site: DemoSite, source: DemoSource, items: DemoItem[], style: L
         .map((i) => `<li class="card"><a class="card-link" href="${itemHref(source, i)}"><span class="card-title">${esc(i.title)}</span></a><span class="card-date">${date(i)}</span><p class="card-text">${stripTags(i.summary)}</p></li>`)
         .join('\n')}</ul>`;
       break;
+    case 'events': {
+      // An events plugin's list (WordPress "The Events Calendar" style): each session's dates,
+      // format, audience and registration in the markup, organiser and place in a JSON-LD graph.
+      const formats = { online: 'En ligne', in_person: 'En présentiel', hybrid: 'Hybride : en présentiel et en ligne' } as const;
+      const graph = items
+        .filter((i) => i.course)
+        .map((i) => ({
+          '@type': 'Event',
+          name: i.title,
+          url: `${origin}${itemHref(source, i)}`,
+          startDate: i.course!.starts.toISOString().slice(0, 10),
+          organizer: { '@type': 'Organization', name: site.institution.fr.replace(/^(l'|la |le )/, '').replace(/^./, (c) => c.toUpperCase()) },
+          location: i.course!.format === 'online' ? { '@type': 'VirtualLocation', url: `${origin}/inscription/${i.index}` } : { '@type': 'Place', name: i.course!.city },
+        }));
+      body = `<script type="application/ld+json">${JSON.stringify({ '@context': 'https://schema.org', '@graph': graph }).replace(/</g, '\\u003c')}</script>
+<div class="tribe-events-list">${items
+        .map(
+          (i) => `<article class="tribe-events-calendar-list__event"><h3 class="tribe-events-calendar-list__event-title"><a href="${itemHref(source, i)}">${esc(i.title)}</a></h3>
+<time class="published" datetime="${i.at.toISOString().slice(0, 10)}">${formatDemoDate(i.at, 'fr-long')}</time>${
+            i.course
+              ? `<p class="tribe-event-schedule">Du <time class="tribe-event-date-start" datetime="${i.course.starts.toISOString().slice(0, 10)}">${formatDemoDate(i.course.starts, 'fr-long')}</time> au <time class="tribe-event-date-end" datetime="${i.course.ends.toISOString().slice(0, 10)}">${formatDemoDate(i.course.ends, 'fr-long')}</time></p>
+<p class="tribe-event-mode">${formats[i.course.format]}</p><p class="tribe-event-audience">Public : <span>${esc(i.course.audience)}</span></p><a class="tribe-event-register" href="/inscription/${i.index}">S'inscrire</a>`
+              : ''
+          }<div class="tribe-events-calendar-list__event-description">${i.summary}</div></article>`,
+        )
+        .join('\n')}</div>`;
+      break;
+    }
     case 'list-ar':
       body = `<ul class="akhbar">${items.map((i) => `<li><a href="${itemHref(source, i)}">${esc(i.title)}</a> <span class="tarikh">${date(i)}</span></li>`).join('\n')}</ul>`;
       break;
@@ -286,6 +314,18 @@ export const SELECTORS: Record<ListingStyle, Record<string, string>> = {
   table: { item: 'table.docs tbody tr', title: '.titre a', link: '.titre a@href', date: '.date' },
   cards: { item: 'ul.cards li.card', title: '.card-title', link: 'a.card-link@href', date: '.card-date', summary: '.card-text' },
   'list-ar': { item: 'ul.akhbar li', title: 'a', link: 'a@href', date: '.tarikh' },
+  events: {
+    item: 'article.tribe-events-calendar-list__event',
+    title: '.tribe-events-calendar-list__event-title a',
+    link: '.tribe-events-calendar-list__event-title a@href',
+    date: 'time.published@datetime',
+    summary: '.tribe-events-calendar-list__event-description',
+    starts: 'time.tribe-event-date-start@datetime',
+    ends: 'time.tribe-event-date-end@datetime',
+    format: '.tribe-event-mode',
+    audience: '.tribe-event-audience span',
+    registration: 'a.tribe-event-register@href',
+  },
 };
 
 function rfc822(date: Date): string {
@@ -415,6 +455,12 @@ async function respond(
     res.end('User-agent: *\nDisallow: /admin/\nDisallow: /wp-admin/\n');
     return;
   }
+  if (path.startsWith('/inscription/')) {
+    // Where a training session's "register" link leads: the organiser's own form.
+    res.setHeader('content-type', 'text/html; charset=utf-8');
+    res.end(`<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Inscription</title></head><body><h1>Inscription à la formation</h1><p>${esc(site.institution.fr)} : formulaire d'inscription (démonstration).</p></body></html>`);
+    return;
+  }
   if (path === '/') {
     res.setHeader('content-type', 'text/html; charset=utf-8');
     res.end(`<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>${esc(site.institution.fr)}</title></head><body><h1>${esc(site.institution.fr)}</h1><ul>${site.sources.map((s) => `<li><a href="${s.path}">${s.id}</a></li>`).join('')}</ul></body></html>`);
@@ -453,7 +499,7 @@ async function respond(
       const changed = source.layoutChangesAfter !== undefined && count > source.layoutChangesAfter;
       const style = changed ? (source.listing === 'cards' ? 'table' : 'cards') : source.listing!;
       res.setHeader('content-type', 'text/html; charset=utf-8');
-      res.end(listing(site, source, items, style));
+      res.end(listing(site, source, items, style, origin));
       return;
     }
     const pdf = new RegExp(`^/docs/${source.id}-(\\d+)\\.pdf$`).exec(path);

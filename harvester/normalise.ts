@@ -2,6 +2,7 @@
 // parsed date, language, document type, bounded text, identity and content hash.
 import { SECTION_DOC_TYPES, type DocType, type Section, type SourceConfig } from '../config/index.ts';
 import { type DocumentOutcome, type RawItem } from '../connectors/index.ts';
+import { normaliseCourse } from './course.ts';
 import { parseDate } from './dates.ts';
 import { canonicalUrl, itemId, itemIdentity, sha256 } from './identity.ts';
 import { detectLanguage } from './language.ts';
@@ -99,6 +100,8 @@ export function normaliseItem(raw: RawItem, context: NormaliseContext): Normalis
 
   const language = source.language ?? detectLanguage(`${title}\n${summary.text}\n${(text ?? '').slice(0, 2000)}`);
   const docType = inferDocType(source.section, title, source.doc_type);
+  // Training items carry course facts; an item without any keeps the hash it always had.
+  const course = docType === 'training' ? normaliseCourse(raw.course, { order: source.date_order, now: context.now }) : undefined;
   const snapshot: ItemSnapshot = {
     title,
     url,
@@ -108,6 +111,7 @@ export function normaliseItem(raw: RawItem, context: NormaliseContext): Normalis
     language,
     text_hash: textHash,
     document_url: facts?.url ?? null,
+    ...(course ? { course } : {}),
   };
   return {
     item: {
@@ -125,8 +129,21 @@ export function normaliseItem(raw: RawItem, context: NormaliseContext): Normalis
       author: cleanLine(raw.author ?? fetchedDoc?.author, 200) || null,
       text,
       document: facts,
-      contentHash: sha256(JSON.stringify([snapshot.title, snapshot.url, snapshot.summary, snapshot.published_at, snapshot.doc_type, snapshot.language, snapshot.text_hash, snapshot.document_url])),
+      contentHash: sha256(
+        JSON.stringify([
+          snapshot.title,
+          snapshot.url,
+          snapshot.summary,
+          snapshot.published_at,
+          snapshot.doc_type,
+          snapshot.language,
+          snapshot.text_hash,
+          snapshot.document_url,
+          ...(course ? [course] : []),
+        ]),
+      ),
       snapshot,
+      ...(course !== undefined ? { course } : {}),
     },
   };
 }

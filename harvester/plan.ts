@@ -17,7 +17,9 @@ export interface PlanResult {
 /** Names of the snapshot fields that differ. */
 export function changedFields(before: ItemSnapshot, after: ItemSnapshot): string[] {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]) as Set<keyof ItemSnapshot>;
-  return [...keys].filter((k) => (before[k] ?? null) !== (after[k] ?? null)).sort();
+  // Values are strings or null, or for training items the course facts (compared by content).
+  const same = (a: unknown, b: unknown) => (typeof a === 'object' || typeof b === 'object' ? JSON.stringify(a) === JSON.stringify(b) : a === b);
+  return [...keys].filter((k) => !same(before[k] ?? null, after[k] ?? null)).sort();
 }
 
 export function planChanges(existing: readonly ExistingItem[], found: readonly HarvestedItem[], options: PlanOptions): PlanResult {

@@ -1,6 +1,6 @@
 // What the harvester needs from the catalogue, declared here and implemented by store/. Data
 // flows harvester → store, so store/ imports these types and the harvester never sees SQL.
-import { type DocType, type ErrorCode, type Language, type RunStatus, type Section, type SourceConfig } from '../config/index.ts';
+import { type CourseFormat, type DocType, type ErrorCode, type Language, type RunStatus, type Section, type SourceConfig } from '../config/index.ts';
 
 /** A source as the store knows it: its config and its harvest state. */
 export interface SourceRecord {
@@ -59,6 +59,22 @@ export interface ItemSnapshot {
   /** sha256 of the extracted text, or null without text. */
   text_hash: string | null;
   document_url: string | null;
+  /** Training items with course facts only (so other items' hashes are what they were). */
+  course?: CourseFacts;
+}
+
+/** Course facts of a training item (doc_type `training`): what its course page shows. */
+export interface CourseFacts {
+  /** First and last day, "YYYY-MM-DD". */
+  startsOn: string | null;
+  endsOn: string | null;
+  format: CourseFormat | null;
+  audience: string | null;
+  /** The course's language when the partner states it (else the item's applies). */
+  language: Language | null;
+  registrationUrl: string | null;
+  organiser: string | null;
+  location: string | null;
 }
 
 /** An item as the harvester produced it from one fetch. */
@@ -82,6 +98,8 @@ export interface HarvestedItem {
   document: DocumentFacts | null;
   contentHash: string;
   snapshot: ItemSnapshot;
+  /** Training items: the course facts found (null: none; absent: the item is not a training). */
+  course?: CourseFacts | null;
 }
 
 /** What a harvest changes in the catalogue, planned by harvester/plan.ts and applied at once. */

@@ -2,9 +2,10 @@
 // what it would extract, which fields each item has, and what went wrong. Operators check new
 // selectors with it before saving them.
 import { type PortalSettings, type SourceConfig } from '../config/index.ts';
-import { connectorFor, fetchPdfDocument, HarvestError, type DocumentFetcher } from '../connectors/index.ts';
+import { connectorFor, fetchPdfDocument, HarvestError, type DocumentFetcher, type RawItem } from '../connectors/index.ts';
 import { makeClient } from './harvest.ts';
 import { normaliseItem } from './normalise.ts';
+import { type CourseFacts } from './ports.ts';
 
 export interface SourceTestItem {
   title: string;
@@ -62,6 +63,8 @@ export async function testSource(settings: PortalSettings, partnerId: string, so
         raw.date ? (item.publishedAt ? 'date' : `date (unreadable: "${raw.date.slice(0, 40)}")`) : '',
         raw.summaryHtml ? 'summary' : '',
         raw.document?.kind === 'fetched' ? `pdf (${raw.document.pages} pages${raw.document.scanned ? ', scanned' : ''})` : raw.document?.kind === 'failed' ? 'pdf (failed)' : '',
+        // Training items: which course facts were read (an unreadable date or format says so).
+        ...(item.course !== undefined ? courseFields(raw.course, item.course) : []),
       ].filter(Boolean);
       items.push({
         title: item.title,
@@ -84,4 +87,18 @@ export async function testSource(settings: PortalSettings, partnerId: string, so
   } finally {
     await client.close();
   }
+}
+
+function courseFields(raw: RawItem['course'], course: CourseFacts | null | undefined): string[] {
+  if (!raw) return ['course (none found)'];
+  const found = (value: unknown, name: string, text: string | undefined) => (value ? name : text ? `${name} (unreadable: "${text.slice(0, 40)}")` : '');
+  return [
+    found(course?.startsOn, 'course start', raw.starts),
+    found(course?.endsOn, 'course end', raw.ends),
+    found(course?.format, 'course format', raw.format),
+    course?.audience ? 'course audience' : '',
+    found(course?.registrationUrl, 'registration link', raw.registration),
+    course?.organiser ? 'course organiser' : '',
+    course?.location ? 'course location' : '',
+  ];
 }

@@ -18,6 +18,9 @@ import { adminRoutes } from './routes/admin.ts';
 import { apiRoutes } from './routes/api.ts';
 import { depositFileRoutes } from './routes/deposits.ts';
 import { feedRoutes } from './routes/feeds.ts';
+import { catalogRoutes } from './routes/catalog.ts';
+import { oaiRoutes } from './routes/oai.ts';
+import { sitemapRoutes } from './routes/sitemap.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { suggestionRoutes } from './routes/suggestions.ts';
 import { Counters, isBot } from './visits.ts';
@@ -70,6 +73,8 @@ export interface BuildOptions {
   flushEveryMs?: number;
   /** Rendered pages kept in memory (default 500; 0 turns the cache off, for benchmarks). */
   pageCacheEntries?: number;
+  /** OAI-PMH records per answer (default 100; tests set a few to exercise resumption tokens). */
+  oaiPageSize?: number;
 }
 
 function errorLanguage(app: FastifyInstance, request: FastifyRequest): string {
@@ -154,6 +159,9 @@ export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): 
         facets: 'partials/facets.hbs',
         channel: 'partials/channel.hbs',
         adminNav: 'partials/admin-nav.hbs',
+        course: 'partials/course.hbs',
+        sessions: 'partials/sessions.hbs',
+        citation: 'partials/citation.hbs',
       },
     },
   });
@@ -205,6 +213,9 @@ export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): 
   await app.register(pageRoutes);
   await app.register(suggestionRoutes);
   await app.register(feedRoutes);
+  await app.register(oaiRoutes, { pageSize: options.oaiPageSize });
+  await app.register(sitemapRoutes);
+  await app.register(catalogRoutes);
   await app.register(apiRoutes);
   await app.register(depositFileRoutes);
   await app.register(adminRoutes);

@@ -6,6 +6,7 @@ import { openDatabase, type OpenOptions, type Sqlite } from './db.ts';
 import { DepositsStore } from './deposits.ts';
 import { FileStore, filesDirFor } from './files.ts';
 import { ItemsStore } from './items.ts';
+import { LibraryStore } from './library.ts';
 import { PartnersStore, type SyncResult } from './partners.ts';
 import { RemindersStore } from './reminders.ts';
 import { RunsStore } from './runs.ts';
@@ -21,6 +22,7 @@ export { PARTNER_FRESHNESS, lastMonths } from './stats.ts';
 export type { SuggestionRow, SuggestionStatus, NewSuggestion } from './suggestions.ts';
 export { SUGGESTION_STATUSES } from './suggestions.ts';
 export { INDEXED_TEXT_CHARS } from './items.ts';
+export type { OaiFilter, OaiCursor, OaiRecordRow, CourseRow, CourseListRow, CollectionRow, SitemapFile } from './library.ts';
 export { ROLES, type Role, type UserRow, type SessionRow, type AuditEntry } from './users.ts';
 export { describeStorageError } from './db.ts';
 export { DEPOSIT_STATUSES, DepositRefused, type DepositDetail, type DepositFields, type DepositFile, type DepositRevision, type DepositStatus, type DepositSummary, type PublishContext } from './deposits.ts';
@@ -39,6 +41,7 @@ export class Store implements HarvestStore {
   readonly reminders: RemindersStore;
   /** Deposited files, content-addressed under the data directory. */
   readonly files: FileStore;
+  readonly library: LibraryStore;
 
   constructor(
     private readonly sqlite: Sqlite,
@@ -53,6 +56,7 @@ export class Store implements HarvestStore {
     this.deposits = new DepositsStore(sqlite, this.items, this.partners, () => this.stats.invalidate());
     this.reminders = new RemindersStore(sqlite);
     this.files = new FileStore(filesDir);
+    this.library = new LibraryStore(sqlite);
   }
 
   close(): void {
@@ -156,7 +160,12 @@ export class Store implements HarvestStore {
 
   commitHarvest(args: { runPk: number; source: SourceRecord; plan: ChangePlan | null; outcome: SourceOutcome; state: SourceStateUpdate; now: string }): void {
     this.sqlite.transaction(() => {
-      if (args.plan) this.items.apply(args.source, args.plan, args.runPk, args.now);
+      const since = new Date().toISOString();
+      if (args.plan) {
+        this.items.apply(args.source, args.plan, args.runPk, args.now);
+        this.library.applyCourses(args.plan);
+        this.library.restamp(since, new Date().toISOString());
+      }
       this.runs.record(args.runPk, args.source.pk, args.outcome, args.state);
     })();
     this.stats.invalidate();

@@ -149,6 +149,51 @@ export const itemTexts = sqliteTable('item_texts', {
   text: text('text').notNull(),
 });
 
+/**
+ * When each item last changed, as OAI-PMH harvesters see it (its datestamp): the time the change
+ * was committed, not the harvest's start time the items carry, so an incremental harvest from
+ * the previous answer's time never misses a change committed later. Written by triggers on
+ * `items` (every write path), then moved to the end of a harvest's transaction by the store.
+ */
+export const itemStamps = sqliteTable(
+  'item_stamps',
+  {
+    itemPk: integer('item_pk')
+      .primaryKey()
+      .references(() => items.pk),
+    datestamp: text('datestamp').notNull(),
+  },
+  (t) => [
+    // OAI-PMH ListRecords / ListIdentifiers: records in datestamp order from a cursor, from/until.
+    index('item_stamps_datestamp_idx').on(t.datestamp, t.itemPk),
+  ],
+);
+
+/** Course facts of a training item (doc_type `training`), harvested with it. */
+export const itemCourses = sqliteTable(
+  'item_courses',
+  {
+    itemPk: integer('item_pk')
+      .primaryKey()
+      .references(() => items.pk),
+    /** First and last day, "YYYY-MM-DD". */
+    startsOn: text('starts_on'),
+    endsOn: text('ends_on'),
+    /** `online`, `in_person` or `hybrid`. */
+    format: text('format'),
+    audience: text('audience'),
+    /** The course's language when the partner states it, else the item's. */
+    language: text('language'),
+    registrationUrl: text('registration_url'),
+    organiser: text('organiser'),
+    location: text('location'),
+  },
+  (t) => [
+    // /{lang}/services: upcoming sessions soonest first, past ones latest first.
+    index('item_courses_starts_idx').on(t.startsOn),
+  ],
+);
+
 /** Each content change of an item: what an auditor reads to see silent edits. */
 export const itemVersions = sqliteTable(
   'item_versions',

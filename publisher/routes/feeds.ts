@@ -1,8 +1,8 @@
-// Machine-readable views: an Atom feed per language (filtered by section and partner), the
-// sitemap, robots.txt. Their absolute links come from site.base_url, never from the Host header:
-// they are cached (by the portal and by proxies), so a forged Host would reach every reader.
+// Machine-readable views: an Atom feed per language (filtered by section and partner) and
+// robots.txt (the sitemap is routes/sitemap.ts). Their absolute links come from site.base_url, never
+// from the Host header: they are cached (by the portal and by proxies), so a forged Host would reach
+// every reader.
 import { type FastifyInstance } from 'fastify';
-import { SECTIONS } from '../../config/index.ts';
 import { languageOf } from './pages.ts';
 import { listingParams, partnerNames, pick, queryString, siteBase } from '../views.ts';
 
@@ -14,7 +14,6 @@ const xml = (text: string) =>
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;');
 
-const STATIC_PAGES = ['', ...SECTIONS, 'partners', 'claims', 'directory', 'indicators', 'suggestions'];
 
 export async function feedRoutes(app: FastifyInstance): Promise<void> {
   const ctx = app.portal;
@@ -60,27 +59,6 @@ ${entries}
 </feed>
 `;
     return reply.type('application/atom+xml; charset=utf-8').header('cache-control', 'public, max-age=300').send(body);
-  });
-
-  app.get('/sitemap.xml', async (_request, reply) => {
-    const settings = ctx.settings();
-    const base = siteBase(ctx);
-    const languages = settings.portal.languages;
-    const urls: string[] = [];
-    for (const page of STATIC_PAGES) {
-      const alternates = languages.map((l) => `<xhtml:link rel="alternate" hreflang="${l}" href="${xml(`${base}/${l}/${page}`)}"/>`).join('');
-      for (const lang of languages) urls.push(`<url><loc>${xml(`${base}/${lang}/${page}`)}</loc>${alternates}</url>`);
-    }
-    for (const partner of ctx.store.partners.list().filter((p) => p.inConfig)) {
-      for (const lang of languages) urls.push(`<url><loc>${xml(`${base}/${lang}/partners/${partner.id}`)}</loc></url>`);
-    }
-    const budget = Math.max(0, 49_000 - urls.length);
-    for (const item of ctx.store.items.allIds(Math.floor(budget / languages.length))) {
-      for (const lang of languages) urls.push(`<url><loc>${xml(`${base}/${lang}/items/${item.id}`)}</loc><lastmod>${item.last_changed_at.slice(0, 10)}</lastmod></url>`);
-    }
-    return reply
-      .type('application/xml; charset=utf-8')
-      .send(`<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n${urls.join('\n')}\n</urlset>\n`);
   });
 
   app.get('/robots.txt', async (_request, reply) => {

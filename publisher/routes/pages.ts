@@ -3,8 +3,10 @@
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { SECTIONS, type Section } from '../../config/index.ts';
 import { barChart } from '../chart.ts';
+import { courseView, moroccoDay, sessions } from '../courses.ts';
 import { dirOf, formatDate, formatDateTimeLong, formatList, formatMonth, formatNumber } from '../format.ts';
 import { negotiateLanguage } from '../i18n.ts';
+import { itemMetadata } from '../item-metadata.ts';
 import { fromCache } from '../render.ts';
 import { ftsQuery, highlight, parseQuery, snippet } from '../search.ts';
 import { type PartnerFreshnessRow } from '../../store/index.ts';
@@ -128,6 +130,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
         partners: all.partner.map((f) => ({ label: names.get(f.value) ?? f.value, count: f.count, href: `/${lang}/search${queryString({ partner: f.value })}` })),
         types: all.doc_type.map((f) => ({ label: i18n.t(lang, `doc_types.${f.value}`), count: f.count, href: `/${lang}/search${queryString({ doc_type: f.value })}` })),
         years: all.year.map((f) => ({ label: f.value, count: f.count, href: `/${lang}/search${queryString({ year: f.value })}` })),
+        // Remote training: sessions not over yet first, soonest first.
+        sessions: sessions(ctx, lang),
       };
     }
     return app.renderer.page(
@@ -151,7 +155,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       {
         title: i18n.t(lang, `sections.${section}`),
         nav: section,
-        cacheable: true,
+        // The services page says which sessions are upcoming: it changes with the day, not the catalogue.
+        cacheable: section !== 'services',
         breadcrumbs: [{ label: i18n.t(lang, `sections.${section}`) }],
         description: i18n.t(lang, `sections.${section}_intro`),
       },
@@ -276,6 +281,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       collected: i18n.t(lang, 'item.collected', { date: when(item.first_seen_at), how }),
       checked: item.gone_since ? undefined : i18n.t(lang, 'item.checked', { date: when(item.last_seen_at) }),
     };
+    const course = item.doc_type === 'training' ? ctx.store.library.course(item.id) : undefined;
+    const metadata = itemMetadata(ctx, lang, item, course);
     const versions = item.versions
       .map((v) => {
         const fields = ITEM_FIELDS.filter((f) => v.changed_fields.includes(f)).map((f) => i18n.t(lang, `item.field_${f}`));
@@ -315,11 +322,17 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
         documentHash: item.document_hash,
         versions,
         suggestHref: `/${lang}/suggestions${queryString({ about: `/${lang}/items/${item.id}` })}`,
+        training: item.doc_type === 'training',
+        course: course ? courseView(ctx, lang, course, { organiser: view.partnerName, language: item.language }, moroccoDay(ctx.now())) : undefined,
+        citation: { apa: metadata.apa, iso690: metadata.iso690 },
+        headMeta: metadata.meta,
+        jsonLd: metadata.jsonLd,
       },
       {
         title: item.title,
         nav: item.section as Section,
-        cacheable: true,
+        // A course page says whether the session is upcoming: it changes with the day.
+        cacheable: item.doc_type !== 'training',
         description: item.summary.replace(/<[^>]*>/g, ' ').slice(0, 200) || undefined,
         breadcrumbs: [{ label: view.sectionLabel, href: `/${lang}/${item.section}` }, { label: item.title }],
       },

@@ -1,7 +1,7 @@
 // The demo's 19 simulated partner sites harvested with the demo config into a temporary
 // database: every partner, every section and document type, the failures designed into the
 // sites with their codes, the freshness statuses the content was made to produce, and search
-// finding Arabic and French terms that only appear inside PDFs.
+// finding Arabic and French terms that only appear inside PDFs, training sessions with their facts.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -149,4 +149,17 @@ t.test('a new demo database gets a year of simulated visits, the same on every r
   t.equal(days.length, 365);
   t.equal(days.at(-1), '2026-03-09', 'up to yesterday: today counts real visits');
   t.ok(visits.every((v) => v.count > 0 && ['ar', 'fr', 'en'].includes(v.language)));
+});
+
+t.test('remote training: sessions harvested with their course facts, some of them upcoming', async (t) => {
+  const today = new Date().toISOString().slice(0, 10);
+  const upcoming = store.library.courses('upcoming', today, 50);
+  const past = store.library.courses('past', today, 50);
+  t.ok(upcoming.length >= 1, `${upcoming.length} upcoming sessions`);
+  t.ok(past.length >= 5, `${past.length} past sessions`);
+  for (const session of [...upcoming, ...past]) {
+    t.match(session, { partner: 'add', format: /^(online|in_person|hybrid)$/, audience: /\S/, organiser: 'Agence de Développement du Digital', registrationUrl: /\/inscription\/\d+$/ }, session.title);
+    t.ok(session.startsOn && (!session.endsOn || session.endsOn >= session.startsOn), `${session.title}: dates in order`);
+    t.equal(session.location === null, session.format === 'online', `${session.title}: a place unless online`);
+  }
 });

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { type FastifyInstance } from 'fastify';
 import { type DocType, type Language, type PortalSettings, type Section } from '../../config/index.ts';
-import { analyze, itemId, planChanges, type HarvestedItem } from '../../harvester/index.ts';
+import { analyze, itemId, planChanges, type CourseFacts, type HarvestedItem } from '../../harvester/index.ts';
 import { buildApp, I18n, type HarvestControl, type MailSender, type PortalContext } from '../../publisher/index.ts';
 import { openStore, type Store } from '../../store/index.ts';
 import { loadTestConfig, writeConfig, type TestConfig } from './config.ts';
@@ -21,6 +21,8 @@ export interface SeedItem {
   url?: string;
   pages?: number;
   scanned?: boolean;
+  /** Training items: course facts, as the harvester would have found them. */
+  course?: CourseFacts;
 }
 
 export const SEED_CONFIG: TestConfig = {
@@ -120,6 +122,7 @@ export function harvestedItem(seed: SeedItem, index: number): HarvestedItem {
     language: seed.language,
     text_hash: seed.text ? sha(seed.text) : null,
     document_url: null,
+    ...(seed.course ? { course: seed.course } : {}),
   };
   return {
     id: itemId(seed.partner, seed.source, identity),
@@ -138,6 +141,7 @@ export function harvestedItem(seed: SeedItem, index: number): HarvestedItem {
     document: seed.pages || seed.scanned ? { url: `${url}.pdf`, etag: null, lastModified: null, hash: sha(seed.text ?? ''), pages: seed.pages ?? 1, scanned: seed.scanned ?? false, fetchedAt: '2025-01-01T00:00:00.000Z' } : null,
     contentHash: sha(JSON.stringify(snapshot)),
     snapshot,
+    ...(seed.course ? { course: seed.course } : {}),
   };
 }
 

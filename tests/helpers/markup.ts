@@ -1,7 +1,10 @@
 // Executable markup in a whole rendered page, found with a real HTML parser (parse5, through
 // cheerio), as a browser would build the document: any script, frame, plug-in, base or refresh,
 // inline style, event handler, or URL with a scheme that runs code. The portal's own pages have
-// none of these (no script at all; CSP forbids inline script anyway), so any finding is a leak.
+// none of these (CSP forbids inline script anyway), so any finding is a leak. The one script the
+// portal writes is an item page's schema.org data block, which browsers never run: a
+// <script type="application/ld+json"> in <head>, with no other attribute, holding valid JSON.
+// Anything else named script (in <body>, another type, a src, text that is not JSON) is a finding.
 import { load } from 'cheerio';
 
 // Inline SVG is allowed (the admin area draws its charts with it), but not what makes SVG run code.
@@ -16,7 +19,7 @@ export function executableMarkup(html: string): string[] {
     const el = node as { tagName: string; attribs: Record<string, string> };
     const name = el.tagName.toLowerCase();
     const at = `<${name}${el.attribs.class ? ` class="${el.attribs.class}"` : ''}>`;
-    if (FORBIDDEN_ELEMENTS.has(name)) found.push(`${at} element`);
+    if (FORBIDDEN_ELEMENTS.has(name) && !(name === 'script' && isJsonLdDataBlock($, node))) found.push(`${at} element`);
     if (name === 'meta' && el.attribs['http-equiv'] && !/^content-type$/i.test(el.attribs['http-equiv'])) found.push(`${at} http-equiv=${el.attribs['http-equiv']}`);
     if (name === 'link' && !/^(?:stylesheet|alternate|icon|canonical|manifest)$/i.test(el.attribs.rel ?? '')) found.push(`${at} rel=${el.attribs.rel}`);
     if ((name === 'animate' || name === 'set') && /href/i.test(el.attribs.attributename ?? '')) found.push(`${at} animates ${el.attribs.attributename}`);
@@ -34,6 +37,18 @@ export function executableMarkup(html: string): string[] {
     }
   });
   return found;
+}
+
+function isJsonLdDataBlock($: ReturnType<typeof load>, node: unknown): boolean {
+  const el = node as { attribs: Record<string, string>; parent?: { tagName?: string } };
+  if (Object.keys(el.attribs).join(',') !== 'type' || el.attribs.type !== 'application/ld+json') return false;
+  if (el.parent?.tagName?.toLowerCase() !== 'head') return false;
+  try {
+    JSON.parse($(node as never).text());
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The HTML carried by an Atom document's html-typed title, summary and content (what a feed reader renders). */
