@@ -34,6 +34,8 @@ export interface Institution {
   en: string;
   /** The Arabic name is feminine (الهيئة، الوزارة…): its verbs take the feminine form. */
   arFeminine?: boolean;
+  /** The official French name, as the institution writes it as an organiser (default: `fr` without its article). */
+  official?: string;
 }
 
 /** "de" before a French noun phrase: "du CNDH", "des conflits", "de la Cour", "d'Agadir". */

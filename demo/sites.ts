@@ -192,7 +192,7 @@ export const DEMO_SITES: DemoSite[] = [
   },
   {
     partner: 'add',
-    institution: I("l'Agence de développement du digital", 'وكالة التنمية الرقمية', 'the Digital Development Agency', true),
+    institution: { ...I("l'Agence de développement du digital", 'وكالة التنمية الرقمية', 'the Digital Development Agency', true), official: 'Agence de Développement du Digital' },
     state: 'up',
     sources: [
       { id: 'news', section: 'news', docType: 'news', path: '/feed/', kind: 'feed', feed: 'atom', dates: 'iso', spec: { language: 'mixed', docTypes: ['news'], start: '2023-01-14', periodDays: 10, window: 25 } },
@@ -282,7 +282,7 @@ function listing(site: DemoSite, source: DemoSource, items: DemoItem[], style: L
           name: i.title,
           url: `${origin}${itemHref(source, i)}`,
           startDate: i.course!.starts.toISOString().slice(0, 10),
-          organizer: { '@type': 'Organization', name: site.institution.fr.replace(/^(l'|la |le )/, '').replace(/^./, (c) => c.toUpperCase()) },
+          organizer: { '@type': 'Organization', name: site.institution.official ?? site.institution.fr.replace(/^(l'|la |le )/, '').replace(/^./, (c) => c.toUpperCase()) },
           location: i.course!.format === 'online' ? { '@type': 'VirtualLocation', url: `${origin}/inscription/${i.index}` } : { '@type': 'Place', name: i.course!.city },
         }));
       body = `<script type="application/ld+json">${JSON.stringify({ '@context': 'https://schema.org', '@graph': graph }).replace(/</g, '\\u003c')}</script>
