@@ -235,6 +235,7 @@ async function harvestSource(ctx: SourceContext): Promise<SourceOutcome> {
     }
 
     outcome.warnings.push(...result.warnings);
+    if (source.config.type === 'dataset') return commitDataset(ctx, outcome, result, finish);
     const found: HarvestedItem[] = [];
     const seen = new Set<string>();
     let dropped = result.dropped.length;
@@ -320,6 +321,34 @@ async function harvestSource(ctx: SourceContext): Promise<SourceOutcome> {
       // the lease expires on its own
     }
   }
+}
+
+/**
+ * A dataset source's read file: series and observations written with their provenance, a changed
+ * value as a new version. In the run summary, items are observations (found, new, changed =
+ * revised) and dropped items the rows that could not be read.
+ */
+function commitDataset(ctx: SourceContext, outcome: SourceOutcome, result: ConnectorResult & { status: 'ok' }, finish: () => SourceOutcome): SourceOutcome {
+  const dataset = result.dataset;
+  if (!dataset) return recordFailure(ctx, outcome, new Error('the dataset connector returned no dataset'), finish);
+  const startedAt = outcome.startedAt;
+  outcome.status = 'ok';
+  outcome.itemsDropped = dataset.dropped;
+  const validators = { etag: result.etag, lastModified: result.lastModified, bodyHash: result.bodyHash };
+  ctx.store.commitDataset({
+    runPk: ctx.runPk,
+    source: ctx.source,
+    dataset,
+    outcome: (counts) => {
+      outcome.itemsFound = counts.observations;
+      outcome.itemsNew = counts.new;
+      outcome.itemsChanged = counts.revised;
+      return finish();
+    },
+    state: (counts) => ({ attemptAt: startedAt, success: true, changed: counts.new + counts.revised > 0, consecutiveFailures: 0, nextAttemptAt: null, ...validators }),
+    now: startedAt,
+  });
+  return finish();
 }
 
 function skippedState(source: SourceRecord, at: string): SourceStateUpdate {

@@ -1,7 +1,9 @@
 // The store's one entry point: `openStore(file)` gives every aggregate, and implements the
 // harvester's HarvestStore port. Nothing outside store/ sees SQL or the database driver.
 import { type PortalSettings } from '../config/index.ts';
-import { type ChangePlan, type HarvestStore, type RunTrigger, type SourceOutcome, type SourceRecord, type SourceStateUpdate } from '../harvester/ports.ts';
+import { type DatasetPayload } from '../connectors/index.ts';
+import { type ChangePlan, type DatasetCounts, type HarvestStore, type RunTrigger, type SourceOutcome, type SourceRecord, type SourceStateUpdate } from '../harvester/ports.ts';
+import { DatasetsStore } from './datasets.ts';
 import { openDatabase, type OpenOptions, type Sqlite } from './db.ts';
 import { ItemsStore } from './items.ts';
 import { PartnersStore, type SyncResult } from './partners.ts';
@@ -20,6 +22,7 @@ export { SUGGESTION_STATUSES } from './suggestions.ts';
 export { INDEXED_TEXT_CHARS } from './items.ts';
 export { ROLES, FREE_ATTEMPTS, type Role, type UserRow, type SessionRow, type AuditEntry } from './users.ts';
 export { describeStorageError } from './db.ts';
+export { headlinePoints, sameValue, type SeriesRow, type SeriesDisplay, type ObservationRow, type RevisionRow } from './datasets.ts';
 
 export class Store implements HarvestStore {
   readonly partners: PartnersStore;
@@ -28,6 +31,7 @@ export class Store implements HarvestStore {
   readonly stats: StatsStore;
   readonly suggestions: SuggestionsStore;
   readonly users: UsersStore;
+  readonly datasets: DatasetsStore;
 
   constructor(private readonly sqlite: Sqlite) {
     this.partners = new PartnersStore(sqlite);
@@ -36,6 +40,7 @@ export class Store implements HarvestStore {
     this.stats = new StatsStore(sqlite);
     this.suggestions = new SuggestionsStore(sqlite);
     this.users = new UsersStore(sqlite);
+    this.datasets = new DatasetsStore(sqlite);
   }
 
   close(): void {
@@ -143,6 +148,23 @@ export class Store implements HarvestStore {
       this.runs.record(args.runPk, args.source.pk, args.outcome, args.state);
     })();
     this.stats.invalidate();
+  }
+
+  commitDataset(args: {
+    runPk: number;
+    source: SourceRecord;
+    dataset: DatasetPayload;
+    outcome: (counts: DatasetCounts) => SourceOutcome;
+    state: (counts: DatasetCounts) => SourceStateUpdate;
+    now: string;
+  }): DatasetCounts {
+    const counts = this.sqlite.transaction(() => {
+      const written = this.datasets.commit(args.source, args.dataset, args.runPk, args.now);
+      this.runs.record(args.runPk, args.source.pk, args.outcome(written), args.state(written));
+      return written;
+    })();
+    this.stats.invalidate();
+    return counts;
   }
 
   recordDailyFreshness(now: Date): void {
