@@ -214,9 +214,12 @@ function decodeCsv(bytes: Buffer, declared: string | undefined): string {
   }
 }
 
-/** The delimiter that splits the first lines most consistently (outside quotes). */
+/**
+ * The delimiter that splits the first lines most consistently (outside quotes): for each
+ * candidate, the count most lines share wins, so a title line above the table does not mislead.
+ */
 export function detectDelimiter(text: string): string {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim()).slice(0, 5);
+  const lines = text.split(/\r?\n/).filter((l) => l.trim()).slice(0, 12);
   let best = ',';
   let bestScore = 0;
   for (const candidate of [';', ',', '\t', '|']) {
@@ -229,9 +232,10 @@ export function detectDelimiter(text: string): string {
       }
       return n;
     });
-    const first = counts[0] ?? 0;
-    // Lines that split like the first one count double: a table splits every line alike.
-    const score = first === 0 ? 0 : counts.reduce((sum, n) => sum + (n === first ? 2 : n > 0 ? 1 : 0), 0) + first / 100;
+    const tally = new Map<number, number>();
+    for (const n of counts) if (n > 0) tally.set(n, (tally.get(n) ?? 0) + 1);
+    let score = 0;
+    for (const [n, lines] of tally) score = Math.max(score, lines * 100 + n);
     if (score > bestScore) {
       bestScore = score;
       best = candidate;
@@ -452,15 +456,13 @@ function readJson(bytes: Buffer, mapping: DatasetMapping, budget: Budget): Recor
   let root: unknown;
   try {
     root = JSON.parse(text);
-  } catch (error) {
-    const message = (error as Error).message;
-    const position = /position (\d+)/.exec(message);
-    let where = '';
-    if (position) {
-      const before = text.slice(0, Number(position[1]));
-      where = ` at line ${before.split('\n').length}, column ${Number(position[1]) - before.lastIndexOf('\n')}`;
-    }
-    throw new ParseFailure('parse', `the JSON is malformed${where}: ${message.replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '').slice(0, 120)}`);
+  } catch {
+    const at = jsonErrorOffset(text);
+    const before = text.slice(0, at);
+    const line = before.split('\n').length;
+    const column = at - before.lastIndexOf('\n');
+    const found = at >= text.length ? 'the text ends too early' : `unexpected ${quote(text.slice(at, at + 12), 20)}`;
+    throw new ParseFailure('parse', `the JSON is malformed at line ${line}, column ${column}: ${found}`);
   }
   budget.tick('the JSON');
   const layout = mapping.layout ?? 'records';
@@ -486,6 +488,100 @@ function readJson(bytes: Buffer, mapping: DatasetMapping, budget: Budget): Recor
     throw new ParseFailure('parse', `the JSON is ${isObject(root) ? 'an object' : 'not a list'}; set records: to the path of its list of records${keys.length ? ` (its top-level keys: ${keys.join(', ')})` : ''}`);
   }
   return objectRecords(list as unknown[], mapping.records ?? 'records', budget);
+}
+
+/**
+ * Where a JSON text first breaks the grammar (RFC 8259), for the message: V8's own message does
+ * not always say. A scan with an explicit stack, so nesting depth costs no call stack.
+ */
+export function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const stack: Array<'{' | '['> = [];
+  const space = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const scalar = (): boolean => {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x22) {
+          i++;
+          return true;
+        }
+        if (d < 0x20) return false;
+        if (d === 0x5c) {
+          const e = text[i + 1];
+          if (e === 'u') {
+            if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) return false;
+            i += 5;
+          } else if (e !== undefined && '"\\/bfnrt'.includes(e)) i++;
+          else return false;
+        }
+      }
+      return false;
+    }
+    const match = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null)/.exec(text.slice(i, i + 400));
+    if (!match) return false;
+    i += match[0].length;
+    return true;
+  };
+  // States: expecting a value, or what follows one (",", or the end of the container).
+  space();
+  let expectValue = true;
+  while (i <= text.length) {
+    if (expectValue) {
+      const c = text[i];
+      if (c === '{' || c === '[') {
+        stack.push(c);
+        i++;
+        space();
+        if (text[i] === (c === '{' ? '}' : ']')) {
+          stack.pop();
+          i++;
+          expectValue = false;
+          space();
+          continue;
+        }
+        if (c === '{') {
+          if (!scalar() || text[i - 1] !== '"') return i;
+          space();
+          if (text[i] !== ':') return i;
+          i++;
+          space();
+        }
+        continue;
+      }
+      if (!scalar()) return i;
+      expectValue = false;
+      space();
+      continue;
+    }
+    const top = stack.at(-1);
+    if (!top) return i < text.length ? i : text.length + 1;
+    const c = text[i];
+    if (c === ',') {
+      i++;
+      space();
+      if (top === '{') {
+        if (text[i] !== '"' || !scalar()) return i;
+        space();
+        if (text[i] !== ':') return i;
+        i++;
+        space();
+      }
+      expectValue = true;
+      continue;
+    }
+    if (c === (top === '{' ? '}' : ']')) {
+      stack.pop();
+      i++;
+      space();
+      continue;
+    }
+    return i;
+  }
+  return Math.min(i, text.length);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -767,7 +863,7 @@ function mapOne(
   if (real.length > observations.length) {
     throw new ParseFailure('parse', `${label}: most rows cannot be read (${real.length} of ${real.length + observations.length}); first: ${real[0]!.message}`);
   }
-  if (duplicates > Math.max(2, observations.length / 10)) {
+  if (duplicates > Math.max(1, observations.length / 10)) {
     throw new ParseFailure(
       'parse',
       `${label}: ${duplicates} rows give a period${config.dimensions.length ? ' and dimensions' : ''} already given with another value: a dimension or a filter is missing from the mapping (e.g. dimensions: [...] or filter: {column: value})`,
