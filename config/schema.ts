@@ -297,7 +297,9 @@ export const seriesSchema = z.strictObject({
   /** Columns that split the series (region, sex, channel, country). */
   dimensions: z.array(columnSchema).max(4, { message: 'at most 4 dimensions per series' }).default([]),
   /** Keep only rows whose column equals this value (or one of these values). */
-  filter: z.record(columnSchema, z.union([filterValueSchema, z.array(filterValueSchema).min(1)])).optional(),
+  filter: z
+    .record(columnSchema, z.union([filterValueSchema, z.array(filterValueSchema).min(1)], { message: 'expected a value (text or number), or a list of values' }))
+    .optional(),
   /** Extension: what the figure measures, shown on the series page and searched. */
   definition: multilingualSchema.optional(),
   /** Extension: notes shown under the chart (method, breaks in the series, "simulated figures"). */

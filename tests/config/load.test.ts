@@ -94,7 +94,7 @@ const DEFECTS: Array<[string, string[]]> = [
   ['deep-nesting', ['partners/alpha.yaml:4:39: (file): the YAML is nested more than 32 levels deep']],
   [
     'unknown-source-type',
-    ['partners/alpha.yaml:6:11: sources[0].type: "rss" is not allowed here; expected one of: feed, html, pdf (did you mean "feed"?)'],
+    ['partners/alpha.yaml:6:11: sources[0].type: "rss" is not allowed here; expected one of: feed, html, pdf, dataset (did you mean "feed"?)'],
   ],
 ];
 
