@@ -731,7 +731,10 @@ function didYouMean(field: string, fields: string[]): string {
       best = f;
     }
   }
-  const hint = best !== undefined && bestScore <= Math.max(2, Math.floor(target.length / 3)) ? `; did you mean ${quote(best)}?` : '';
+  // A close spelling, else the one header that contains what was written ("Nombre de signalements").
+  const containing = fields.filter((f) => target.length >= 3 && (fold(f).includes(target) || target.includes(fold(f))));
+  const guess = best !== undefined && bestScore <= Math.max(2, Math.floor(target.length / 3)) ? best : containing.length === 1 ? containing[0] : undefined;
+  const hint = guess !== undefined ? `; did you mean ${quote(guess)}?` : '';
   const list = fields.slice(0, 20).map((f) => quote(f, 40)).join(', ');
   return `(the columns are: ${list}${fields.length > 20 ? ', …' : ''})${hint}`;
 }
