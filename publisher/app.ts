@@ -17,6 +17,7 @@ import { adminRoutes } from './routes/admin.ts';
 import { apiRoutes } from './routes/api.ts';
 import { feedRoutes } from './routes/feeds.ts';
 import { pageRoutes } from './routes/pages.ts';
+import { statisticsRoutes } from './routes/statistics.ts';
 import { suggestionRoutes } from './routes/suggestions.ts';
 import { Counters, isBot } from './visits.ts';
 
@@ -134,6 +135,7 @@ export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): 
         facets: 'partials/facets.hbs',
         channel: 'partials/channel.hbs',
         adminNav: 'partials/admin-nav.hbs',
+        seriesCards: 'partials/series-cards.hbs',
       },
     },
   });
@@ -164,6 +166,7 @@ export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): 
   });
 
   await app.register(pageRoutes);
+  await app.register(statisticsRoutes);
   await app.register(suggestionRoutes);
   await app.register(feedRoutes);
   await app.register(apiRoutes);

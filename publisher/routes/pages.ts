@@ -7,6 +7,7 @@ import { dirOf, formatMonth, formatNumber } from '../format.ts';
 import { negotiateLanguage } from '../i18n.ts';
 import { fromCache } from '../render.ts';
 import { ftsQuery, highlight, parseQuery, snippet } from '../search.ts';
+import { seriesMatches, statisticsCards } from '../statistics.ts';
 import { type PartnerFreshnessRow } from '../../store/index.ts';
 import { isBot } from '../visits.ts';
 import {
@@ -123,6 +124,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
         resetHref: `/${lang}/${section}`,
         pagination: pagination(ctx, lang, `/${lang}/${section}`, state, params.page, result.total, params.perPage),
         services,
+        // Statistics as data (issue 16): the indicator cards above the statistical documents.
+        indicatorThemes: section === 'statistics' && !filtered && params.page === 1 ? statisticsCards(ctx, lang) : undefined,
       },
       {
         title: i18n.t(lang, `sections.${section}`),
@@ -183,6 +186,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       facets = ctx.store.items.facets(params.filters, fts);
     }
     const state = filterState(params, parsed.text || undefined);
+    // Statistical series matching the words (issue 16), above the documents.
+    const series = parsed.groups.length && params.page === 1 ? seriesMatches(ctx, lang, ftsQuery(parsed, 'all')) : [];
     const heading = !parsed.text
       ? i18n.t(lang, 'search.title')
       : total === 1
@@ -200,7 +205,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
         heading,
         notice,
         truncated: parsed.truncated,
-        noResults: Boolean(parsed.text) && total === 0 && parsed.groups.length > 0,
+        noResults: Boolean(parsed.text) && total === 0 && series.length === 0 && parsed.groups.length > 0,
+        series,
         items,
         total,
         action: `/${lang}/search`,
