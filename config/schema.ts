@@ -316,6 +316,8 @@ export const seriesSchema = z.strictObject({
   period_type: z.enum(PERIOD_KINDS).optional(),
   /** Extension: decimal places shown (the stored value is kept as read). */
   decimals: z.number().int().min(0).max(6).optional(),
+  /** Extension: the dimensions' names as visitors read them ({country: {fr: Pays, ar: البلد}}). */
+  dimension_labels: z.record(columnSchema, multilingualSchema).optional(),
 });
 export type SeriesConfig = z.output<typeof seriesSchema>;
 
@@ -529,6 +531,11 @@ function checkDataset(source: Record<string, unknown>, index: number, seriesSeen
           ? `"${series.compare}" is not one of this series' dimensions (${dimensions.join(', ')})`
           : `"${series.compare}" cannot be compared: the series has no dimensions`,
       });
+    }
+    for (const key of Object.keys(asRecord(series.dimension_labels) ?? {})) {
+      if (!dimensions.includes(key)) {
+        issues.push({ path: at('series', s, 'dimension_labels', key), message: `"${key}" is not one of this series' dimensions${dimensions.length ? ` (${dimensions.join(', ')})` : ''}` });
+      }
     }
     const headline = asRecord(series.headline);
     for (const key of Object.keys(headline ?? {})) {

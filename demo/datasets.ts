@@ -189,6 +189,7 @@ export const DEMO_DATASETS: DemoDataset[] = [
           period: 'Année',
           value: 'Signalements reçus',
           dimensions: ['Canal'],
+          dimension_labels: { Canal: { fr: 'Canal', ar: 'القناة', en: 'Channel' } },
           headline: 'sum',
         },
         {
@@ -258,6 +259,7 @@ export const DEMO_DATASETS: DemoDataset[] = [
           period: 'Année',
           value: 'Affaires de corruption / enregistrées',
           dimensions: ['Région'],
+          dimension_labels: { Région: { fr: 'Région', ar: 'الجهة', en: 'Region' } },
           chart: 'bar',
           headline: 'sum',
         },
@@ -303,6 +305,7 @@ export const DEMO_DATASETS: DemoDataset[] = [
           period: 'date',
           value: 'value',
           dimensions: ['country'],
+          dimension_labels: { country: { fr: 'Pays', ar: 'البلد', en: 'Country' } },
           compare: 'country',
           headline: { country: 'Morocco' },
         },

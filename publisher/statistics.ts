@@ -34,6 +34,11 @@ export function periodLabel(ctx: PortalContext, lang: string, key: string): stri
   return key;
 }
 
+/** A dimension's name for visitors: its label in their language, else the column header. */
+export function dimensionLabel(row: SeriesRow, lang: string, dimension: string): string {
+  return pick(row.display.labels?.[dimension], lang) || dimension;
+}
+
 /** Decimal places the values use (at most 3), unless the config says. */
 function decimalsOf(row: SeriesRow, values: number[]): number {
   if (row.display.decimals !== null && row.display.decimals !== undefined) return row.display.decimals;
@@ -261,7 +266,7 @@ export function seriesPage(ctx: PortalContext, lang: string, row: SeriesRow, obs
     format,
     pointLabel: (line, period, value) => [line, period].filter(Boolean).join(', ') + `: ${value}`,
   };
-  const fixedNote = Object.entries(selection.fixed).map(([d, v]) => `${d}: ${v}`).join(', ');
+  const fixedNote = Object.entries(selection.fixed).map(([d, v]) => `${dimensionLabel(row, lang, d)}: ${v}`).join(', ');
 
   let chart = '';
   let legend: SeriesPageView['legend'] = [];
@@ -319,7 +324,7 @@ export function seriesPage(ctx: PortalContext, lang: string, row: SeriesRow, obs
     if (!empty) chart = barChart(bars, { ...text, title: periodText ? `${title}, ${periodText}` : title, description, missing });
     table = {
       caption: [title, periodText, fixedNote].filter(Boolean).join(' · '),
-      head: [selection.compareDimension ?? i18n.t(lang, 'statistics_data.period'), i18n.t(lang, 'statistics_data.value')],
+      head: [selection.compareDimension ? dimensionLabel(row, lang, selection.compareDimension) : i18n.t(lang, 'statistics_data.period'), i18n.t(lang, 'statistics_data.value')],
       rows: bars.map((b) => ({ label: b.label, cells: [b.value === null ? missing : format(b.value)] })),
     };
   }
@@ -330,7 +335,7 @@ export function seriesPage(ctx: PortalContext, lang: string, row: SeriesRow, obs
       action: `/${lang}/statistics/${row.id}`,
       compare: selection.compareDimension
         ? {
-            dimension: selection.compareDimension,
+            dimension: dimensionLabel(row, lang, selection.compareDimension),
             options: (row.dimensionValues[selection.compareDimension] ?? []).map((value, i) => ({ value, checked: selection.compared.includes(value), id: `compare-${i}` })),
           }
         : undefined,
@@ -339,7 +344,7 @@ export function seriesPage(ctx: PortalContext, lang: string, row: SeriesRow, obs
         .filter(({ dimension }) => dimension !== selection.compareDimension)
         .map(({ dimension, index }) => ({
           name: `d${index}`,
-          label: dimension,
+          label: dimensionLabel(row, lang, dimension),
           id: `dimension-${index}`,
           options: (row.dimensionValues[dimension] ?? []).map((value) => ({ value, selected: selection.fixed[dimension] === value })),
         })),
@@ -360,7 +365,7 @@ export function revisionViews(ctx: PortalContext, lang: string, row: SeriesRow) 
   const locale = ctx.i18n.locale(lang);
   return revisions.map((r) => ({
     period: periodLabel(ctx, lang, r.period),
-    dimensions: Object.entries(r.dimensions).map(([k, v]) => `${k}: ${v}`).join(', '),
+    dimensions: Object.entries(r.dimensions).map(([k, v]) => `${dimensionLabel(row, lang, k)}: ${v}`).join(', '),
     previous: r.previous_value === null ? missing : format(r.previous_value),
     value: r.value === null ? missing : format(r.value),
     at: formatDateTime(locale, r.recorded_at),

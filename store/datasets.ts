@@ -15,6 +15,8 @@ export interface SeriesDisplay {
   compare: string | null;
   headline: 'sum' | Record<string, string> | null;
   decimals: number | null;
+  /** Dimension names as visitors read them, per language. */
+  labels: Record<string, Multilingual>;
 }
 
 export interface SeriesRow {
@@ -116,7 +118,7 @@ function toRow(r: RawSeries): SeriesRow {
     theme: parseJson<Multilingual | null>(r.theme, null),
     dimensions: parseJson<string[]>(r.dimensions, []),
     dimensionValues: parseJson<Record<string, string[]>>(r.dimension_values, {}),
-    display: parseJson<SeriesDisplay>(r.display, { chart: 'auto', compare: null, headline: null, decimals: null }),
+    display: { chart: 'auto', compare: null, headline: null, decimals: null, labels: {}, ...parseJson<Partial<SeriesDisplay>>(r.display, {}) },
     periodKind: r.period_kind as PeriodKind,
     percent: r.percent === 1,
     headline: parseJson<Array<[string, number | null]>>(r.headline, []),
@@ -168,7 +170,13 @@ export function headlinePoints(
 }
 
 function displayOf(config: SeriesConfig): SeriesDisplay {
-  return { chart: config.chart, compare: config.compare ?? config.dimensions[0] ?? null, headline: config.headline ?? null, decimals: config.decimals ?? null };
+  return {
+    chart: config.chart,
+    compare: config.compare ?? config.dimensions[0] ?? null,
+    headline: config.headline ?? null,
+    decimals: config.decimals ?? null,
+    labels: config.dimension_labels ?? {},
+  };
 }
 
 const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
@@ -316,7 +324,8 @@ export class DatasetsStore {
         changed_at: changedAt,
       });
     const texts = (m: Multilingual | undefined) => Object.values(m ?? {}).join(' \n ');
-    const body = [texts(config.definition), texts(config.unit), texts(config.theme), texts(config.notes), ...Object.values(values).flat().slice(0, 300)].join(' \n ');
+    const labels = Object.values(config.dimension_labels ?? {}).map(texts);
+    const body = [texts(config.definition), texts(config.unit), texts(config.theme), texts(config.notes), ...labels, ...Object.values(values).flat().slice(0, 300)].join(' \n ');
     this.sqlite.prepare('DELETE FROM series_search WHERE rowid = ?').run(pk);
     this.sqlite.prepare('INSERT INTO series_search (rowid, name, body) VALUES (?, ?, ?)').run(pk, analyzeForIndex(texts(config.name)), analyzeForIndex(body, 20_000));
   }
