@@ -1,7 +1,8 @@
 // `npm run screenshots`: the README's pictures, taken from the real running demo. Starts
 // `portal demo --fresh` on its own database and ports (so a demo already running is left alone),
 // waits for the first harvest, creates an operator, and photographs the home page in Arabic and
-// French, a search result and the freshness report with Debian's chromium into docs/demo/.
+// French, a search result, the statistics page, two series pages and the freshness report with
+// Debian's chromium into docs/demo/.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -50,6 +51,10 @@ async function main(): Promise<void> {
         ['home-fr.png', '/fr/', 1280, 900],
         ['search-fr.png', '/fr/search?q=corruption', 1280, 900],
         ['search-ar-phone.png', `/ar/search?q=${encodeURIComponent('النزاهة')}`, 360, 740],
+        // Statistics as data (issue 16): the indicator cards, a series page, and one on a phone in Arabic.
+        ['statistics-fr.png', '/fr/statistics', 1280, 900],
+        ['series-fr.png', '/fr/statistics/transparency-maroc-cpi-score', 1280, 1250],
+        ['series-ar-phone.png', '/ar/statistics/inpplc-reports-received', 360, 900],
       ];
       for (const [file, route, width, height] of shots) {
         const context = await browser.newContext({ viewport: { width, height } });

@@ -73,6 +73,10 @@ ${entries}
     for (const partner of ctx.store.partners.list().filter((p) => p.inConfig)) {
       for (const lang of languages) urls.push(`<url><loc>${xml(`${base}/${lang}/partners/${partner.id}`)}</loc></url>`);
     }
+    // Statistical series (issue 16).
+    for (const series of ctx.store.datasets.list()) {
+      for (const lang of languages) urls.push(`<url><loc>${xml(`${base}/${lang}/statistics/${series.id}`)}</loc><lastmod>${series.updatedAt.slice(0, 10)}</lastmod></url>`);
+    }
     const budget = Math.max(0, 49_000 - urls.length);
     for (const item of ctx.store.items.allIds(Math.floor(budget / languages.length))) {
       for (const lang of languages) urls.push(`<url><loc>${xml(`${base}/${lang}/items/${item.id}`)}</loc><lastmod>${item.last_changed_at.slice(0, 10)}</lastmod></url>`);

@@ -89,6 +89,11 @@ t.test('GET /api/statistics/{series}.csv: the same observations as CSV', async (
   t.equal((await get('/api/statistics/nobody.csv')).status, 404);
 });
 
+t.test('series pages are in the sitemap, in every language', async (t) => {
+  const sitemap = (await get('/sitemap.xml')).body;
+  for (const lang of ['ar', 'fr', 'en']) t.match(sitemap, `<loc>https://portal.example/${lang}/statistics/pmp-corruption-cases-registered</loc>`);
+});
+
 t.test('the OpenAPI document describes the statistics API', async (t) => {
   const doc = (await get('/api/openapi.json')).json();
   for (const path of ['/api/statistics', '/api/statistics/{series}', '/api/statistics/{series}.csv']) t.ok(doc.paths[path]?.get, path);
