@@ -7,7 +7,7 @@ import { dirOf, formatMonth, formatNumber } from '../format.ts';
 import { negotiateLanguage } from '../i18n.ts';
 import { fromCache } from '../render.ts';
 import { ftsQuery, highlight, parseQuery, snippet } from '../search.ts';
-import { seriesMatches, statisticsCards } from '../statistics.ts';
+import { cardView, seriesMatches, statisticsCards } from '../statistics.ts';
 import { type PartnerFreshnessRow } from '../../store/index.ts';
 import { isBot } from '../visits.ts';
 import {
@@ -324,6 +324,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
         items: result.items.map((r) => itemView(ctx, lang, r, names)),
         total: result.total,
         pagination: pagination(ctx, lang, `/${lang}/partners/${id}`, {}, params.page, result.total, params.perPage),
+        // The partner's statistical series (issue 16).
+        series: ctx.store.datasets.list({ partner: id }).filter((s) => s.observationCount > 0).map((s) => cardView(ctx, lang, s, names)),
       },
       {
         title: partner.name,

@@ -89,6 +89,12 @@ t.test('GET /api/statistics/{series}.csv: the same observations as CSV', async (
   t.equal((await get('/api/statistics/nobody.csv')).status, 404);
 });
 
+t.test('a partner\'s page lists its series', async (t) => {
+  const { $ } = await get('/fr/partners/pmp');
+  t.same($('#partner-series-title + .series-cards a').map((_, a) => $(a).attr('href')).get(), ['/fr/statistics/pmp-corruption-cases-registered', '/fr/statistics/pmp-corruption-cases-judged-rate']);
+  t.equal((await get('/fr/partners/alpha')).$('#partner-series-title').length, 0, 'none without series');
+});
+
 t.test('series pages are in the sitemap, in every language', async (t) => {
   const sitemap = (await get('/sitemap.xml')).body;
   for (const lang of ['ar', 'fr', 'en']) t.match(sitemap, `<loc>https://portal.example/${lang}/statistics/pmp-corruption-cases-registered</loc>`);
