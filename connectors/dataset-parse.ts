@@ -66,21 +66,22 @@ export type DatasetParse =
 /** A cell as read: text, a number, a date, nothing, or a number the file formats as a percentage. */
 type Cell = string | number | Date | boolean | null | { percent: number };
 
-interface DataRecord {
-  /** Where the record is, for messages: "row 12", "record 7". */
-  at: string;
-  get(field: string): Cell | undefined;
-  /** Where one of its fields is: "cell C12", "field \"value\"". */
-  where(field: string): string;
-}
-
+/**
+ * The records of a file, by index: no object or closure per row (a 200,000-row file would spend
+ * more time collecting them than reading it).
+ */
 interface Records {
   /** Field names (column headers, or the fields of the first records) for "did you mean". */
   fields: string[];
   /** Resolves a mapping's field to the one the records use; undefined when absent. */
   resolve(field: string): string | undefined;
-  records: DataRecord[];
-  /** "sheet "2024"", "the file": prefixes messages. */
+  count: number;
+  get(index: number, field: string): Cell | undefined;
+  /** Where a record is, for messages: "sheet "2024", row 12", "record 7 (data[6])". */
+  at(index: number): string;
+  /** Where one of its fields is: "sheet "2024", cell C12". */
+  where(index: number, field: string): string;
+  /** "sheet "2024"", "the CSV": prefixes messages. */
   place: string;
 }
 
@@ -134,7 +135,7 @@ export async function parseDataset(bytes: Buffer, mapping: DatasetMapping, limit
     else if (format === 'xlsx') records = await readXlsx(bytes, mapping, budget);
     else records = readJson(bytes, mapping, budget);
     const { series, warnings, dropped } = mapSeries(records, mapping, budget);
-    return { ok: true, format, rows: records.records.length, series, warnings, dropped };
+    return { ok: true, format, rows: records.count, series, warnings, dropped };
   } catch (error) {
     if (error instanceof ParseFailure) return { ok: false, code: error.code, message: error.message };
     return { ok: false, code: 'parse', message: `the file cannot be read: ${(error as Error)?.message ?? String(error)}` };
@@ -274,8 +275,7 @@ function readCsv(bytes: Buffer, mapping: DatasetMapping, budget: Budget): Record
     throw new ParseFailure('parse', `the CSV is malformed${where}: ${e.message.replace(/^Invalid (Closing )?Quote[^:]*:/, 'quote problem:').slice(0, 200)}`);
   }
   if (rows.length > limit) throw new ParseFailure('too_large', `the CSV has more than ${budget.limits.maxRows.toLocaleString('en')} rows; raise harvest.max_dataset_rows if it is legitimate`);
-  const table = rows.map((cells, i) => ({ number: i + 1, cells: cells as Cell[] }));
-  return tableRecords(table, headerRows, 'the CSV', (row, col) => `row ${row}, column ${col + 1}`);
+  return tableRecords({ rows: rows as Cell[][], numbers: null }, headerRows, 'the CSV', (row, col) => `row ${row}, column ${col + 1}`);
 }
 
 // ---------------------------------------------------------------- XLSX
@@ -330,16 +330,18 @@ async function readXlsx(bytes: Buffer, mapping: DatasetMapping, budget: Budget):
     throw new ParseFailure('parse', `the workbook has no sheet ${typeof wanted === 'number' ? `number ${wanted}` : quote(wanted)} (its sheets: ${names})`);
   }
   const place = `sheet ${quote(sheet.name)}`;
-  const table: Array<{ number: number; cells: Cell[] }> = [];
+  const sheetRows: Cell[][] = [];
+  const numbers: number[] = [];
   sheet.eachRow({ includeEmpty: false }, (row, number) => {
-    if (table.length % 1000 === 0) budget.tick(`${place}, row ${number}`);
+    if (sheetRows.length % 1000 === 0) budget.tick(`${place}, row ${number}`);
     const values: Cell[] = [];
     row.eachCell({ includeEmpty: true }, (cell, col) => {
       values[col - 1] = cellValue(cell.value, cell.numFmt);
     });
-    table.push({ number, cells: values });
+    sheetRows.push(values);
+    numbers.push(number);
   });
-  return tableRecords(table, headerRowList(mapping.header_row), place, (row, col) => `cell ${columnLetter(col)}${row}`);
+  return tableRecords({ rows: sheetRows, numbers }, headerRowList(mapping.header_row), place, (row, col) => `cell ${columnLetter(col)}${row}`);
 }
 
 /** A cell's cached value: formulas give their last result (never evaluated), errors nothing. */
@@ -399,21 +401,32 @@ export function cellText(cell: Cell | undefined): string {
   return String(cell);
 }
 
-function tableRecords(table: Array<{ number: number; cells: Cell[] }>, headerRows: number[], place: string, cellAt: (row: number, col: number) => string): Records {
+/** Rows of a sheet or CSV with their row numbers (null: the n-th row is row n). */
+interface Table {
+  rows: Cell[][];
+  numbers: number[] | null;
+}
+
+function tableRecords(table: Table, headerRows: number[], place: string, cellAt: (row: number, col: number) => string): Records {
   const last = headerRows.at(-1)!;
-  const byNumber = new Map(table.map((r) => [r.number, r]));
-  const lastRow = table.at(-1)?.number ?? 0;
+  const numberOf = (i: number) => (table.numbers ? table.numbers[i]! : i + 1);
+  const rowByNumber = (n: number): Cell[] | undefined => {
+    if (!table.numbers) return table.rows[n - 1];
+    const i = table.numbers.indexOf(n);
+    return i >= 0 ? table.rows[i] : undefined;
+  };
+  const lastRow = table.rows.length ? numberOf(table.rows.length - 1) : 0;
   if (last > lastRow) {
     throw new ParseFailure('parse', `${place} has ${lastRow} row${lastRow === 1 ? '' : 's'}; the header row ${last} (header_row) is beyond it`);
   }
   // Column names: the header rows' texts joined with " / " ("Affaires / jugées"); a cell merged
   // over several header rows counts once.
-  const width = Math.max(0, ...headerRows.map((n) => byNumber.get(n)?.cells.length ?? 0));
+  const width = Math.max(0, ...headerRows.map((n) => rowByNumber(n)?.length ?? 0));
   const names: string[] = [];
   for (let col = 0; col < width; col++) {
     const parts: string[] = [];
     for (const n of headerRows) {
-      const text = cleanHeader(cellText(byNumber.get(n)?.cells[col]));
+      const text = cleanHeader(cellText(rowByNumber(n)?.[col]));
       if (text && parts.at(-1) !== text) parts.push(text);
     }
     names.push(parts.join(' / '));
@@ -423,20 +436,19 @@ function tableRecords(table: Array<{ number: number; cells: Cell[] }>, headerRow
   names.forEach((name, col) => {
     if (name && !index.has(name)) index.set(name, col);
   });
-  const records: DataRecord[] = table
-    .filter((row) => row.number > last)
-    .map((row) => ({
-      at: `${place}, row ${row.number}`,
-      get: (field) => {
-        const col = index.get(field);
-        return col === undefined ? undefined : (row.cells[col] ?? null);
-      },
-      where: (field) => `${place}, ${cellAt(row.number, index.get(field) ?? 0)}`,
-    }));
+  // The data: the rows after the last header row.
+  let first = 0;
+  while (first < table.rows.length && numberOf(first) <= last) first++;
   return {
     fields: names.filter(Boolean),
     resolve: (field) => resolveField(field, [...index.keys()]),
-    records,
+    count: table.rows.length - first,
+    get: (i, field) => {
+      const col = index.get(field);
+      return col === undefined ? undefined : (table.rows[first + i]![col] ?? null);
+    },
+    at: (i) => `${place}, row ${numberOf(first + i)}`,
+    where: (i, field) => `${place}, ${cellAt(numberOf(first + i), index.get(field) ?? 0)}`,
     place,
   };
 }
@@ -608,21 +620,27 @@ function fieldOf(record: unknown, path: string): Cell | undefined {
 function objectRecords(list: unknown[], name: string, budget: Budget): Records {
   if (list.length > budget.limits.maxRows) throw new ParseFailure('too_large', `the JSON has ${list.length.toLocaleString('en')} records; at most ${budget.limits.maxRows.toLocaleString('en')} are read`);
   const fields = new Set<string>();
-  const records: DataRecord[] = [];
+  // Only objects are records; positions are kept for messages.
+  const items: Array<Record<string, unknown>> = [];
+  const positions: number[] = [];
   list.forEach((item, i) => {
     if (i % 1000 === 0) budget.tick(`record ${i + 1}`);
-    const at = `record ${i + 1} (${name}[${i}])`;
     if (!isObject(item)) return;
-    budget.addCells(Object.keys(item).length, at);
+    budget.addCells(Object.keys(item).length, `record ${i + 1}`);
     if (fields.size < 200) for (const key of Object.keys(item)) fields.add(key);
-    records.push({ at, get: (field) => fieldOf(item, field), where: (field) => `${at}, field ${quote(field)}` });
+    items.push(item);
+    positions.push(i);
   });
   const known = [...fields];
+  const at = (i: number) => `record ${positions[i]! + 1} (${name}[${positions[i]}])`;
   return {
     fields: known,
     // A dot path reaches inside a record: it is there when some record has it.
-    resolve: (field) => (known.includes(field) || records.slice(0, 50).some((r) => r.get(field) !== undefined) ? field : resolveField(field, known)),
-    records,
+    resolve: (field) => (known.includes(field) || items.slice(0, 50).some((item) => fieldOf(item, field) !== undefined) ? field : resolveField(field, known)),
+    count: items.length,
+    get: (i, field) => fieldOf(items[i], field),
+    at,
+    where: (i, field) => `${at(i)}, field ${quote(field)}`,
     place: 'the JSON',
   };
 }
@@ -680,7 +698,7 @@ function sdmxRecords(root: unknown, budget: Budget): Records {
   }
   const all = [...seriesDims, ...obsDims];
   const fields = [...all.map((d) => d.id ?? ''), 'OBS_VALUE'].filter(Boolean);
-  const records: DataRecord[] = rows.map((row, i) => {
+  const records: Array<Record<string, Cell>> = rows.map((row, i) => {
     const record: Record<string, Cell> = {};
     all.forEach((dimension, d) => {
       const value = dimension.values?.[row.key[d] ?? -1];
@@ -693,10 +711,18 @@ function sdmxRecords(root: unknown, budget: Budget): Records {
     const value = row.value;
     record.OBS_VALUE = typeof value === 'number' || typeof value === 'string' ? value : null;
     budget.addCells(all.length + 1, `observation ${i + 1}`);
-    const at = `observation ${i + 1} (${row.key.join(':')})`;
-    return { at, get: (field) => record[field], where: (field) => `${at}, ${field}` };
+    return record;
   });
-  return { fields, resolve: (field) => (fields.includes(field) || (field.endsWith('.id') && fields.includes(field.slice(0, -3))) ? field : resolveField(field, fields)), records, place: 'the SDMX message' };
+  const at = (i: number) => `observation ${i + 1} (${rows[i]!.key.join(':')})`;
+  return {
+    fields,
+    resolve: (field) => (fields.includes(field) || (field.endsWith('.id') && fields.includes(field.slice(0, -3))) ? field : resolveField(field, fields)),
+    count: records.length,
+    get: (i, field) => records[i]![field],
+    at,
+    where: (i, field) => `${at(i)}, ${field}`,
+    place: 'the SDMX message',
+  };
 }
 
 // ---------------------------------------------------------------- records → series
@@ -787,44 +813,56 @@ function mapOne(
   let lastGood = -1;
   let duplicates = 0;
   const periodHeader = fold(config.period);
+  const periodCache = new Map<string, Period | undefined>();
 
-  source.records.forEach((record, r) => {
-    if (r % 1000 === 0) budget.tick(record.at);
-    if (!filters.every((f) => f.wanted.includes(fold(cellText(record.get(f.field)))))) return;
-    const periodCell = record.get(periodField);
-    const valueCell = record.get(valueField);
+  for (let r = 0; r < source.count; r++) {
+    if (r % 1000 === 0) budget.tick(source.at(r));
+    if (filters.length && !filters.every((f) => f.wanted.includes(fold(cellText(source.get(r, f.field)))))) continue;
+    const periodCell = source.get(r, periodField);
+    const valueCell = source.get(r, valueField);
     const periodText = cellText(periodCell).trim();
     // Blank rows, sub-headings and notes have neither a period nor a value.
-    if (!periodText && !cellText(valueCell).trim()) return;
+    if (!periodText && !cellText(valueCell).trim()) continue;
     // A header repeated inside the table (files exported page by page).
-    if (fold(periodText) === periodHeader) return;
-    const read = readPeriod(typeof periodCell === 'object' && periodCell !== null && !(periodCell instanceof Date) ? cellText(periodCell) : periodCell, options.order);
+    if (fold(periodText) === periodHeader) continue;
+    const periodInput = typeof periodCell === 'object' && periodCell !== null && !(periodCell instanceof Date) ? cellText(periodCell) : periodCell;
+    // Files repeat each period on many rows: read each spelling once.
+    let read: Period | undefined;
+    if (typeof periodInput === 'string') {
+      if (periodCache.has(periodInput)) read = periodCache.get(periodInput);
+      else {
+        read = readPeriod(periodInput, options.order);
+        if (periodCache.size < 10_000) periodCache.set(periodInput, read);
+      }
+    } else read = readPeriod(periodInput, options.order);
     const period = read ? coercePeriod(read, config.period_type) : undefined;
     if (!period) {
       const why = read && config.period_type ? `is a ${read.kind}, which cannot be read as a ${config.period_type}` : 'is not a period (a year such as 2024, a quarter such as 2024-Q1 or T1 2024, a month such as 2024-03 or mars 2024, or a date)';
-      problems.push({ record: r, message: `${record.where(periodField)}: ${quote(periodText)} ${why}` });
-      return;
+      problems.push({ record: r, message: `${source.where(r, periodField)}: ${quote(periodText)} ${why}` });
+      continue;
     }
     lastGood = r;
     if (!kind) kind = { kind: period.kind, record: r };
     else if (kind.kind !== period.kind) {
       throw new ParseFailure(
         'parse',
-        `${label} mixes ${KIND_WORDS[kind.kind]} (${source.records[kind.record]!.at}) and ${KIND_WORDS[period.kind]} (${record.at}); keep one with a filter, or set period_type`,
+        `${label} mixes ${KIND_WORDS[kind.kind]} (${source.at(kind.record)}) and ${KIND_WORDS[period.kind]} (${source.at(r)}); keep one with a filter, or set period_type`,
       );
     }
     const value = readValue(valueCell, options);
     if (value.kind === 'unreadable') {
-      problems.push({ record: r, message: `${record.where(valueField)}: ${quote(cellText(valueCell))} is not a number` });
-      return;
+      problems.push({ record: r, message: `${source.where(r, valueField)}: ${quote(cellText(valueCell))} is not a number` });
+      continue;
     }
     if (value.kind === 'number' && value.percent) percent = true;
     const dimensions: Record<string, string> = {};
+    let complete = true;
     for (const [d, field] of dimensionFields.entries()) {
-      const text = cellText(record.get(field)).replace(/\s+/g, ' ').trim().slice(0, MAX_DIMENSION_CHARS);
+      const text = cellText(source.get(r, field)).replace(/\s+/g, ' ').trim().slice(0, MAX_DIMENSION_CHARS);
       if (!text) {
-        problems.push({ record: r, message: `${record.where(field)}: no value in the dimension column ${quote(config.dimensions[d]!)}` });
-        return;
+        problems.push({ record: r, message: `${source.where(r, field)}: no value in the dimension column ${quote(config.dimensions[d]!)}` });
+        complete = false;
+        break;
       }
       dimensions[config.dimensions[d]!] = text;
       if (!dimensionSets[d]!.has(text)) {
@@ -835,6 +873,7 @@ function mapOne(
         dimensionValues[config.dimensions[d]!]!.push(text);
       }
     }
+    if (!complete) continue;
     const key = `${period.key}\u0000${config.dimensions.map((d) => dimensions[d]).join('\u0000')}`;
     const earlier = seen.get(key);
     const number = value.kind === 'number' ? value.value : null;
@@ -844,15 +883,15 @@ function mapOne(
         duplicates++;
         if (duplicates <= 5) {
           warnings.push(
-            `${label}: ${record.at} gives ${period.key}${Object.keys(dimensions).length ? ` (${Object.entries(dimensions).map(([k, v]) => `${k} = ${v}`).join(', ')})` : ''} again with another value; the first one (${source.records[first.record]!.at}) is kept`,
+            `${label}: ${source.at(r)} gives ${period.key}${Object.keys(dimensions).length ? ` (${Object.entries(dimensions).map(([k, v]) => `${k} = ${v}`).join(', ')})` : ''} again with another value; the first one (${source.at(first.record)}) is kept`,
           );
         }
       }
-      return;
+      continue;
     }
     seen.set(key, observations.length);
     observations.push({ period: period.key, value: number, dimensions, record: r });
-  });
+  }
 
   // Problems after the last readable row are notes under the table ("Source : …", footnotes).
   const real = problems.filter((p) => p.record < lastGood);

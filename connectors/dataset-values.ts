@@ -9,7 +9,10 @@ const ARABIC_INDIC = /[\u0660-\u0669]/g;
 const EASTERN_ARABIC_INDIC = /[\u06f0-\u06f9]/g;
 
 /** Arabic-Indic and Eastern Arabic-Indic digits to 0-9; Arabic decimal, thousands and percent signs to . , %. */
+const NOT_LATIN = /[\u0660-\u066c\u06f0-\u06f9]/;
+
 export function latinDigits(text: string): string {
+  if (!NOT_LATIN.test(text)) return text;
   return text
     .replace(ARABIC_INDIC, (d) => String(d.charCodeAt(0) - 0x0660))
     .replace(EASTERN_ARABIC_INDIC, (d) => String(d.charCodeAt(0) - 0x06f0))
@@ -40,6 +43,8 @@ const GROUPING = /[\s\u00a0\u2007\u2009\u202f'’]/g;
  * keeps the number as written ("12,3 %" is 12.3) and marks it as a percentage.
  */
 export function readNumber(input: string, options: NumberOptions = {}): NumberReading {
+  // Most cells are plain integers.
+  if (/^-?\d{1,15}$/.test(input)) return { kind: 'number', value: Number(input), percent: false };
   const trimmed = input.trim();
   const lowered = trimmed.toLowerCase();
   if (MISSING_MARKERS.includes(lowered) || options.missing?.includes(lowered)) return { kind: 'missing', marker: trimmed };

@@ -30,7 +30,14 @@ export const LAYOUTS: Layout[] = [
 /** Estimated width of a text at a font size: Latin and Arabic letters average about 0.58 em, digits 0.56. */
 export function textWidth(text: string, font: number): number {
   let units = 0;
-  for (const c of text) units += /[0-9]/.test(c) ? 0.56 : /[\s.,]/.test(c) ? 0.3 : /[A-ZÀ-Ý]/.test(c) ? 0.68 : 0.58;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) units += 0.56;
+    else if (c === 0x20 || c === 0x2e || c === 0x2c || c === 0xa0 || c === 0x202f) units += 0.3;
+    else if ((c >= 0x41 && c <= 0x5a) || (c >= 0xc0 && c <= 0xdd)) units += 0.68;
+    else if (c >= 0xdc00 && c <= 0xdfff) continue; // the second half of a surrogate pair
+    else units += 0.58;
+  }
   return units * font;
 }
 

@@ -16,6 +16,18 @@ export const MAX_BARS = 40;
 const SPARK_POINTS = 12;
 
 const monthFormats = new Map<string, Intl.DateTimeFormat>();
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+/** Intl formats cost a fraction of a millisecond to build: one per locale and options. */
+function numberFormat(locale: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let format = numberFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, options);
+    numberFormats.set(key, format);
+  }
+  return format;
+}
 
 /** A period in words: 2024, T1 2024 / Q1 2024 / الفصل 1 2024, mars 2024, 31 mars 2024. */
 export function periodLabel(ctx: PortalContext, lang: string, key: string): string {
@@ -56,10 +68,10 @@ export function valueFormatter(ctx: PortalContext, lang: string, row: SeriesRow,
   const locale = `${ctx.i18n.locale(lang)}-u-nu-latn`;
   const digits = decimalsOf(row, values);
   if (row.percent) {
-    const percent = new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits });
+    const percent = numberFormat(locale, { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits });
     return (value) => percent.format(value / 100);
   }
-  const number = new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const number = numberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits });
   return (value) => number.format(value);
 }
 
@@ -80,9 +92,9 @@ function changeOf(ctx: PortalContext, lang: string, row: SeriesRow, points: Arra
   let amount: string;
   if (row.percent) {
     // A rate changes by points, not by a percentage of itself.
-    amount = ctx.i18n.t(lang, 'statistics_data.points', { value: new Intl.NumberFormat(locale, { signDisplay: 'exceptZero', maximumFractionDigits: 1 }).format(diff) });
+    amount = ctx.i18n.t(lang, 'statistics_data.points', { value: numberFormat(locale, { signDisplay: 'exceptZero', maximumFractionDigits: 1 }).format(diff) });
   } else if (previous !== 0 && Math.sign(previous) === Math.sign(latest)) {
-    amount = new Intl.NumberFormat(locale, { style: 'percent', signDisplay: 'exceptZero', maximumFractionDigits: 1 }).format(diff / Math.abs(previous));
+    amount = numberFormat(locale, { style: 'percent', signDisplay: 'exceptZero', maximumFractionDigits: 1 }).format(diff / Math.abs(previous));
   } else {
     amount = `${diff > 0 ? '+' : ''}${format(diff)}`;
   }
@@ -253,6 +265,13 @@ export function seriesPage(ctx: PortalContext, lang: string, row: SeriesRow, obs
   const selection = selectionOf(row, periods, query);
   const matchesFixed = (o: ObservationRow) => Object.entries(selection.fixed).every(([d, v]) => o.dimensions[d] === v);
   const shown = observations.filter(matchesFixed);
+  // Values by period and compared value (or period alone), for the chart and its table.
+  const byKey = new Map<string, number | null>();
+  for (const o of shown) {
+    const key = `${o.period}\u0000${selection.compareDimension ? o.dimensions[selection.compareDimension] : ''}`;
+    if (!byKey.has(key)) byKey.set(key, o.value);
+  }
+  const valueAt = (period: string, compared = '') => byKey.get(`${period}\u0000${compared}`) ?? null;
   const format = valueFormatter(ctx, lang, row, observations.map((o) => o.value).filter((v): v is number => v !== null));
   const name = pick(row.name, lang);
   const unit = pick(row.unit, lang);
@@ -274,8 +293,8 @@ export function seriesPage(ctx: PortalContext, lang: string, row: SeriesRow, obs
   let empty = false;
   if (selection.kind === 'line') {
     const lines = selection.compareDimension
-      ? selection.compared.map((value) => ({ label: value, values: periods.map((p) => shown.find((o) => o.period === p && o.dimensions[selection.compareDimension!] === value)?.value ?? null) }))
-      : [{ label: name, values: periods.map((p) => shown.find((o) => o.period === p)?.value ?? null) }];
+      ? selection.compared.map((value) => ({ label: value, values: periods.map((p) => valueAt(p, value)) }))
+      : [{ label: name, values: periods.map((p) => valueAt(p)) }];
     // Periods none of the drawn lines has are left out of the chart and its table.
     const keep = periods.map((_, i) => lines.some((l) => l.values[i] !== null && l.values[i] !== undefined));
     const usedPeriods = periods.filter((_, i) => keep[i]);
@@ -310,10 +329,10 @@ export function seriesPage(ctx: PortalContext, lang: string, row: SeriesRow, obs
       periodText = selection.period ? periodLabel(ctx, lang, selection.period) : '';
       bars = selection.compared.map((value) => ({
         label: value,
-        value: shown.find((o) => o.period === selection.period && o.dimensions[selection.compareDimension!] === value)?.value ?? null,
+        value: selection.period ? valueAt(selection.period, value) : null,
       }));
     } else {
-      bars = periods.slice(-MAX_BARS).map((p) => ({ label: periodLabel(ctx, lang, p), value: shown.find((o) => o.period === p)?.value ?? null }));
+      bars = periods.slice(-MAX_BARS).map((p) => ({ label: periodLabel(ctx, lang, p), value: valueAt(p) }));
     }
     empty = bars.length === 0;
     const description = i18n.t(lang, 'statistics_data.bar_summary', {

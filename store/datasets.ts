@@ -5,6 +5,7 @@ import { type ChartKind, type DatasetSourceConfig, type Multilingual, type Perio
 import { periodKindOf, type DatasetPayload, type ParsedSeries } from '../connectors/index.ts';
 import { analyzeForIndex } from '../harvester/analyzer.ts';
 import { type DatasetCounts, type SourceRecord } from '../harvester/ports.ts';
+import type { Statement } from 'better-sqlite3';
 import { type Sqlite } from './db.ts';
 import { type FtsQuery } from './items.ts';
 import { parseJson, stableJson } from './util.ts';
@@ -182,7 +183,19 @@ function displayOf(config: SeriesConfig): SeriesDisplay {
 const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
 
 export class DatasetsStore {
+  private readonly statements = new Map<string, Statement<unknown[]>>();
+
   constructor(private readonly sqlite: Sqlite) {}
+
+  /** A statement prepared once per connection: preparing costs more than running these queries. */
+  private prepared(sql: string): Statement<unknown[]> {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.sqlite.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
 
   /**
    * Writes what one read of a dataset source gave, in the caller's transaction: each series'
@@ -331,7 +344,7 @@ export class DatasetsStore {
   }
 
   private currentObservations(pk: number): Array<{ period: string; value: number | null; dimensions: Record<string, string> }> {
-    return (this.sqlite.prepare('SELECT period, value, dimensions FROM dataset_observations WHERE series_pk = ? AND superseded_at IS NULL ORDER BY period, pk').all(pk) as Array<{
+    return (this.prepared('SELECT period, value, dimensions FROM dataset_observations WHERE series_pk = ? AND superseded_at IS NULL ORDER BY period, pk').all(pk) as Array<{
       period: string;
       value: number | null;
       dimensions: string;
@@ -340,8 +353,7 @@ export class DatasetsStore {
 
   /** Listed series (active), in the order their sources and series were first read. */
   list(filter: { partner?: string } = {}): SeriesRow[] {
-    const rows = this.sqlite
-      .prepare(
+    const rows = this.prepared(
         `SELECT ${SERIES_COLUMNS} FROM dataset_series d JOIN sources s ON s.pk = d.source_pk
          WHERE d.active = 1 AND (@partner IS NULL OR d.partner_id = @partner) ORDER BY d.partner_id, d.pk`,
       )
@@ -351,14 +363,13 @@ export class DatasetsStore {
 
   /** One series by public id, listed or not (a link to a series dropped from the config still answers). */
   get(id: string): SeriesRow | undefined {
-    const row = this.sqlite.prepare(`SELECT ${SERIES_COLUMNS} FROM dataset_series d JOIN sources s ON s.pk = d.source_pk WHERE d.id = ?`).get(id) as RawSeries | undefined;
+    const row = this.prepared(`SELECT ${SERIES_COLUMNS} FROM dataset_series d JOIN sources s ON s.pk = d.source_pk WHERE d.id = ?`).get(id) as RawSeries | undefined;
     return row ? toRow(row) : undefined;
   }
 
   /** The current observations of a series, by period then file order; `from`/`to` bound the periods (a `to` of 2023 includes 2023-Q4). */
   observations(seriesPk: number, range: { from?: string; to?: string } = {}): ObservationRow[] {
-    const rows = this.sqlite
-      .prepare(
+    const rows = this.prepared(
         `SELECT period, value, dimensions, version, recorded_at, file_url, fetched_at, content_hash FROM dataset_observations
          WHERE series_pk = @pk AND superseded_at IS NULL
            AND (@from IS NULL OR period >= @from)
@@ -371,8 +382,7 @@ export class DatasetsStore {
 
   /** Values that changed in the partner's file: each revision with the value it replaced, newest first. */
   revisions(seriesPk: number, limit = 200): RevisionRow[] {
-    const rows = this.sqlite
-      .prepare(
+    const rows = this.prepared(
         `SELECT o.period, o.dimensions, o.value, p.value AS previous_value, o.version, o.recorded_at, p.recorded_at AS previous_recorded_at,
            o.file_url, o.content_hash
          FROM dataset_observations o
@@ -388,13 +398,12 @@ export class DatasetsStore {
   search(query: FtsQuery, limit = 10): SeriesRow[] {
     let pks: number[];
     try {
-      pks = (this.sqlite.prepare('SELECT rowid AS pk FROM series_search WHERE series_search MATCH ? ORDER BY rank LIMIT ?').all(query.match, limit * 2) as Array<{ pk: number }>).map((r) => r.pk);
+      pks = (this.prepared('SELECT rowid AS pk FROM series_search WHERE series_search MATCH ? ORDER BY rank LIMIT ?').all(query.match, limit * 2) as Array<{ pk: number }>).map((r) => r.pk);
     } catch {
       return [];
     }
     if (pks.length === 0) return [];
-    const rows = this.sqlite
-      .prepare(`SELECT ${SERIES_COLUMNS} FROM dataset_series d JOIN sources s ON s.pk = d.source_pk WHERE d.active = 1 AND d.pk IN (SELECT value FROM json_each(?))`)
+    const rows = this.prepared(`SELECT ${SERIES_COLUMNS} FROM dataset_series d JOIN sources s ON s.pk = d.source_pk WHERE d.active = 1 AND d.pk IN (SELECT value FROM json_each(?))`)
       .all(JSON.stringify(pks)) as RawSeries[];
     const byPk = new Map(rows.map((r) => [r.pk, toRow(r)]));
     return pks.map((pk) => byPk.get(pk)).filter((r): r is SeriesRow => Boolean(r)).slice(0, limit);
@@ -402,11 +411,11 @@ export class DatasetsStore {
 
   /** Listed series per source pk, for the freshness report. */
   countsBySource(): Map<number, number> {
-    const rows = this.sqlite.prepare('SELECT source_pk, count(*) AS n FROM dataset_series WHERE active = 1 GROUP BY source_pk').all() as Array<{ source_pk: number; n: number }>;
+    const rows = this.prepared('SELECT source_pk, count(*) AS n FROM dataset_series WHERE active = 1 GROUP BY source_pk').all() as Array<{ source_pk: number; n: number }>;
     return new Map(rows.map((r) => [r.source_pk, r.n]));
   }
 
   count(): number {
-    return (this.sqlite.prepare('SELECT count(*) AS n FROM dataset_series WHERE active = 1').get() as { n: number }).n;
+    return (this.prepared('SELECT count(*) AS n FROM dataset_series WHERE active = 1').get() as { n: number }).n;
   }
 }
