@@ -30,7 +30,7 @@ const LIMITS = {
 };
 
 const series = (partial: Partial<SeriesConfig> & Pick<SeriesConfig, 'period' | 'value'>): SeriesConfig => ({ id: 's', name: { fr: 'S' }, dimensions: [], chart: 'auto', ...partial });
-const mapping = (partial: Partial<DatasetMapping> & Pick<DatasetMapping, 'series'>): DatasetMapping => ({ header_row: 1, decimal_separator: ',', date_order: 'dmy', ...partial });
+const mapping = (partial: Partial<DatasetMapping> & Pick<DatasetMapping, 'series'>): DatasetMapping => ({ header_row: 1, date_order: 'dmy', ...partial });
 
 // ------------------------------------------------------------------ child: one parse
 if (process.argv[2] === '--child') {

@@ -342,8 +342,8 @@ export const datasetSourceSchema = z.strictObject({
   delimiter: z.enum([',', ';', '|', 'tab', '\t']).optional(),
   /** Extension, csv only: the text encoding (else detected). */
   encoding: z.enum(CSV_ENCODINGS).optional(),
-  /** Extension: the decimal separator of numbers written as text ("," by default, as French and Moroccan tables write them). */
-  decimal_separator: z.enum([',', '.']).default(','),
+  /** Extension: the decimal separator of numbers written as text (default "," in CSV and XLSX, as French and Moroccan tables write them; "." in JSON). */
+  decimal_separator: z.enum([',', '.']).optional(),
   /** Extension: more texts that mean "no value" besides "", "-", "n.d." and "...". */
   missing: z.array(z.string().max(40)).max(20).optional(),
   series: z.array(seriesSchema).min(1, { message: 'list at least one series' }).max(50, { message: 'at most 50 series per dataset source' }),

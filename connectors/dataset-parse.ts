@@ -134,7 +134,7 @@ export async function parseDataset(bytes: Buffer, mapping: DatasetMapping, limit
     if (format === 'csv') records = readCsv(bytes, mapping, budget);
     else if (format === 'xlsx') records = await readXlsx(bytes, mapping, budget);
     else records = readJson(bytes, mapping, budget);
-    const { series, warnings, dropped } = mapSeries(records, mapping, budget);
+    const { series, warnings, dropped } = mapSeries(records, mapping, format, budget);
     return { ok: true, format, rows: records.count, series, warnings, dropped };
   } catch (error) {
     if (error instanceof ParseFailure) return { ok: false, code: error.code, message: error.message };
@@ -174,7 +174,8 @@ export function detectFormat(bytes: Buffer, declared: DatasetFormat | undefined,
     throw new ParseFailure('wrong_type', `expected an XLSX workbook (a zip archive) but got ${describeKind(kind, hints.contentType ?? undefined)}`);
   }
   if (format !== 'xlsx' && zip) throw new ParseFailure('wrong_type', `expected a ${format.toUpperCase()} file but got a zip archive (an XLSX workbook?): set format: xlsx`);
-  if (format === 'csv' && kind === 'binary') throw new ParseFailure('wrong_type', 'expected a CSV file but got a binary file');
+  // Servers label CSV files application/octet-stream: judge by the bytes alone.
+  if (format === 'csv' && sniff(bytes) === 'binary') throw new ParseFailure('wrong_type', 'expected a CSV file but got a binary file');
   return format;
 }
 
@@ -732,13 +733,15 @@ interface Problem {
   message: string;
 }
 
-function mapSeries(source: Records, mapping: DatasetMapping, budget: Budget): { series: ParsedSeries[]; warnings: string[]; dropped: number } {
+function mapSeries(source: Records, mapping: DatasetMapping, format: DatasetFormat, budget: Budget): { series: ParsedSeries[]; warnings: string[]; dropped: number } {
   const warnings: string[] = [];
   let dropped = 0;
   const missing = (mapping.missing ?? []).map((m) => m.trim().toLowerCase());
   const out: ParsedSeries[] = [];
+  // Tables written by people use the decimal comma; JSON is written by programs, with the point.
+  const decimal = mapping.decimal_separator ?? (format === 'json' ? '.' : ',');
   for (const config of mapping.series) {
-    const parsed = mapOne(source, config, { decimal: mapping.decimal_separator ?? ',', missing, order: mapping.date_order ?? 'dmy' }, budget);
+    const parsed = mapOne(source, config, { decimal, missing, order: mapping.date_order ?? 'dmy' }, budget);
     warnings.push(...parsed.warnings);
     dropped += parsed.dropped;
     out.push(parsed.series);

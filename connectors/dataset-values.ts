@@ -88,7 +88,9 @@ export function readNumber(input: string, options: NumberOptions = {}): NumberRe
   } else if (commas === 1 || dots === 1) {
     const mark = commas ? ',' : '.';
     const decimal = options.decimal ?? ',';
-    normal = mark === decimal ? text.replace(mark, '.') : /^\d{1,3}[.,]\d{3}$/.test(text) ? text.replace(mark, '') : text.replace(mark, '.');
+    // The other mark, once, before exactly three digits is grouping ("1.234" in a French table);
+    // never after a leading zero ("0.123").
+    normal = mark === decimal ? text.replace(mark, '.') : /^[1-9]\d{0,2}[.,]\d{3}$/.test(text) ? text.replace(mark, '') : text.replace(mark, '.');
   } else {
     normal = text;
   }

@@ -229,8 +229,10 @@ export function selectionOf(row: SeriesRow, periods: string[], query: Record<str
       truncated = asked.length > limit;
       compared = asked.slice(0, limit);
     } else {
+      // Lines: the headline value first, then the file's order; bars keep the file's order (regions in their official order).
       const headline = row.display.headline && typeof row.display.headline === 'object' ? row.display.headline[compareDimension] : undefined;
-      compared = [...new Set([...(headline && values.includes(headline) ? [headline] : []), ...values])].slice(0, limit);
+      const first = kind === 'line' && headline && values.includes(headline) ? [headline] : [];
+      compared = [...new Set([...first, ...values])].slice(0, limit);
     }
   }
   let period: string | null = null;

@@ -112,7 +112,7 @@ sources:
   const result = loadConfig(dir);
   t.same(result.errors.map(formatConfigError), []);
   const [csv, xlsx, json] = result.config!.partners[0]!.sources;
-  t.match(csv, { type: 'dataset', header_row: 1, decimal_separator: ',', series: [{ chart: 'auto', dimensions: ['Canal'], filter: { Indicateur: 'Signalements' }, headline: 'sum' }] });
+  t.match(csv, { type: 'dataset', header_row: 1, series: [{ chart: 'auto', dimensions: ['Canal'], filter: { Indicateur: 'Signalements' }, headline: 'sum' }] });
   t.match(xlsx, { sheet: 2, header_row: [3, 4], series: [{ chart: 'bar', filter: { Type: ['Corruption', 'Concussion'] } }] });
   t.match(json, { format: 'json', layout: 'worldbank', series: [{ compare: 'country', headline: { country: 'Morocco' }, decimals: 1 }] });
   t.equal(result.config!.portal.harvest.max_dataset_bytes, 20 * 1024 * 1024, 'the dataset limits have defaults');

@@ -16,7 +16,7 @@ function series(partial: Partial<SeriesConfig> & Pick<SeriesConfig, 'period' | '
 }
 
 function mapping(partial: Partial<DatasetMapping> & Pick<DatasetMapping, 'series'>): DatasetMapping {
-  return { header_row: 1, decimal_separator: ',', date_order: 'dmy', ...partial };
+  return { header_row: 1, date_order: 'dmy', ...partial };
 }
 
 type Ok = Extract<DatasetParse, { ok: true }>;
@@ -87,6 +87,8 @@ t.test('numbers as partners write them', async (t) => {
     }
   }
   t.same(readNumber('1,234', { decimal: '.' }), { kind: 'number', value: 1234, percent: false }, 'decimal_separator "." reads "1,234" as a thousand');
+  t.same(readNumber('0.123'), { kind: 'number', value: 0.123, percent: false }, 'a leading zero is never grouping');
+  t.same(readNumber('0,123', { decimal: '.' }), { kind: 'number', value: 0.123, percent: false });
   t.same(readNumber('s.o.', { missing: ['s.o.'] }), { kind: 'missing', marker: 's.o.' }, 'extra missing markers');
 });
 
@@ -439,6 +441,9 @@ t.test('the format comes from the config, Content-Type, the extension or the byt
   t.equal((await ok(t, csv, m, { contentType: 'text/csv; charset=utf-8' })).format, 'csv');
   t.equal((await ok(t, csv, m, { url: 'https://p.example/a.csv?x=1' })).format, 'csv');
   t.equal((await ok(t, Buffer.from('[{"Year":2023,"Value":1}]'), m, {})).format, 'json', 'sniffed');
+  t.equal((await ok(t, csv, m, { contentType: 'application/octet-stream', url: 'https://p.example/export?id=3' })).format, 'csv', 'a CSV labelled octet-stream');
+  const json = await ok(t, Buffer.from('[{"Year":"2023","Value":"1.234"}]'), m, { contentType: 'application/json' });
+  t.same(values(json), { 2023: 1.234 }, 'JSON strings use the decimal point');
   const html = await failure(Buffer.from('<!DOCTYPE html><html><body>Connexion</body></html>'), m, { contentType: 'text/html' });
   t.same(html, { code: 'wrong_type', message: 'expected a dataset (csv, xlsx or json) but got an HTML page (text/html)' });
   const pdf = await failure(Buffer.from('%PDF-1.7\n...'), m, {});
