@@ -150,7 +150,7 @@ async function cpiJson(now: Date): Promise<Buffer> {
       });
     }
   }
-  const meta = { page: 1, pages: 1, per_page: 1000, total: rows.length, sourceid: 'demo', lastupdated: now.toISOString().slice(0, 10) };
+  const meta = { page: 1, pages: 1, per_page: 1000, total: rows.length, sourceid: 'demo', lastupdated: `${now.getUTCFullYear()}-01-31` };
   return Buffer.from(JSON.stringify([meta, rows]));
 }
 
@@ -162,6 +162,23 @@ async function brokenXlsx(now: Date): Promise<Buffer> {
   sheet.addRow([lastYear(now), 120]);
   const full = Buffer.from(await workbook.xlsx.writeBuffer());
   return full.subarray(0, Math.floor(full.length * 0.6));
+}
+
+/**
+ * A dataset's file as served: built once per quarter (its content changes no more often). Building
+ * a workbook takes exceljs a fraction of a second of the event loop, which the harvest sharing the
+ * process (the demo, the tests) would otherwise pay on every request.
+ */
+const built = new Map<string, Promise<Buffer>>();
+export function datasetBody(dataset: DemoDataset, now: Date): Promise<Buffer> {
+  const key = `${dataset.partner}/${dataset.id}/${now.getUTCFullYear()}-Q${Math.floor(now.getUTCMonth() / 3) + 1}`;
+  let body = built.get(key);
+  if (!body) {
+    body = dataset.body(now);
+    built.set(key, body);
+    if (built.size > 50) built.delete(built.keys().next().value!);
+  }
+  return body;
 }
 
 export const DEMO_DATASETS: DemoDataset[] = [

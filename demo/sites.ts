@@ -6,7 +6,7 @@
 import http from 'node:http';
 import { type AddressInfo, type Socket } from 'node:net';
 import iconv from 'iconv-lite';
-import { DEMO_DATASETS } from './datasets.ts';
+import { datasetBody, DEMO_DATASETS } from './datasets.ts';
 import { formatDemoDate, itemsOf, type DateStyle, type DemoItem, type SourceSpec } from './content.ts';
 import { makePdf } from './pdf.ts';
 
@@ -354,6 +354,8 @@ export async function startDemoSites(options: SiteOptions): Promise<RunningSites
   const servers: http.Server[] = [];
   const sockets = new Set<Socket>();
   const pdfCache = new Map<string, Promise<Buffer>>();
+  // The statistics files are built before the sites listen, not while a harvest waits.
+  await Promise.all(DEMO_DATASETS.map((d) => datasetBody(d, now())));
 
   for (const [index, site] of DEMO_SITES.entries()) {
     const port = options.portBase === 0 ? 0 : options.portBase + index;
@@ -424,7 +426,7 @@ async function respond(
   const dataset = DEMO_DATASETS.find((d) => d.partner === site.partner && d.path === path);
   if (dataset) {
     res.setHeader('content-type', dataset.contentType);
-    res.end(await dataset.body(now));
+    res.end(await datasetBody(dataset, now));
     return;
   }
   for (const source of site.sources) {
