@@ -9,7 +9,7 @@
 // plain records, SDMX-JSON and the World Bank's [meta, rows]) gives records; one mapping step turns
 // records into observations, so every format reads numbers, periods and missing values alike.
 import { parse as parseCsv } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { type DatasetFormat, type DatasetSourceConfig, type DateOrder, type ErrorCode, type PeriodKind, type SeriesConfig } from '../config/index.ts';
 import { coercePeriod, readNumber, readPeriod, type Period } from './dataset-values.ts';
@@ -121,6 +121,18 @@ class Budget {
       throw new ParseFailure('too_large', `the file has more than ${this.limits.maxCells.toLocaleString('en')} cells (reached at ${at}); raise harvest.max_dataset_cells if it is legitimate`);
     }
   }
+}
+
+let excel: Promise<typeof ExcelJS> | undefined;
+
+/**
+ * exceljs, loaded once per process on first use: loading it blocks the event loop for most of a
+ * second, which no process should pay at start (`portal serve`, `portal check`), and which a
+ * harvest pays before its first request (like pdf.js), not while other hosts' requests run.
+ */
+export function loadExcel(): Promise<typeof ExcelJS> {
+  excel ??= import('exceljs').then((module) => module.default);
+  return excel;
 }
 
 // ---------------------------------------------------------------- entry point
@@ -312,7 +324,8 @@ async function readXlsx(bytes: Buffer, mapping: DatasetMapping, budget: Budget):
     }
   }
   // 2. exceljs reads cached values only: it never evaluates a formula.
-  const workbook = new ExcelJS.Workbook();
+  const Excel = await loadExcel();
+  const workbook = new Excel.Workbook();
   try {
     await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch (error) {

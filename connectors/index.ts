@@ -28,6 +28,6 @@ export { isPrivateAddress, guardedLookup } from './netguard.ts';
 export { sniff } from './sniff.ts';
 export { resolveUrl } from './feed.ts';
 export { datasetLimits, MAX_ZIP_ENTRIES } from './dataset.ts';
-export { parseDataset, detectFormat, detectDelimiter, type DatasetLimits, type DatasetMapping, type DatasetParse, type ParsedObservation, type ParsedSeries } from './dataset-parse.ts';
+export { parseDataset, loadExcel, detectFormat, detectDelimiter, type DatasetLimits, type DatasetMapping, type DatasetParse, type ParsedObservation, type ParsedSeries } from './dataset-parse.ts';
 export { readNumber, readPeriod, periodKindOf, latinDigits, MISSING_MARKERS, type Period } from './dataset-values.ts';
 export { listZip, readZipEntry, looksLikeZip } from './zip.ts';

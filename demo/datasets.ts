@@ -6,7 +6,7 @@
 // one malformed file (a workbook cut short) at the Court of Accounts. Every figure is simulated
 // and says so, in the file and in the series' names and notes. Generated from a seed: the same
 // on every run, and the latest period follows the clock.
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { prng, seedOf } from './content.ts';
 
 export interface DemoDataset {
@@ -94,9 +94,14 @@ async function delaysJson(now: Date): Promise<Buffer> {
   return Buffer.from(JSON.stringify({ source: 'INPPLC', note: SIMULATED.fr, donnees: records }, null, 1));
 }
 
+/** exceljs, loaded when a workbook is first built (it takes most of a second to load). */
+async function excel(): Promise<typeof ExcelJS> {
+  return (await import('exceljs')).default;
+}
+
 async function casesXlsx(now: Date): Promise<Buffer> {
   const random = prng(seedOf('pmp/cases-by-region'));
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await excel()).Workbook();
   workbook.creator = 'Présidence du Ministère Public (démonstration)';
   workbook.addWorksheet('Notes').getCell('A1').value = SIMULATED.fr;
   const ws = workbook.addWorksheet('Par région');
@@ -156,7 +161,7 @@ async function cpiJson(now: Date): Promise<Buffer> {
 
 async function brokenXlsx(now: Date): Promise<Buffer> {
   // A workbook whose upload was cut short: the zip has no central directory.
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await excel()).Workbook();
   const sheet = workbook.addWorksheet('Suivi');
   sheet.addRow(['Année', 'Recommandations suivies']);
   sheet.addRow([lastYear(now), 120]);

@@ -9,6 +9,7 @@ import {
   fetchPdfDocument,
   HarvestError,
   HttpClient,
+  loadExcel,
   loadPdfParse,
   makeDocumentFetcher,
   type ConnectorResult,
@@ -110,6 +111,8 @@ export async function runHarvest(options: HarvestOptions): Promise<HarvestResult
   await loadPdfParse();
   store.markInterruptedRuns(processAlive, now().toISOString());
   const sources = store.listSources({ partners: options.partners, sources: options.sources });
+  // The same for exceljs when the pass may read a workbook.
+  if (sources.some((s) => s.config.type === 'dataset' && s.config.format !== 'csv' && s.config.format !== 'json')) await loadExcel();
   const runPk = store.startRun(options.trigger, now().toISOString());
   const owner = `${os.hostname()}:${process.pid}:${runPk}`;
   const client = options.client ?? makeClient(settings);

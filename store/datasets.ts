@@ -2,7 +2,9 @@
 // file with provenance and revisions (a changed value is a new version, the old one kept), read by
 // the statistics pages and the API, and searched through their own small FTS5 index.
 import { type ChartKind, type DatasetSourceConfig, type Multilingual, type PeriodKind, type SeriesConfig } from '../config/index.ts';
-import { periodKindOf, type DatasetPayload, type ParsedSeries } from '../connectors/index.ts';
+import { type DatasetPayload, type ParsedSeries } from '../connectors/index.ts';
+// The light module only: connectors/index.ts would load every parser (exceljs costs most of a second).
+import { periodKindOf } from '../connectors/dataset-values.ts';
 import { analyzeForIndex } from '../harvester/analyzer.ts';
 import { type DatasetCounts, type SourceRecord } from '../harvester/ports.ts';
 import type { Statement } from 'better-sqlite3';
