@@ -200,7 +200,7 @@ export const portalSchema = z.strictObject({
       /** Extension: rows (records) of a dataset file read at most. */
       max_dataset_rows: z.number().int().min(10).max(5_000_000).default(200_000),
       /** Extension: cells (rows × columns) of a dataset file read at most. */
-      max_dataset_cells: z.number().int().min(100).max(50_000_000).default(2_000_000),
+      max_dataset_cells: z.number().int().min(100).max(50_000_000).default(1_000_000),
       /** Extension: wall clock for reading one dataset file; past it the source fails (timeout). */
       dataset_time_limit: durationSchema.prefault('30s'),
     })

@@ -117,4 +117,5 @@ sources:
   t.match(json, { format: 'json', layout: 'worldbank', series: [{ compare: 'country', headline: { country: 'Morocco' }, decimals: 1 }] });
   t.equal(result.config!.portal.harvest.max_dataset_bytes, 20 * 1024 * 1024, 'the dataset limits have defaults');
   t.equal(result.config!.portal.harvest.max_dataset_rows, 200_000);
+  t.equal(result.config!.portal.harvest.max_dataset_cells, 1_000_000);
 });

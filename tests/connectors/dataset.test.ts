@@ -477,6 +477,13 @@ t.test('bounds: bytes, rows, cells and time each fail with a clear code', async 
   });
   t.same(await failure(xlsx, m, {}, { ...LIMITS, maxRows: 100 }), { code: 'too_large', message: 'the workbook has more than 100 rows; raise harvest.max_dataset_rows if it is legitimate' });
   t.same(await failure(xlsx, m, {}, { ...LIMITS, maxCells: 300 }), { code: 'too_large', message: 'the workbook has more than 300 cells; raise harvest.max_dataset_cells if it is legitimate' });
+  // A workbook is read whole by exceljs (about 1 KB a cell): 300,000 cells at most, whatever the setting.
+  const cellsXml = `<worksheet><sheetData><row r="1">${'<c r="A1"><v>1</v></c>'.repeat(300_001)}</row></sheetData></worksheet>`;
+  const wide2 = makeZip([...WORKBOOK_SKELETON, { name: 'xl/worksheets/sheet1.xml', data: Buffer.from(cellsXml) }]);
+  t.same(await failure(wide2, { ...m, format: 'xlsx' }, {}, { ...LIMITS, maxCells: 5_000_000, maxUnzippedBytes: 50 * 1024 * 1024 }), {
+    code: 'too_large',
+    message: 'the workbook has more than 300,000 cells; a workbook is read whole, so at most 300,000 cells are: ask the partner for a CSV',
+  });
 });
 
 t.test('zip bombs: a declared size over the limit is refused before inflating; a lying entry stops at its declared size', async (t) => {

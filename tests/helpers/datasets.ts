@@ -28,7 +28,7 @@ export async function seedDatasets(store: Store, now: Date, replace: Record<stri
     const source = store.listSources({ sources: [key] })[0];
     if (!source) throw new Error(`no source ${key}`);
     const bytes = replace[key] ?? (await dataset.body(now));
-    const settings = { max_dataset_bytes: 20e6, max_dataset_unzipped: 100e6, max_dataset_rows: 200_000, max_dataset_cells: 2e6, dataset_time_limit: 30_000 };
+    const settings = { max_dataset_bytes: 20e6, max_dataset_unzipped: 100e6, max_dataset_rows: 200_000, max_dataset_cells: 1e6, dataset_time_limit: 30_000 };
     const parsed = await parseDataset(bytes, source.config as DatasetSourceConfig as DatasetMapping, datasetLimits(settings as never), { contentType: dataset.contentType, url: source.config.url });
     if (!parsed.ok) throw new Error(`${key}: ${parsed.message}`);
     const at = now.toISOString();
