@@ -151,8 +151,10 @@ function lineLayout(layout: Layout, periods: string[], lines: LineSeries[], text
   for (let i = n - 1; i >= 0; i -= every) {
     out += `<text class="period" x="${f(xOf(i))}" y="${f(bottom + font * 1.5)}" text-anchor="middle"${dir}>${escapeXml(periods[i]!)}</text>`;
   }
-  // Lines, broken where a value is missing, with a marker per point and its value as a tooltip.
+  // Lines, broken where a value is missing, with a marker per point and its value as a tooltip
+  // (up to 60 points a line: past that markers would merge into the line; the table has the values).
   const r = layout.name === 'narrow' ? 3 : 3.5;
+  const markers = n <= 60;
   lines.forEach((line, index) => {
     const colour = index % PALETTE.length;
     let d = '';
@@ -168,7 +170,7 @@ function lineLayout(layout: Layout, periods: string[], lines: LineSeries[], text
     out += `<g class="series series-${colour}">`;
     if (d) out += `<path class="line" d="${d}"/>`;
     line.values.forEach((v, i) => {
-      if (v === null) return;
+      if (v === null || !markers) return;
       const label = text.pointLabel(line.label, periods[i]!, text.format(v));
       out += `<g class="point">${markerPath(MARKERS[index % MARKERS.length]!, xOf(i), yOf(v), r)}<title>${escapeXml(label)}</title></g>`;
     });
