@@ -8,7 +8,6 @@
 // One reader per format (CSV through csv-parse, XLSX through exceljs after the zip is checked, JSON
 // plain records, SDMX-JSON and the World Bank's [meta, rows]) gives records; one mapping step turns
 // records into observations, so every format reads numbers, periods and missing values alike.
-import { parse as parseCsv } from 'csv-parse/sync';
 import type ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { type DatasetFormat, type DatasetSourceConfig, type DateOrder, type ErrorCode, type PeriodKind, type SeriesConfig } from '../config/index.ts';
@@ -150,7 +149,7 @@ export async function parseDataset(bytes: Buffer, mapping: DatasetMapping, limit
     const budget = new Budget(limits);
     const format = detectFormat(bytes, mapping.format, hints);
     let records: Records;
-    if (format === 'csv') records = readCsv(bytes, mapping, budget);
+    if (format === 'csv') records = await readCsv(bytes, mapping, budget);
     else if (format === 'xlsx') records = await readXlsx(bytes, mapping, budget);
     else records = readJson(bytes, mapping, budget);
     const { series, warnings, dropped } = mapSeries(records, mapping, format, budget);
@@ -265,7 +264,9 @@ export function detectDelimiter(text: string): string {
   return best;
 }
 
-function readCsv(bytes: Buffer, mapping: DatasetMapping, budget: Budget): Records {
+async function readCsv(bytes: Buffer, mapping: DatasetMapping, budget: Budget): Promise<Records> {
+  // Loaded on the first CSV, like exceljs on the first workbook: processes that read none never pay it.
+  const { parse: parseCsv } = await import('csv-parse/sync');
   const text = decodeCsv(bytes, mapping.encoding);
   const declared = mapping.delimiter === 'tab' ? '\t' : mapping.delimiter;
   const delimiter = declared ?? detectDelimiter(text.slice(0, 64 * 1024));
