@@ -4,6 +4,7 @@
 // table, the comparison form, the source and the history of revisions; search finding series by
 // name and definition in ar, fr and en; and hostile values from a partner's file escaped.
 import { load } from 'cheerio';
+import fc from 'fast-check';
 import t from 'tap';
 import { DEMO_DATASETS } from '../../demo/datasets.ts';
 import { BROWSER } from '../helpers/app.ts';
@@ -232,6 +233,39 @@ t.test('search finds series by name and definition in ar, fr and en', async (t) 
   }
   const none = await get('/fr/search?q=zzzqqqxxx');
   t.equal(none.$('.search-series').length, 0);
+});
+
+t.test('every query parameter of the statistics pages and API fuzzed: only 200, 400 or 404', async (t) => {
+  const routes = [
+    '/fr/statistics',
+    '/fr/statistics/transparency-maroc-cpi-score',
+    '/ar/statistics/pmp-corruption-cases-registered',
+    '/en/statistics/inpplc-reports-received',
+    '/api/statistics',
+    '/api/statistics/inpplc-reports-received',
+    '/api/statistics/inpplc-reports-received.csv',
+  ];
+  const keys = ['compare', 'd0', 'd1', 'd9', 'period', 'from', 'to', 'partner', 'q', 'page', 'doc_type'];
+  const value = fc.oneof(
+    fc.string({ maxLength: 40 }).map(encodeURIComponent),
+    fc.constantFrom('Morocco', 'Spain', 'Oriental', '2024', '2024-Q1', '2023-13', 'Atlantis', '', '%', '%zz', '%C3%28', '%00', '__proto__', 'constructor', '%3Cscript%3E'),
+    fc.integer().map(String),
+    fc.string({ minLength: 500, maxLength: 2000 }).map(encodeURIComponent),
+  );
+  const query = fc.array(fc.tuple(fc.oneof(fc.constantFrom(...keys), fc.string({ maxLength: 8 }).map(encodeURIComponent)), value), { maxLength: 8 });
+  const seen = new Map<number, number>();
+  for (const route of routes) {
+    await fc.assert(
+      fc.asyncProperty(query, async (pairs) => {
+        const qs = pairs.map(([k, v]) => `${k}=${v}`).join('&');
+        const response = await app.inject({ url: `${route}?${qs}`, headers: BROWSER });
+        seen.set(response.statusCode, (seen.get(response.statusCode) ?? 0) + 1);
+        if (![200, 400, 404].includes(response.statusCode)) throw new Error(`${route}?${qs.slice(0, 200)} answered ${response.statusCode}: ${response.body.slice(0, 200)}`);
+      }),
+      { numRuns: 40, seed: 20261130 },
+    );
+  }
+  t.ok((seen.get(200) ?? 0) > 0 && (seen.get(400) ?? 0) > 0, `statuses: ${JSON.stringify(Object.fromEntries(seen))}`);
 });
 
 t.test('a revised value shows in the series\' history; a hostile file is escaped everywhere', async (t) => {
