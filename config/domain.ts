@@ -36,8 +36,27 @@ export type CourseFormat = (typeof COURSE_FORMATS)[number];
 export const PARTNER_KINDS = ['judiciary', 'constitutional', 'government', 'private_sector', 'civil_society'] as const;
 export type PartnerKind = (typeof PARTNER_KINDS)[number];
 
-export const SOURCE_TYPES = ['feed', 'html', 'pdf'] as const;
+export const SOURCE_TYPES = ['feed', 'html', 'pdf', 'dataset'] as const;
 export type SourceType = (typeof SOURCE_TYPES)[number];
+
+/** File formats of a `dataset` source (CONTRACT.md, "Datasets"). */
+export const DATASET_FORMATS = ['csv', 'xlsx', 'json'] as const;
+export type DatasetFormat = (typeof DATASET_FORMATS)[number];
+
+/** Layouts of a JSON dataset: plain records, SDMX-JSON, or the World Bank's `[meta, rows]`. */
+export const JSON_LAYOUTS = ['records', 'sdmx', 'worldbank'] as const;
+export type JsonLayout = (typeof JSON_LAYOUTS)[number];
+
+/** How a series is drawn: `auto` is a line over time, or bars when it has a single period. */
+export const CHART_KINDS = ['auto', 'line', 'bar'] as const;
+export type ChartKind = (typeof CHART_KINDS)[number];
+
+/** Granularities of a period, normalised as 2024, 2024-Q1, 2024-03 and 2024-03-31. */
+export const PERIOD_KINDS = ['year', 'quarter', 'month', 'date'] as const;
+export type PeriodKind = (typeof PERIOD_KINDS)[number];
+
+/** Text encodings a CSV may be declared in (else detected: BOM, UTF-8, windows-1252 or -1256). */
+export const CSV_ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252', 'windows-1256', 'iso-8859-1', 'iso-8859-6', 'iso-8859-15'] as const;
 
 export const DATE_ORDERS = ['dmy', 'mdy', 'ymd'] as const;
 export type DateOrder = (typeof DATE_ORDERS)[number];

@@ -16,6 +16,7 @@ import {
   type PartnerConfig,
   type PortalConfig,
 } from './schema.ts';
+import { SOURCE_TYPES } from './domain.ts';
 import { closest } from './suggest.ts';
 
 /** A config file larger than this is refused before parsing (a 50 MB file is an accident or an attack). */
@@ -352,10 +353,23 @@ function issueToErrors(issue: Issue, schema: z.ZodType, data: unknown, parsed: P
         const field = issue.discriminator ?? 'type';
         const at = keys.at(-1) === field ? keys.slice(0, -1) : keys;
         const value = (issue.input as Record<string, unknown> | undefined)?.[field];
-        const allowed = ['feed', 'html', 'pdf'];
+        const allowed: readonly string[] = SOURCE_TYPES;
         if (value === undefined) return [make(at, `required: add "${field}" (one of: ${allowed.join(', ')})`)];
         // Operators often name the format instead of the connector: RSS and Atom are feeds.
-        const synonyms: Record<string, string> = { rss: 'feed', atom: 'feed', xml: 'feed', page: 'html', listing: 'html' };
+        const synonyms: Record<string, string> = {
+          rss: 'feed',
+          atom: 'feed',
+          xml: 'feed',
+          page: 'html',
+          listing: 'html',
+          // …and data files are datasets.
+          csv: 'dataset',
+          xlsx: 'dataset',
+          excel: 'dataset',
+          json: 'dataset',
+          data: 'dataset',
+          statistics: 'dataset',
+        };
         const guess = typeof value === 'string' ? (synonyms[value.toLowerCase()] ?? closest(value, allowed)) : undefined;
         return [
           make(

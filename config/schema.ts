@@ -5,7 +5,12 @@ import { validateDetailed as validateCron } from 'node-cron';
 import { z } from 'zod';
 import {
   CHANNEL_KINDS,
+  CHART_KINDS,
+  CSV_ENCODINGS,
+  DATASET_FORMATS,
   DATE_ORDERS,
+  JSON_LAYOUTS,
+  PERIOD_KINDS,
   LANGUAGES,
   PARTNER_KINDS,
   SECTION_DOC_TYPES,
@@ -245,6 +250,16 @@ export const portalSchema = z.strictObject({
       ocr_memory: sizeSchema.prefault('1GB'),
       /** Extension: pages of one scanned document that are recognised. */
       ocr_max_pages: z.number().int().min(1).max(5000).default(100),
+      /** Extension: largest dataset file read (CSV, XLSX, JSON). */
+      max_dataset_bytes: sizeSchema.prefault('20MB'),
+      /** Extension: an XLSX (a zip) may unpack to at most this much; checked before and while inflating. */
+      max_dataset_unzipped: sizeSchema.prefault('100MB'),
+      /** Extension: rows (records) of a dataset file read at most. */
+      max_dataset_rows: z.number().int().min(10).max(5_000_000).default(200_000),
+      /** Extension: cells (rows × columns) of a dataset file read at most. */
+      max_dataset_cells: z.number().int().min(100).max(50_000_000).default(1_000_000),
+      /** Extension: wall clock for reading one dataset file; past it the source fails (timeout). */
+      dataset_time_limit: durationSchema.prefault('30s'),
     })
     .prefault({}),
   freshness: z
@@ -342,7 +357,81 @@ export const pdfSourceSchema = z.strictObject({
   title: multilingualSchema.optional(),
 });
 
-export const sourceSchema = z.discriminatedUnion('type', [feedSourceSchema, htmlSourceSchema, pdfSourceSchema]);
+/** A column header (CSV, XLSX) or a field of a JSON record (a dot path such as "country.value"). */
+const columnSchema = z
+  .string({ message: 'expected a column header or field name (text)' })
+  .trim()
+  .min(1, { message: 'must not be empty' })
+  .max(200, { message: 'a column header of more than 200 characters is not plausible' });
+
+const filterValueSchema = z.union([z.string(), z.number()], { message: 'expected a value (text or number), or a list of values' }).transform(String);
+
+/** One series read from a dataset file (CONTRACT.md, "Datasets"; extensions marked). */
+export const seriesSchema = z.strictObject({
+  id: idSchema,
+  name: multilingualSchema,
+  unit: multilingualSchema.optional(),
+  /** Column holding the period: 2024, 2024-Q1, T1 2024, 2024-03, mars 2024, or a date. */
+  period: columnSchema,
+  /** Column holding the number. */
+  value: columnSchema,
+  /** Columns that split the series (region, sex, channel, country). */
+  dimensions: z.array(columnSchema).max(4, { message: 'at most 4 dimensions per series' }).default([]),
+  /** Keep only rows whose column equals this value (or one of these values). */
+  filter: z
+    .record(columnSchema, z.union([filterValueSchema, z.array(filterValueSchema).min(1)], { message: 'expected a value (text or number), or a list of values' }))
+    .optional(),
+  /** Extension: what the figure measures, shown on the series page and searched. */
+  definition: multilingualSchema.optional(),
+  /** Extension: notes shown under the chart (method, breaks in the series, "simulated figures"). */
+  notes: multilingualSchema.optional(),
+  /** Extension: the theme the statistics page groups indicator cards under. */
+  theme: multilingualSchema.optional(),
+  /** Extension: line (over time), bar (categories of one period), or auto. */
+  chart: z.enum(CHART_KINDS).default('auto'),
+  /** Extension: the dimension whose values a visitor may compare (default: the first one). */
+  compare: columnSchema.optional(),
+  /** Extension: the figure of the indicator card: `sum` of the dimensions' values, or one combination. */
+  headline: z.union([z.literal('sum'), z.record(columnSchema, filterValueSchema)]).optional(),
+  /** Extension: read periods as this granularity (dates into months, quarters or years). */
+  period_type: z.enum(PERIOD_KINDS).optional(),
+  /** Extension: decimal places shown (the stored value is kept as read). */
+  decimals: z.number().int().min(0).max(6).optional(),
+  /** Extension: the dimensions' names as visitors read them ({country: {fr: Pays, ar: البلد}}). */
+  dimension_labels: z.record(columnSchema, multilingualSchema).optional(),
+});
+export type SeriesConfig = z.output<typeof seriesSchema>;
+
+export const datasetSourceSchema = z.strictObject({
+  ...sourceCommon,
+  type: z.literal('dataset'),
+  /** csv | xlsx | json; detected from Content-Type or the address's extension when absent. */
+  format: z.enum(DATASET_FORMATS).optional(),
+  /** xlsx only: the sheet's name, or its 1-based position. */
+  sheet: z.union([text, z.number().int().min(1).max(1000)]).optional(),
+  /** csv and xlsx: the 1-based row of the column headers; extension: a list of rows ([3, 4]) for a header over two rows. */
+  header_row: z
+    .union([z.number().int().min(1).max(1000), z.array(z.number().int().min(1).max(1000)).min(1).max(4)], {
+      message: 'expected a row number such as 1, or a list of consecutive rows such as [3, 4]',
+    })
+    .default(1),
+  /** json only: dot path to the array of records (plain layout). */
+  records: text.optional(),
+  /** json only: records (default) | sdmx | worldbank. */
+  layout: z.enum(JSON_LAYOUTS).optional(),
+  /** Extension, csv only: the field separator, `tab` for tabs (else detected from the header line). */
+  delimiter: z.enum([',', ';', '|', 'tab', '\t']).optional(),
+  /** Extension, csv only: the text encoding (else detected). */
+  encoding: z.enum(CSV_ENCODINGS).optional(),
+  /** Extension: the decimal separator of numbers written as text (default "," in CSV and XLSX, as French and Moroccan tables write them; "." in JSON). */
+  decimal_separator: z.enum([',', '.']).optional(),
+  /** Extension: more texts that mean "no value" besides "", "-", "n.d." and "...". */
+  missing: z.array(z.string().max(40)).max(20).optional(),
+  series: z.array(seriesSchema).min(1, { message: 'list at least one series' }).max(50, { message: 'at most 50 series per dataset source' }),
+});
+export type DatasetSourceConfig = z.output<typeof datasetSourceSchema>;
+
+export const sourceSchema = z.discriminatedUnion('type', [feedSourceSchema, htmlSourceSchema, pdfSourceSchema, datasetSourceSchema]);
 export type SourceConfig = z.output<typeof sourceSchema>;
 export type FeedSourceConfig = z.output<typeof feedSourceSchema>;
 export type HtmlSourceConfig = z.output<typeof htmlSourceSchema>;
@@ -446,6 +535,7 @@ const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 export function checkPartner(raw: unknown): CrossCheckIssue[] {
   const issues: CrossCheckIssue[] = [];
   const seen = new Map<string, number>();
+  const seriesSeen = new Map<string, string>();
   asList(asRecord(raw)?.sources).forEach((entry, index) => {
     const source = asRecord(entry);
     if (!source) return;
@@ -473,6 +563,96 @@ export function checkPartner(raw: unknown): CrossCheckIssue[] {
           message: `"${source.doc_type}" is not a document type of section "${section}" (expected one of: ${allowed.join(', ')})`,
         });
       }
+    }
+    if (source.type === 'dataset') issues.push(...checkDataset(source, index, seriesSeen));
+  });
+  return issues;
+}
+
+/** The format a dataset source declares, or the one its address's extension names. */
+export function declaredDatasetFormat(source: { format?: unknown; url?: unknown }): string | undefined {
+  if (typeof source.format === 'string') return source.format;
+  if (typeof source.url !== 'string') return undefined;
+  const match = /\.(csv|xlsx|json)$/i.exec(source.url.split(/[?#]/)[0] ?? '');
+  return match?.[1]?.toLowerCase();
+}
+
+/** Mapping mistakes of a dataset source that no single key can see (CONTRACT.md, "Datasets"). */
+function checkDataset(source: Record<string, unknown>, index: number, seriesSeen: Map<string, string>): CrossCheckIssue[] {
+  const issues: CrossCheckIssue[] = [];
+  const at = (...keys: Array<string | number>) => ['sources', index, ...keys];
+  if (typeof source.section === 'string' && source.section !== 'statistics') {
+    issues.push({ path: at('section'), message: `a dataset source belongs to section "statistics", not "${source.section}"` });
+  }
+  const format = declaredDatasetFormat(source);
+  if (source.sheet !== undefined && format && format !== 'xlsx') {
+    issues.push({ path: at('sheet'), message: `"sheet" applies to xlsx files only; this source is ${format}` });
+  }
+  for (const key of ['records', 'layout'] as const) {
+    if (source[key] !== undefined && format && format !== 'json') {
+      issues.push({ path: at(key), message: `"${key}" applies to json files only; this source is ${format}` });
+    }
+  }
+  for (const key of ['delimiter', 'encoding'] as const) {
+    if (source[key] !== undefined && format && format !== 'csv') {
+      issues.push({ path: at(key), message: `"${key}" applies to csv files only; this source is ${format}` });
+    }
+  }
+  if (source.header_row !== undefined && format === 'json') {
+    issues.push({ path: at('header_row'), message: '"header_row" applies to csv and xlsx files; a JSON file has no header row' });
+  }
+  if (source.records !== undefined && (source.layout === 'sdmx' || source.layout === 'worldbank')) {
+    issues.push({ path: at('records'), message: `"records" is for the plain layout; the ${source.layout} layout says where its records are` });
+  }
+  const rows = source.header_row;
+  if (Array.isArray(rows) && rows.every((r) => typeof r === 'number') && rows.some((r, i) => i > 0 && r !== (rows[i - 1] as number) + 1)) {
+    issues.push({ path: at('header_row'), message: `the header rows must follow each other, such as [3, 4]; got [${rows.join(', ')}]` });
+  }
+  asList(source.series).forEach((entry, s) => {
+    const series = asRecord(entry);
+    if (!series) return;
+    if (typeof series.id === 'string') {
+      const first = seriesSeen.get(series.id);
+      if (first) issues.push({ path: at('series', s, 'id'), message: `duplicate series id "${series.id}" (already used by ${first}); a series id is unique within the partner` });
+      else seriesSeen.set(series.id, `sources[${index}].series[${s}]`);
+    }
+    const period = typeof series.period === 'string' ? series.period.trim() : undefined;
+    const value = typeof series.value === 'string' ? series.value.trim() : undefined;
+    if (period && value && period === value) {
+      issues.push({ path: at('series', s, 'value'), message: `the value column must differ from the period column (both are "${value}")` });
+    }
+    const dimensions = asList(series.dimensions).map((d) => (typeof d === 'string' ? d.trim() : d));
+    dimensions.forEach((dimension, d) => {
+      if (dimension === period || dimension === value) {
+        issues.push({ path: at('series', s, 'dimensions', d), message: `"${String(dimension)}" is already the ${dimension === period ? 'period' : 'value'} column; a dimension is another column` });
+      } else if (dimensions.indexOf(dimension) !== d) {
+        issues.push({ path: at('series', s, 'dimensions', d), message: `"${String(dimension)}" is listed twice` });
+      }
+    });
+    if (typeof series.compare === 'string' && !dimensions.includes(series.compare.trim())) {
+      issues.push({
+        path: at('series', s, 'compare'),
+        message: dimensions.length
+          ? `"${series.compare}" is not one of this series' dimensions (${dimensions.join(', ')})`
+          : `"${series.compare}" cannot be compared: the series has no dimensions`,
+      });
+    }
+    for (const key of Object.keys(asRecord(series.dimension_labels) ?? {})) {
+      if (!dimensions.includes(key)) {
+        issues.push({ path: at('series', s, 'dimension_labels', key), message: `"${key}" is not one of this series' dimensions${dimensions.length ? ` (${dimensions.join(', ')})` : ''}` });
+      }
+    }
+    const headline = asRecord(series.headline);
+    for (const key of Object.keys(headline ?? {})) {
+      if (!dimensions.includes(key)) {
+        issues.push({ path: at('series', s, 'headline', key), message: `"${key}" is not one of this series' dimensions${dimensions.length ? ` (${dimensions.join(', ')})` : ''}` });
+      }
+    }
+    if (headline && dimensions.some((d) => typeof d === 'string' && !(d in headline))) {
+      issues.push({ path: at('series', s, 'headline'), message: `give a value for every dimension (${dimensions.join(', ')}), or write "sum"` });
+    }
+    if (series.headline !== undefined && dimensions.length === 0) {
+      issues.push({ path: at('series', s, 'headline'), message: 'a series without dimensions has one figure per period: remove "headline"' });
     }
   });
   return issues;

@@ -2,6 +2,8 @@
 // the harvester normalises them (dates, language, sanitising, identity) and writes them.
 import { type HarvestSettings, type SourceConfig } from '../config/index.ts';
 import { createHash } from 'node:crypto';
+import { type DatasetFormat } from '../config/index.ts';
+import { type ParsedSeries } from './dataset-parse.ts';
 import { type FetchResult, type HttpClient, type Validators } from './http.ts';
 
 /** A linked document (a PDF) as the connector obtained it. */
@@ -79,7 +81,24 @@ export type ConnectorResult =
       fetchedAt: string;
       /** For html sources: the item selector matched nothing at all. */
       selectorMatchedNothing?: boolean;
+      /** For dataset sources: the series read from the file (items stay empty). */
+      dataset?: DatasetPayload;
     };
+
+/** What a dataset source's file gave, with the provenance each observation keeps. */
+export interface DatasetPayload {
+  format: DatasetFormat;
+  /** Rows (records) of the file read. */
+  rows: number;
+  series: ParsedSeries[];
+  /** Rows skipped (unreadable period or value), each named in the warnings. */
+  dropped: number;
+  /** The file's final URL (after redirects). */
+  fileUrl: string;
+  fetchedAt: string;
+  /** sha256 of the file. */
+  contentHash: string;
+}
 
 /** Fetches a linked PDF unless the stored copy is still fresh (see connectors/documents.ts). */
 export type DocumentFetcher = (url: string) => Promise<DocumentOutcome>;

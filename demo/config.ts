@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { formatDuration, loadConfig } from '../config/index.ts';
+import { DEMO_DATASETS } from './datasets.ts';
 import { DEMO_SITES, SELECTORS } from './sites.ts';
 
 export interface DemoConfigOptions {
@@ -66,6 +67,10 @@ export function writeDemoConfig(options: DemoConfigOptions): void {
       ...(s.kind === 'html' && s.spec.pdf ? { follow_pdf: true } : {}),
       ...(s.kind === 'pdf' && s.title ? { title: s.title } : {}),
     }));
+    // The partner's statistics files (demo/datasets.ts), read as datasets.
+    for (const d of DEMO_DATASETS.filter((d) => d.partner === site.partner)) {
+      sources.push({ id: d.id, type: 'dataset', url: `${base}${d.path}`, ...d.config } as unknown as (typeof sources)[number]);
+    }
     write(
       path.join('partners', `${partner.id}.yaml`),
       stringify({

@@ -1,9 +1,10 @@
 // `npm run screenshots`: the README's pictures, taken from the real running demo. Starts
 // `portal demo --fresh` on its own database and ports (so a demo already running is left alone),
 // waits for the first harvest, creates an operator, and photographs the home page in Arabic and
-// French, a search result and the freshness report with Debian's chromium into docs/demo/.
-// `--out DIR` writes elsewhere; `--pages` adds the pages a reviewer walks through (indicators,
-// an item, the directory, a partner, paging past the end, the admin area, at 1366 and 360 px).
+// French, a search result, the statistics page, two series pages and the freshness report with
+// Debian's chromium into docs/demo/. `--out DIR` writes elsewhere; `--pages` adds the pages a
+// reviewer walks through (indicators, an item, the directory, a partner, paging past the end, the
+// admin area, at 1366 and 360 px).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,6 +26,10 @@ const README_SHOTS: Shot[] = [
   ['home-fr.png', '/fr/', 1280, 900],
   ['search-fr.png', '/fr/search?q=corruption', 1280, 900],
   ['search-ar-phone.png', `/ar/search?q=${encodeURIComponent('النزاهة')}`, 360, 740],
+  // Statistics as data (issue 16): the indicator cards, a series page, and one on a phone in Arabic.
+  ['statistics-fr.png', '/fr/statistics', 1280, 900],
+  ['series-fr.png', '/fr/statistics/transparency-maroc-cpi-score', 1280, 1250],
+  ['series-ar-phone.png', '/ar/statistics/inpplc-reports-received', 360, 900],
   ['freshness-fr.png', '/admin/freshness?lang=fr', 1280, 1100, true],
 ];
 

@@ -6,6 +6,7 @@
 import http from 'node:http';
 import { type AddressInfo, type Socket } from 'node:net';
 import iconv from 'iconv-lite';
+import { datasetBody, DEMO_DATASETS } from './datasets.ts';
 import { formatDemoDate, itemsOf, type DateStyle, type DemoItem, type Institution, type SourceSpec } from './content.ts';
 import { makePdf } from './pdf.ts';
 
@@ -394,6 +395,8 @@ export async function startDemoSites(options: SiteOptions): Promise<RunningSites
   const servers: http.Server[] = [];
   const sockets = new Set<Socket>();
   const pdfCache = new Map<string, Promise<Buffer>>();
+  // The statistics files are built before the sites listen, not while a harvest waits.
+  await Promise.all(DEMO_DATASETS.map((d) => datasetBody(d, now())));
 
   for (const [index, site] of DEMO_SITES.entries()) {
     const port = options.portBase === 0 ? 0 : options.portBase + index;
@@ -464,6 +467,13 @@ async function respond(
   if (path === '/') {
     res.setHeader('content-type', 'text/html; charset=utf-8');
     res.end(`<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>${esc(site.institution.fr)}</title></head><body><h1>${esc(site.institution.fr)}</h1><ul>${site.sources.map((s) => `<li><a href="${s.path}">${s.id}</a></li>`).join('')}</ul></body></html>`);
+    return;
+  }
+  // Statistics files (issue 16): demo/datasets.ts.
+  const dataset = DEMO_DATASETS.find((d) => d.partner === site.partner && d.path === path);
+  if (dataset) {
+    res.setHeader('content-type', dataset.contentType);
+    res.end(await datasetBody(dataset, now));
     return;
   }
   for (const source of site.sources) {

@@ -9,6 +9,7 @@ import {
   fetchPdfDocument,
   HarvestError,
   HttpClient,
+  loadExcel,
   loadPdfParse,
   makeDocumentFetcher,
   type ConnectorResult,
@@ -110,6 +111,8 @@ export async function runHarvest(options: HarvestOptions): Promise<HarvestResult
   await loadPdfParse();
   store.markInterruptedRuns(processAlive, now().toISOString());
   const sources = store.listSources({ partners: options.partners, sources: options.sources });
+  // The same for exceljs when the pass may read a workbook.
+  if (sources.some((s) => s.config.type === 'dataset' && s.config.format !== 'csv' && s.config.format !== 'json')) await loadExcel();
   const runPk = store.startRun(options.trigger, now().toISOString());
   const owner = `${os.hostname()}:${process.pid}:${runPk}`;
   const client = options.client ?? makeClient(settings);
@@ -235,6 +238,7 @@ async function harvestSource(ctx: SourceContext): Promise<SourceOutcome> {
     }
 
     outcome.warnings.push(...result.warnings);
+    if (source.config.type === 'dataset') return commitDataset(ctx, outcome, result, finish);
     const found: HarvestedItem[] = [];
     const seen = new Set<string>();
     let dropped = result.dropped.length;
@@ -320,6 +324,34 @@ async function harvestSource(ctx: SourceContext): Promise<SourceOutcome> {
       // the lease expires on its own
     }
   }
+}
+
+/**
+ * A dataset source's read file: series and observations written with their provenance, a changed
+ * value as a new version. In the run summary, items are observations (found, new, changed =
+ * revised) and dropped items the rows that could not be read.
+ */
+function commitDataset(ctx: SourceContext, outcome: SourceOutcome, result: ConnectorResult & { status: 'ok' }, finish: () => SourceOutcome): SourceOutcome {
+  const dataset = result.dataset;
+  if (!dataset) return recordFailure(ctx, outcome, new Error('the dataset connector returned no dataset'), finish);
+  const startedAt = outcome.startedAt;
+  outcome.status = 'ok';
+  outcome.itemsDropped = dataset.dropped;
+  const validators = { etag: result.etag, lastModified: result.lastModified, bodyHash: result.bodyHash };
+  ctx.store.commitDataset({
+    runPk: ctx.runPk,
+    source: ctx.source,
+    dataset,
+    outcome: (counts) => {
+      outcome.itemsFound = counts.observations;
+      outcome.itemsNew = counts.new;
+      outcome.itemsChanged = counts.revised;
+      return finish();
+    },
+    state: (counts) => ({ attemptAt: startedAt, success: true, changed: counts.new + counts.revised > 0, consecutiveFailures: 0, nextAttemptAt: null, ...validators }),
+    now: startedAt,
+  });
+  return finish();
 }
 
 function skippedState(source: SourceRecord, at: string): SourceStateUpdate {

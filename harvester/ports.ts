@@ -1,6 +1,7 @@
 // What the harvester needs from the catalogue, declared here and implemented by store/. Data
 // flows harvester → store, so store/ imports these types and the harvester never sees SQL.
 import { type CourseFormat, type DocType, type ErrorCode, type Language, type RunStatus, type Section, type SourceConfig } from '../config/index.ts';
+import { type DatasetPayload } from '../connectors/index.ts';
 
 /** A source as the store knows it: its config and its harvest state. */
 export interface SourceRecord {
@@ -146,6 +147,17 @@ export interface SourceStateUpdate {
   nextAttemptAt: string | null;
 }
 
+/** What one read of a dataset file changed (issue 16). */
+export interface DatasetCounts {
+  /** Observations read from the file. */
+  observations: number;
+  new: number;
+  /** Observations whose value changed: a new version each. */
+  revised: number;
+  /** Series written. */
+  series: number;
+}
+
 export type RunTrigger = 'cli' | 'schedule' | 'admin' | 'demo' | 'test';
 
 export interface HarvestStore {
@@ -168,6 +180,18 @@ export interface HarvestStore {
     state: SourceStateUpdate;
     now: string;
   }): void;
+  /**
+   * Writes a dataset source's parsed file (series, new observations, revisions) and records the
+   * outcome, in one transaction; `outcome` and `state` are built from what changed.
+   */
+  commitDataset(args: {
+    runPk: number;
+    source: SourceRecord;
+    dataset: DatasetPayload;
+    outcome: (counts: DatasetCounts) => SourceOutcome;
+    state: (counts: DatasetCounts) => SourceStateUpdate;
+    now: string;
+  }): DatasetCounts;
   /** Records the day's freshness figures (the indicators' history). */
   recordDailyFreshness(now: Date): void;
 }

@@ -47,6 +47,39 @@ export async function testSource(settings: PortalSettings, partnerId: string, so
     if (result.status === 'not_modified') {
       return { ok: true, httpStatus: result.httpStatus, items: [], dropped: [], warnings: ['the server says nothing changed (HTTP 304)'], durationMs: performance.now() - started };
     }
+    if (result.dataset && source.type === 'dataset') {
+      // A dataset: one line per series, with what was read of it.
+      const items = result.dataset.series.map((series): SourceTestItem => {
+        const config = source.series.find((s) => s.id === series.id);
+        const periods = series.observations.map((o) => o.period);
+        const missing = series.observations.filter((o) => o.value === null).length;
+        return {
+          title: `${partnerId}-${series.id}: ${config?.name.fr ?? config?.name.ar ?? config?.name.en ?? series.id}`,
+          url: result.dataset!.fileUrl,
+          published_at: periods.at(-1) ?? null,
+          language: null,
+          doc_type: source.doc_type ?? null,
+          fields: [
+            `${series.observations.length} observations`,
+            periods.length ? `${series.periodKind}: ${periods[0]} – ${periods.at(-1)}` : '',
+            ...Object.entries(series.dimensionValues).map(([d, values]) => `${d}: ${values.slice(0, 6).join(', ')}${values.length > 6 ? ', …' : ''}`),
+            missing ? `${missing} missing values` : '',
+            series.percent ? 'percentages' : '',
+          ].filter(Boolean),
+          summary: '',
+          text_chars: 0,
+        };
+      });
+      const dropped = result.warnings.filter((w) => /skipped/.test(w));
+      return {
+        ok: items.length > 0,
+        httpStatus: result.httpStatus,
+        items,
+        dropped,
+        warnings: [`${result.dataset.format.toUpperCase()} file, ${result.dataset.rows} rows read`, ...result.warnings.filter((w) => !/skipped/.test(w))],
+        durationMs: performance.now() - started,
+      };
+    }
     const now = new Date();
     const items: SourceTestItem[] = [];
     const dropped = result.dropped.map((d) => `item ${d.index + 1}: ${d.reason}`);

@@ -22,6 +22,7 @@ import { catalogRoutes } from './routes/catalog.ts';
 import { oaiRoutes } from './routes/oai.ts';
 import { sitemapRoutes } from './routes/sitemap.ts';
 import { pageRoutes } from './routes/pages.ts';
+import { statisticsRoutes } from './routes/statistics.ts';
 import { suggestionRoutes } from './routes/suggestions.ts';
 import { Counters, isBot } from './visits.ts';
 
@@ -162,6 +163,7 @@ export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): 
         course: 'partials/course.hbs',
         sessions: 'partials/sessions.hbs',
         citation: 'partials/citation.hbs',
+        seriesCards: 'partials/series-cards.hbs',
       },
     },
   });
@@ -211,6 +213,7 @@ export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): 
   });
 
   await app.register(pageRoutes);
+  await app.register(statisticsRoutes);
   await app.register(suggestionRoutes);
   await app.register(feedRoutes);
   await app.register(oaiRoutes, { pageSize: options.oaiPageSize });

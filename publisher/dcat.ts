@@ -30,10 +30,7 @@ export interface Triple {
   object: RdfObject;
 }
 
-/**
- * A statistics series as `GET /api/statistics` lists it (CONTRACT.md, "Datasets"). Issue 16 builds
- * them; until its branch is merged the catalogue is given none (see `catalogSeries`).
- */
+/** A statistics series as `GET /api/statistics` lists it (CONTRACT.md, "Datasets"). */
 export interface StatisticsSeries {
   id: string;
   partner: string;
@@ -43,9 +40,19 @@ export interface StatisticsSeries {
   latest?: { period: string; value: number } | null;
 }
 
-/** The statistics series the catalogue lists. Wired to the statistics store when issue 16 lands. */
-export function catalogSeries(_ctx: PortalContext): StatisticsSeries[] {
-  return [];
+/** The statistics series the catalogue lists: every active series, with its latest headline figure. */
+export function catalogSeries(ctx: PortalContext): StatisticsSeries[] {
+  return ctx.store.datasets.list().map((row) => {
+    const latest = [...row.headline].reverse().find(([, value]) => value !== null);
+    return {
+      id: row.id,
+      partner: row.partner,
+      name: row.name,
+      unit: row.unit,
+      updated_at: row.updatedAt,
+      latest: latest ? { period: latest[0], value: latest[1]! } : null,
+    };
+  });
 }
 
 const EU = {

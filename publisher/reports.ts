@@ -17,6 +17,7 @@ export const CSV_COLUMNS = [
   ...SECTIONS.map((s) => `items_${s}`),
   'sources',
   'last_success_at',
+  'series_count',
 ] as const;
 
 function lastSuccess(row: PartnerFreshnessRow): string {
@@ -38,6 +39,7 @@ export function freshnessRows(report: FreshnessReport): Array<Record<(typeof CSV
     ...(Object.fromEntries(SECTIONS.map((s) => [`items_${s}`, p.items_by_section[s]])) as Record<`items_${(typeof SECTIONS)[number]}`, number>),
     sources: p.sources.length,
     last_success_at: lastSuccess(p),
+    series_count: p.series_count,
   }));
 }
 
@@ -69,13 +71,14 @@ export function freshnessCsv(report: FreshnessReport): string {
 
 /** A plain-text table for the terminal. */
 export function freshnessTable(report: FreshnessReport): string {
-  const header = ['partner', 'status', 'commitment', 'last content', 'items', 'failing'];
+  const header = ['partner', 'status', 'commitment', 'last content', 'items', 'series', 'failing'];
   const rows = report.partners.map((p) => [
     p.partner,
     p.status === 'overdue' && p.overdue_days !== null ? `overdue ${p.overdue_days}d` : p.status,
     p.commitment_days ? `${p.commitment_days}d` : '-',
     p.last_new_content_at ?? 'never',
     String(p.item_count),
+    String(p.series_count),
     String(p.sources.filter((s) => s.status === 'failing').length),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -1,7 +1,9 @@
 // The store's one entry point: `openStore(file)` gives every aggregate, and implements the
 // harvester's HarvestStore port. Nothing outside store/ sees SQL or the database driver.
 import { type PortalSettings } from '../config/index.ts';
-import { type ChangePlan, type HarvestStore, type RunTrigger, type SourceOutcome, type SourceRecord, type SourceStateUpdate } from '../harvester/ports.ts';
+import { type DatasetPayload } from '../connectors/index.ts';
+import { type ChangePlan, type DatasetCounts, type HarvestStore, type RunTrigger, type SourceOutcome, type SourceRecord, type SourceStateUpdate } from '../harvester/ports.ts';
+import { DatasetsStore } from './datasets.ts';
 import { openDatabase, type OpenOptions, type Sqlite } from './db.ts';
 import { DepositsStore } from './deposits.ts';
 import { FileStore, filesDirFor } from './files.ts';
@@ -29,6 +31,7 @@ export { DEPOSIT_STATUSES, DepositRefused, type DepositDetail, type DepositField
 export { FileStore, filesDirFor, hashFile } from './files.ts';
 export { backupDatabase, restoreDatabase, databaseHolders, BackupError, type BackupResult, type RestoreResult, type Holder } from './backup.ts';
 export type { ReminderKind, ReminderMessage, ReminderRow, ReminderStatus } from './reminders.ts';
+export { headlinePoints, sameValue, type SeriesRow, type SeriesDisplay, type ObservationRow, type RevisionRow } from './datasets.ts';
 
 export class Store implements HarvestStore {
   readonly partners: PartnersStore;
@@ -42,6 +45,7 @@ export class Store implements HarvestStore {
   /** Deposited files, content-addressed under the data directory. */
   readonly files: FileStore;
   readonly library: LibraryStore;
+  readonly datasets: DatasetsStore;
 
   constructor(
     private readonly sqlite: Sqlite,
@@ -57,6 +61,7 @@ export class Store implements HarvestStore {
     this.reminders = new RemindersStore(sqlite);
     this.files = new FileStore(filesDir);
     this.library = new LibraryStore(sqlite);
+    this.datasets = new DatasetsStore(sqlite);
   }
 
   close(): void {
@@ -169,6 +174,23 @@ export class Store implements HarvestStore {
       this.runs.record(args.runPk, args.source.pk, args.outcome, args.state);
     })();
     this.stats.invalidate();
+  }
+
+  commitDataset(args: {
+    runPk: number;
+    source: SourceRecord;
+    dataset: DatasetPayload;
+    outcome: (counts: DatasetCounts) => SourceOutcome;
+    state: (counts: DatasetCounts) => SourceStateUpdate;
+    now: string;
+  }): DatasetCounts {
+    const counts = this.sqlite.transaction(() => {
+      const written = this.datasets.commit(args.source, args.dataset, args.runPk, args.now);
+      this.runs.record(args.runPk, args.source.pk, args.outcome(written), args.state(written));
+      return written;
+    })();
+    this.stats.invalidate();
+    return counts;
   }
 
   recordDailyFreshness(now: Date): void {

@@ -3,7 +3,7 @@
 // Times are ISO 8601 UTC strings ("2026-01-01T10:00:00.000Z"); publication dates are "YYYY-MM-DD".
 // This file imports only drizzle-orm: drizzle-kit loads it on its own.
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Partner institutions, synced from config/partners/*.yaml. */
 export const partners = sqliteTable('partners', {
@@ -511,5 +511,103 @@ export const reminders = sqliteTable(
     index('reminders_kind_partner_idx').on(t.kind, t.partnerId, t.createdAt),
     // The admin page, newest first.
     index('reminders_created_idx').on(t.createdAt),
+  ],
+);
+
+/**
+ * Statistical series read from partners' dataset files (CSV, XLSX, JSON): one row per series of a
+ * `type: dataset` source. Its public id is `{partner}-{series id}`. The descriptive fields come
+ * from the config as of the last successful read.
+ */
+export const datasetSeries = sqliteTable(
+  'dataset_series',
+  {
+    pk: integer('pk').primaryKey({ autoIncrement: true }),
+    /** Public id: `{partner}-{series id}`. */
+    id: text('id').notNull(),
+    sourcePk: integer('source_pk')
+      .notNull()
+      .references(() => sources.pk),
+    partnerId: text('partner_id')
+      .notNull()
+      .references(() => partners.id),
+    /** The series' id in the source's config. */
+    seriesKey: text('series_key').notNull(),
+    /** JSON `{ar, fr, en}` texts from the config: name, unit, definition, notes, theme. */
+    name: text('name').notNull(),
+    unit: text('unit'),
+    definition: text('definition'),
+    notes: text('notes'),
+    theme: text('theme'),
+    /** JSON list of the dimension names, in config order. */
+    dimensions: text('dimensions').notNull().default('[]'),
+    /** JSON `{dimension: [values in file order]}` of the current observations. */
+    dimensionValues: text('dimension_values').notNull().default('{}'),
+    /** JSON: display options from the config (chart, compare, headline, decimals). */
+    display: text('display').notNull().default('{}'),
+    /** `year`, `quarter`, `month` or `date`. */
+    periodKind: text('period_kind').notNull(),
+    /** The values were written as percentages. */
+    percent: integer('percent', { mode: 'boolean' }).notNull().default(false),
+    /** JSON `[[period, value], …]`: the headline figure per period (the indicator card's trend). */
+    headline: text('headline').notNull().default('[]'),
+    /** Current observations (latest versions). */
+    observationCount: integer('observation_count').notNull().default(0),
+    /** Provenance of the last read: the file's final URL, when it was fetched, its sha256, its format. */
+    fileUrl: text('file_url').notNull(),
+    fetchedAt: text('fetched_at').notNull(),
+    contentHash: text('content_hash').notNull(),
+    format: text('format').notNull(),
+    firstSeenAt: text('first_seen_at').notNull(),
+    /** When an observation of the series was last added or revised. */
+    updatedAt: text('updated_at').notNull(),
+    /** False once the series is no longer in its source's config: its history stays, it is not listed. */
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  },
+  (t) => [
+    // /{lang}/statistics/{series} and /api/statistics/{series}.
+    uniqueIndex('dataset_series_id_uq').on(t.id),
+    // Writing a source's series after a read: its series by config id.
+    uniqueIndex('dataset_series_source_key_uq').on(t.sourcePk, t.seriesKey),
+    // Freshness report: series per partner.
+    index('dataset_series_partner_idx').on(t.partnerId),
+  ],
+);
+
+/**
+ * Every version of every observation. A value that changes in the partner's file is a new
+ * version (`revised`); the old one is kept with `superseded_at` set, never overwritten. An
+ * observation that leaves the file is kept as it was (files often show only recent years).
+ */
+export const datasetObservations = sqliteTable(
+  'dataset_observations',
+  {
+    pk: integer('pk').primaryKey({ autoIncrement: true }),
+    seriesPk: integer('series_pk')
+      .notNull()
+      .references(() => datasetSeries.pk),
+    /** Normal form: 2024, 2024-Q1, 2024-03 or 2024-03-31. */
+    period: text('period').notNull(),
+    /** Stable JSON of the dimensions (`{}` without), keys sorted. */
+    dimensions: text('dimensions').notNull(),
+    /** null: the partner wrote a missing marker. */
+    value: real('value'),
+    version: integer('version').notNull(),
+    /** `new` or `revised`. */
+    event: text('event').notNull(),
+    recordedAt: text('recorded_at').notNull(),
+    /** When a newer version replaced this one; null for the current version. */
+    supersededAt: text('superseded_at'),
+    /** Provenance of this version: the file it was read from, when, and the file's sha256. */
+    fileUrl: text('file_url').notNull(),
+    fetchedAt: text('fetched_at').notNull(),
+    contentHash: text('content_hash').notNull(),
+    runPk: integer('run_pk'),
+  },
+  (t) => [
+    // The current version of an observation: one at most; the harvest's lookups and the series' data.
+    uniqueIndex('dataset_obs_current_uq').on(t.seriesPk, t.period, t.dimensions).where(sql`superseded_at IS NULL`),
+    // A series' history (revisions) and the freshness report's newest change per partner.
+    index('dataset_obs_series_recorded_idx').on(t.seriesPk, t.recordedAt),
   ],
 );

@@ -21,6 +21,8 @@ export interface SourceFreshnessRow {
   last_error: { code: string; message: string; http_status: number | null } | null;
   status: SourceFreshness;
   items: number;
+  /** Statistical series the source gives (dataset sources). */
+  series: number;
 }
 
 export interface PartnerFreshnessRow {
@@ -37,6 +39,8 @@ export interface PartnerFreshnessRow {
   failing: boolean;
   item_count: number;
   items_by_section: Record<Section, number>;
+  /** Statistical series of the partner's dataset sources. */
+  series_count: number;
   sources: SourceFreshnessRow[];
 }
 
@@ -56,6 +60,8 @@ export interface Indicators {
   up_to_date: number;
   items: number;
   items_by_section: Record<Section, number>;
+  /** Statistical series published from partners' dataset files. */
+  series: number;
   visits_total: number;
   visits_by_month: Array<{ month: string; count: number }>;
 }
@@ -94,12 +100,14 @@ export class StatsStore {
     const today = isoDay(now);
     // The newest publication date (sort_date: the published date, else the first-seen day),
     // through the (partner_id, sort_date) index; an item dated in the future counts from the day it
-    // was first seen (there are few of those).
+    // was first seen (there are few of those). A dataset counts from the day a new or revised
+    // figure was last read from it (its periods say what the figures are about, not when they came).
     const partners = this.sqlite
       .prepare(
         `SELECT p.id, p.name, p.kind, p.website, p.commitment_days,
            max(coalesce((SELECT max(i.sort_date) FROM items i WHERE i.partner_id = p.id AND i.sort_date <= @today), ''),
-               coalesce((SELECT max(substr(i.first_seen_at, 1, 10)) FROM items i WHERE i.partner_id = p.id AND i.sort_date > @today), '')) AS last_new_content_at
+               coalesce((SELECT max(substr(i.first_seen_at, 1, 10)) FROM items i WHERE i.partner_id = p.id AND i.sort_date > @today), ''),
+               coalesce((SELECT max(substr(d.updated_at, 1, 10)) FROM dataset_series d WHERE d.partner_id = p.id), '')) AS last_new_content_at
          FROM partners p WHERE p.in_config = 1 ORDER BY p.id`,
       )
       .all({ today }) as Array<{
@@ -115,7 +123,8 @@ export class StatsStore {
         `SELECT s.partner_id, s.source_id, s.type, s.url, s.section, s.enabled, s.last_attempt_at, s.last_success_at,
            s.last_change_at, s.consecutive_failures, s.next_attempt_at, s.last_error_code, s.last_error_message,
            s.last_http_status,
-           (SELECT count(*) FROM items i WHERE i.source_pk = s.pk AND i.gone_since IS NULL) AS items
+           (SELECT count(*) FROM items i WHERE i.source_pk = s.pk AND i.gone_since IS NULL) AS items,
+           (SELECT count(*) FROM dataset_series d WHERE d.source_pk = s.pk AND d.active = 1) AS series
          FROM sources s WHERE s.type != 'deposit' ORDER BY s.partner_id, s.pk`,
       )
       .all() as Array<{
@@ -134,6 +143,7 @@ export class StatsStore {
       last_error_message: string | null;
       last_http_status: number | null;
       items: number;
+      series: number;
     }>;
     const counts = this.sqlite
       .prepare('SELECT partner_id, section, count(*) AS n FROM items WHERE gone_since IS NULL GROUP BY partner_id, section')
@@ -163,12 +173,14 @@ export class StatsStore {
             : null,
           status,
           items: s.items,
+          series: s.series,
         };
       });
       const bySection = Object.fromEntries(SECTIONS.map((s) => [s, 0])) as Record<Section, number>;
       for (const c of counts) if (c.partner_id === p.id) bySection[c.section] = c.n;
       const itemCount = Object.values(bySection).reduce((a, b) => a + b, 0);
-      const harvested = own.some((s) => s.last_success_at) || itemCount > 0;
+      const seriesCount = own.reduce((sum, s) => sum + s.series, 0);
+      const harvested = own.some((s) => s.last_success_at) || itemCount > 0 || seriesCount > 0;
       let status: PartnerFreshness;
       let overdueDays: number | null = null;
       if (!harvested) status = 'never_harvested';
@@ -192,6 +204,7 @@ export class StatsStore {
         failing: sourceRows.some((s) => s.status === 'failing'),
         item_count: itemCount,
         items_by_section: bySection,
+        series_count: seriesCount,
         sources: sourceRows,
       };
     });
@@ -215,13 +228,14 @@ export class StatsStore {
     const origin = (deposited: number) => parseJson<string[]>(byOrigin.find((r) => r.deposited === deposited)?.ids, []).filter((id) => inConfig.has(id)).length;
     return {
       partners: report.partners.length,
-      contributing: report.partners.filter((p) => p.item_count > 0).length,
+      contributing: report.partners.filter((p) => p.item_count > 0 || p.series_count > 0).length,
       contributing_harvested: origin(0),
       contributing_deposited: origin(1),
       committed: report.partners.filter((p) => p.commitment_days !== null).length,
       up_to_date: report.partners.filter((p) => p.status === 'up_to_date').length,
       items: Object.values(bySection).reduce((a, b) => a + b, 0),
       items_by_section: bySection,
+      series: report.partners.reduce((sum, p) => sum + p.series_count, 0),
       visits_total: (this.sqlite.prepare('SELECT coalesce(sum(count), 0) AS n FROM visits_daily').get() as { n: number }).n,
       visits_by_month: visits,
     };

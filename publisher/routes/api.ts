@@ -6,6 +6,7 @@ import { CHANNEL_KINDS, DOC_TYPES, LANGUAGES, PARTNER_KINDS, SECTIONS, TOPICS } 
 import { PARTNER_FRESHNESS, type ItemRow } from '../../store/index.ts';
 import { ftsQuery, parseQuery } from '../search.ts';
 import { BadRequest, listingParams } from '../views.ts';
+import { statisticsApiRoutes } from './statistics-api.ts';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Enum = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)));
@@ -79,6 +80,7 @@ const SourceFreshnessSchema = Type.Object({
   url: Type.String(),
   next_attempt_at: Nullable(Type.String()),
   items: Type.Integer(),
+  series: Type.Integer({ description: 'Extension: statistical series of a dataset source' }),
 });
 
 const FreshnessSchema = Type.Object({
@@ -93,6 +95,7 @@ const FreshnessSchema = Type.Object({
   failing: Type.Boolean(),
   item_count: Type.Integer(),
   items_by_section: Type.Record(Type.String(), Type.Integer()),
+  series_count: Type.Integer({ description: 'Extension: statistical series of the partner\'s dataset sources' }),
 });
 
 const PartnerSchema = Type.Object({
@@ -265,6 +268,8 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       };
     },
   );
+
+  await app.register(statisticsApiRoutes);
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }

@@ -9,6 +9,7 @@ import { negotiateLanguage } from '../i18n.ts';
 import { itemMetadata } from '../item-metadata.ts';
 import { fromCache } from '../render.ts';
 import { ftsQuery, highlight, parseQuery, snippet } from '../search.ts';
+import { cardView, seriesMatches, statisticsCards } from '../statistics.ts';
 import { type PartnerFreshnessRow } from '../../store/index.ts';
 import { isBot } from '../visits.ts';
 import {
@@ -151,6 +152,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
         resetHref: `/${lang}/${section}`,
         pagination: pagination(ctx, lang, `/${lang}/${section}`, state, params.page, result.total, params.perPage),
         services,
+        // Statistics as data (issue 16): the indicator cards above the statistical documents.
+        indicatorThemes: section === 'statistics' && !filtered && params.page === 1 ? statisticsCards(ctx, lang) : undefined,
       },
       {
         title: i18n.t(lang, `sections.${section}`),
@@ -213,6 +216,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     }
     const state = filterState(params, parsed.text || undefined);
     if (params.page > 1 && items.length === 0 && (!parsed.text || parsed.groups.length > 0)) return pastTheEnd(request, reply, lang, `/${lang}/search`, state, total, params.perPage);
+    // Statistical series matching the words (issue 16), above the documents.
+    const series = parsed.groups.length && params.page === 1 ? seriesMatches(ctx, lang, ftsQuery(parsed, 'all')) : [];
     const heading = !parsed.text
       ? i18n.t(lang, 'search.title')
       : total === 1
@@ -230,7 +235,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
         heading,
         notice,
         truncated: parsed.truncated,
-        noResults: Boolean(parsed.text) && total === 0 && parsed.groups.length > 0,
+        noResults: Boolean(parsed.text) && total === 0 && series.length === 0 && parsed.groups.length > 0,
+        series,
         items,
         total,
         action: `/${lang}/search`,
@@ -379,6 +385,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
         items: result.items.map((r) => itemView(ctx, lang, r, names)),
         total: result.total,
         pagination: pagination(ctx, lang, `/${lang}/partners/${id}`, {}, params.page, result.total, params.perPage),
+        // The partner's statistical series (issue 16).
+        series: ctx.store.datasets.list({ partner: id }).filter((s) => s.observationCount > 0).map((s) => cardView(ctx, lang, s, names)),
       },
       {
         title: partner.name,

@@ -43,6 +43,10 @@ export async function sitemapRoutes(app: FastifyInstance): Promise<void> {
     for (const partner of ctx.store.partners.list().filter((p) => p.inConfig)) {
       for (const lang of languages()) urls.push(`<url><loc>${x(`${base}/${lang}/partners/${partner.id}`)}</loc></url>`);
     }
+    // Statistical series (issue 16).
+    for (const series of ctx.store.datasets.list()) {
+      for (const lang of languages()) urls.push(`<url><loc>${x(`${base}/${lang}/statistics/${series.id}`)}</loc><lastmod>${series.updatedAt.slice(0, 10)}</lastmod></url>`);
+    }
     return urls;
   }
 

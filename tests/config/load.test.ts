@@ -146,7 +146,7 @@ const DEFECTS: Array<[string, string[]]> = [
   ['bad-contact', ['partners/alpha.yaml:5:27: contacts[0].email: expected an email address, e.g. focal@partner.example']],
   [
     'unknown-source-type',
-    ['partners/alpha.yaml:6:11: sources[0].type: "rss" is not allowed here; expected one of: feed, html, pdf (did you mean "feed"?)'],
+    ['partners/alpha.yaml:6:11: sources[0].type: "rss" is not allowed here; expected one of: feed, html, pdf, dataset (did you mean "feed"?)'],
   ],
 ];
 
