@@ -146,7 +146,7 @@ export const feedConnector: Connector<FeedSourceConfig> = {
         const pdfUrl = isPdfUrl(link) ? link : enclosure && (isPdfUrl(enclosure) || /pdf/i.test(entry.enclosure?.type ?? '')) ? enclosure : undefined;
         if (source.follow_pdf && pdfUrl) {
           item.document = await context.documents(pdfUrl);
-          if (item.document.kind === 'failed') warnings.push(`item ${index + 1}: ${item.document.message}`);
+          if (item.document.kind === 'failed') warnings.push(`item ${index + 1}: ${item.document.code ? `${item.document.code}: ` : ''}${item.document.message}`);
         }
         items.push(item);
       } catch (error) {

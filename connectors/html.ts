@@ -98,7 +98,7 @@ export const htmlConnector: Connector<HtmlSourceConfig> = {
         const pdfUrl = isPdfUrl(link) ? link : resolveUrl($item.find('a[href$=".pdf" i], a[href*=".pdf?" i]').first().attr('href'), base);
         if (pdfUrl) {
           item.document = await context.documents(pdfUrl);
-          if (item.document.kind === 'failed') warnings.push(`"${title.slice(0, 60)}": ${item.document.message}`);
+          if (item.document.kind === 'failed') warnings.push(`"${title.slice(0, 60)}": ${item.document.code ? `${item.document.code}: ` : ''}${item.document.message}`);
         }
       }
       items.push(item);

@@ -1,6 +1,6 @@
 // What a connector takes and gives back. A connector fetches and parses one source into raw items;
 // the harvester normalises them (dates, language, sanitising, identity) and writes them.
-import { type HarvestSettings, type SourceConfig } from '../config/index.ts';
+import { type ErrorCode, type HarvestSettings, type SourceConfig } from '../config/index.ts';
 import { createHash } from 'node:crypto';
 import { type FetchResult, type HttpClient, type Validators } from './http.ts';
 
@@ -14,6 +14,8 @@ export type DocumentOutcome =
       lastModified: string | null;
       fetchedAt: string;
       text: string;
+      /** The text page by page (what `text` joins); the catalogue stores the joined text today. */
+      pageTexts: string[];
       pages: number;
       scanned: boolean;
       title: string | null;
@@ -23,7 +25,8 @@ export type DocumentOutcome =
     }
   /** Not fetched again, or answered 304: the stored text stands. */
   | { kind: 'unchanged'; url: string; etag: string | null; lastModified: string | null; fetchedAt: string }
-  | { kind: 'failed'; url: string; message: string };
+  /** `code` when the document itself was at fault (timeout, too_large, parse…), for the warning. */
+  | { kind: 'failed'; url: string; message: string; code?: ErrorCode };
 
 export interface RawItem {
   title?: string;

@@ -9,7 +9,7 @@ import {
   fetchPdfDocument,
   HarvestError,
   HttpClient,
-  loadPdfParse,
+  warmPdfExtractor,
   makeDocumentFetcher,
   type ConnectorResult,
   type RawItem,
@@ -106,10 +106,13 @@ export async function runHarvest(options: HarvestOptions): Promise<HarvestResult
   const random = options.random ?? Math.random;
   const { store, settings } = options;
   const log = options.log ?? (() => undefined);
-  // Before any request: loading pdf.js blocks the event loop, which would count against timeouts.
-  await loadPdfParse();
   store.markInterruptedRuns(processAlive, now().toISOString());
   const sources = store.listSources({ partners: options.partners, sources: options.sources });
+  // PDFs are read in a sandbox process; start it now, while the first requests are under way, so
+  // the first document does not wait for pdf.js to load.
+  if (sources.some((s) => s.config.type === 'pdf' || ('follow_pdf' in s.config && s.config.follow_pdf))) {
+    void warmPdfExtractor(settings.portal.harvest.pdf_memory_limit);
+  }
   const runPk = store.startRun(options.trigger, now().toISOString());
   const owner = `${os.hostname()}:${process.pid}:${runPk}`;
   const client = options.client ?? makeClient(settings);
