@@ -30,6 +30,8 @@ export type DocumentOutcome =
 
 export interface RawItem {
   title?: string;
+  /** The title is not the item's own: the text of its link (listing pages without a title). */
+  titleFallback?: 'link_text';
   /** Absolute URL of the item (resolved by the connector). */
   link?: string;
   guid?: string;
@@ -40,6 +42,8 @@ export interface RawItem {
   /** Plain text (PDF text, a page's text). */
   text?: string;
   author?: string;
+  /** A media file the item carries (RSS enclosure, Atom rel="enclosure"): tells podcast episodes apart. */
+  enclosure?: string;
   document?: DocumentOutcome;
 }
 
