@@ -323,10 +323,14 @@ interface ReadItems {
   warnings: string[];
 }
 
-/** A short, harmless name for an item in a warning, read without any parser. */
+/** A short, harmless name for an item in a warning, read without any parser: its title, else the end of its link. */
 function itemLabel(raw: RawItem, index: number): string {
-  const name = (raw.title ?? raw.link ?? '').slice(0, 300).replace(/<[^>]*>?/g, ' ').replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
-  return name ? `item ${index + 1} ("${name.length > 60 ? `${name.slice(0, 59)}…` : name}")` : `item ${index + 1}`;
+  const clean = (text: string) => text.replace(/<[^>]*>?/g, ' ').replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const title = clean((raw.title ?? '').slice(0, 300));
+  if (title) return `item ${index + 1} ("${title.length > 60 ? `${title.slice(0, 59)}…` : title}")`;
+  const link = clean(raw.link ?? '');
+  if (link) return `item ${index + 1} ("${link.length > 60 ? `…${link.slice(-59)}` : link}")`;
+  return `item ${index + 1}`;
 }
 
 /**
