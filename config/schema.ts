@@ -191,6 +191,11 @@ export const portalSchema = z.strictObject({
       user_agent: text.optional(),
       /** true/false, or (extension) the private ranges allowed, e.g. [10.20.0.0/16] for an intranet partner. */
       allow_private_networks: z.union([z.boolean(), z.array(ipRangeSchema).min(1, { message: 'list at least one range, or write false' })]).default(false),
+      /**
+       * Extension: a harvest that `portal serve` starts (schedule, "harvest now") is stopped after
+       * this long; the sources it was reading fail with `timeout` and are taken by the next pass.
+       */
+      run_time_limit: durationSchema.prefault('2h'),
       /** Extension: how many hosts are harvested at the same time. */
       concurrency: z.number().int().min(1).max(64).default(8),
       /** Extension: PDF pages read per document (text of later pages is not extracted). */

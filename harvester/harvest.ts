@@ -16,20 +16,14 @@ import {
 } from '../connectors/index.ts';
 import { normaliseItem, type Normalised } from './normalise.ts';
 import { planChanges } from './plan.ts';
-import { type ExistingItem, type HarvestedItem, type HarvestStore, type RunTrigger, type SourceOutcome, type SourceRecord, type SourceStateUpdate } from './ports.ts';
+import { type ExistingItem, type HarvestedItem, type HarvestStore, type RunTrigger, type SourceOutcome, type SourceRecord } from './ports.ts';
+import { backoffMs, BACKOFF_CAP_MS, emptyOutcome, leaseOwner, skippedState } from './runs.ts';
+
+export { backoffMs, BACKOFF_BASE_MS, BACKOFF_CAP_MS, closeKilledRun, leaseOwner, type KilledRun } from './runs.ts';
 
 export const DEFAULT_USER_AGENT = 'IntegrityPortalBot/1.0';
-/** First back-off after a failure; doubled at each further failure, capped at a week. */
-export const BACKOFF_BASE_MS = 30 * 60_000;
-export const BACKOFF_CAP_MS = 7 * 86_400_000;
 /** A source is held by one process at most this long (a crash frees it after that). */
 const LEASE_MS = 60 * 60_000;
-
-/** Exponential back-off with ±20 % jitter, capped at 7 days; `random` is injectable for tests. */
-export function backoffMs(failures: number, random: () => number = Math.random): number {
-  const base = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, failures - 1));
-  return Math.min(BACKOFF_CAP_MS, Math.round(base * (0.8 + 0.4 * random())));
-}
 
 export type ProgressEvent =
   | { type: 'start'; total: number }
@@ -114,7 +108,7 @@ export async function runHarvest(options: HarvestOptions): Promise<HarvestResult
     void warmPdfExtractor(settings.portal.harvest.pdf_memory_limit);
   }
   const runPk = store.startRun(options.trigger, now().toISOString());
-  const owner = `${os.hostname()}:${process.pid}:${runPk}`;
+  const owner = leaseOwner(os.hostname(), process.pid, runPk);
   const client = options.client ?? makeClient(settings);
   const outcomes: HarvestResult['outcomes'] = [];
   options.onProgress?.({ type: 'start', total: sources.length });
@@ -178,22 +172,6 @@ interface SourceContext {
   random: () => number;
   respectBackoff: boolean;
   log: (entry: Record<string, unknown>) => void;
-}
-
-function emptyOutcome(startedAt: string): SourceOutcome {
-  return {
-    status: 'ok',
-    startedAt,
-    durationMs: 0,
-    itemsFound: 0,
-    itemsNew: 0,
-    itemsChanged: 0,
-    itemsGone: 0,
-    itemsDropped: 0,
-    httpStatus: null,
-    error: null,
-    warnings: [],
-  };
 }
 
 async function harvestSource(ctx: SourceContext): Promise<SourceOutcome> {
@@ -453,10 +431,6 @@ function describeBug(error: unknown): string {
   if (error instanceof RangeError && /call stack/i.test(error.message)) return 'its markup is nested too deeply';
   const name = (error as Error)?.name;
   return name && name !== 'Error' ? `${name}, logged` : 'an unexpected error, logged';
-}
-
-function skippedState(source: SourceRecord, at: string): SourceStateUpdate {
-  return { attemptAt: at, success: false, changed: false, consecutiveFailures: source.consecutiveFailures, nextAttemptAt: source.nextAttemptAt };
 }
 
 function nextAttempt(ctx: SourceContext, failures: number, retryAfter: Date | undefined): string {
