@@ -161,7 +161,7 @@ export async function runHarvest(options: HarvestOptions): Promise<HarvestResult
   return { runPk, outcomes };
 }
 
-interface SourceContext {
+export interface SourceContext {
   source: SourceRecord;
   runPk: number;
   owner: string;
@@ -295,7 +295,7 @@ async function harvestSource(ctx: SourceContext): Promise<SourceOutcome> {
 /** Time the items of one source may take to normalise (sanitising, dates, language). */
 export const ITEMS_TIME_LIMIT_MS = 60_000;
 
-interface ReadItems {
+export interface ReadItems {
   items: HarvestedItem[];
   dropped: number;
   warnings: string[];
@@ -317,7 +317,7 @@ function itemLabel(raw: RawItem, index: number): string {
  * Items that would share an identity are told apart (identity.ts); exact duplicates are dropped.
  * Normalising is bounded: past ITEMS_TIME_LIMIT_MS the source fails with `timeout`.
  */
-async function readItems(ctx: SourceContext, raws: RawItem[], byIdentity: Map<string, ExistingItem>, started: Date): Promise<ReadItems> {
+export async function readItems(ctx: SourceContext, raws: RawItem[], byIdentity: Map<string, ExistingItem>, started: Date): Promise<ReadItems> {
   const { source } = ctx;
   const harvestSettings = ctx.settings.portal.harvest;
   const warnings: string[] = [];

@@ -51,6 +51,9 @@ t.test('the base fixture is valid and gets the documented defaults', async (t) =
   t.equal(portal.harvest.per_host_delay, 1000);
   t.equal(portal.harvest.schedule, '0 */6 * * *');
   t.equal(portal.harvest.allow_private_networks, false);
+  t.equal(portal.harvest.pdf_time_limit, 30_000);
+  t.equal(portal.harvest.pdf_memory_limit, 512 * 1024 * 1024);
+  t.equal(portal.harvest.run_time_limit, 2 * 3_600_000);
   t.equal(portal.freshness.default_update_every, 90 * 86_400_000);
   const source = result.config!.partners[0]!.sources[0]!;
   t.equal(source.enabled, true);
@@ -92,6 +95,14 @@ const DEFECTS: Array<[string, string[]]> = [
   ],
   ['bad-selector', ['partners/alpha.yaml:10:13: sources[0].select.item: invalid CSS selector "div[class=": Attribute selector didn\'t terminate']],
   ['deep-nesting', ['partners/alpha.yaml:4:39: (file): the YAML is nested more than 32 levels deep']],
+  [
+    'pdf-limits',
+    [
+      'portal.yaml:4:19: harvest.pdf_time_limit: expected a duration such as 30s, 15m, 6h or 30d (more than zero), got the number 30',
+      'portal.yaml:5:21: harvest.pdf_memory_limit: "64MB" is too small: at least 128MB (the PDF reader alone needs about 100 MB)',
+      'portal.yaml:6:19: harvest.run_time_limit: expected a duration such as 30s, 15m, 6h or 30d (more than zero), got "forever"',
+    ],
+  ],
   [
     'unknown-source-type',
     ['partners/alpha.yaml:6:11: sources[0].type: "rss" is not allowed here; expected one of: feed, html, pdf (did you mean "feed"?)'],
