@@ -3,12 +3,14 @@
 // other fields are reduced to plain text.
 //
 // Nothing here can overflow the stack or take quadratic time on deep markup (6,000 nested
-// <blockquote>, 30,000 unclosed <b><i>, 40,000 nested <div>): both the sanitiser and the text
-// extraction go through sanitize-html's streaming parser (htmlparser2, a loop over tokens with
-// an explicit stack), never through a DOM tree walked recursively (cheerio's .text() overflowed
-// at 6,000 levels, and parse5 spends 19 s on 40,000 nested <div>). Kept tags nest at most
-// MAX_NESTING deep; deeper ones are dropped, their text kept.
+// <blockquote>, 30,000 unclosed <b><i>, 40,000 nested <div>): markup past 256 levels is
+// flattened first (connectors/html-depth.ts, one linear pass), then both the sanitiser and the
+// text extraction go through sanitize-html's streaming parser (htmlparser2, a loop over tokens
+// with an explicit stack), never through a DOM tree walked recursively (cheerio's .text()
+// overflowed at 6,000 levels, and parse5 spends 19 s on 40,000 nested <div>). Kept tags nest at
+// most MAX_NESTING deep; deeper ones are dropped, their text kept.
 import sanitizeHtml from 'sanitize-html';
+import { capNesting } from '../connectors/html-depth.ts';
 
 /** Characters of HTML read from one summary (the rest is ignored before parsing). */
 const MAX_SUMMARY_INPUT = 200_000;
@@ -50,7 +52,7 @@ const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffe\uffff]/g;
 export function htmlToText(html: string): string {
   if (!html) return '';
   if (!/[<&]/.test(html)) return html.replace(CONTROL, '').replace(/\s+/g, ' ').trim();
-  const escaped = sanitizeHtml(html.slice(0, MAX_SUMMARY_INPUT).replace(WORD_BREAK, ' $&'), TEXT_ONLY);
+  const escaped = sanitizeHtml(capNesting(html.slice(0, MAX_SUMMARY_INPUT)).html.replace(WORD_BREAK, ' $&'), TEXT_ONLY);
   // sanitize-html decodes the text's entities, then escapes exactly &, < and > again: undo that.
   const text = escaped.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
   return text.replace(CONTROL, '').replace(/\s+/g, ' ').trim();
@@ -66,7 +68,7 @@ export function cleanLine(value: string | undefined | null, max = MAX_TITLE): st
 /** Sanitised, bounded summary HTML; relative links resolved against `base`. */
 export function sanitizeSummary(html: string | undefined | null, base?: string): { html: string; text: string } {
   if (!html) return { html: '', text: '' };
-  const clean = sanitizeHtml(html.slice(0, MAX_SUMMARY_INPUT).replace(CONTROL, ''), {
+  const clean = sanitizeHtml(capNesting(html.slice(0, MAX_SUMMARY_INPUT).replace(CONTROL, '')).html, {
     ...OPTIONS,
     transformTags: {
       a: (tagName, attribs) => {
