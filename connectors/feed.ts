@@ -144,8 +144,9 @@ export const feedConnector: Connector<FeedSourceConfig> = {
     }
     let feed: Parser.Output<FeedItem> & { link?: string };
     try {
-      feed = await parser.parseString(repaired.xml);
+      feed = await finishing(parser.parseString(repaired.xml), context.settings.timeout);
     } catch (error) {
+      if (error instanceof HarvestError) throw error;
       // The XML parser's own messages say what is wrong and where; a JavaScript error from
       // rss-parser on a structure it does not expect says nothing to an operator.
       const internal = error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError;
@@ -230,6 +231,19 @@ export const feedConnector: Connector<FeedSourceConfig> = {
     };
   },
 };
+
+/**
+ * rss-parser's promise, or a `parse` failure if it never settles: xml2js does not call back at all
+ * on some documents (one holding nothing but a comment did that), which would hold the source, and
+ * the pass, for ever.
+ */
+function finishing<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new HarvestError('parse', `the feed could not be read: the XML reader did not finish within ${Math.round(ms / 1000)} s`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
 
 function isUrlLike(value: string | undefined): boolean {
   return Boolean(value && /^https?:\/\//i.test(value));

@@ -20,6 +20,7 @@ const CLASSES = [
   'atom-empty',
   'rss-bare-ampersand',
   'utf8-one-bad-byte',
+  'comment-only',
 ];
 
 let server: FixtureServer;
@@ -138,6 +139,10 @@ t.test('a well-formed empty feed fails as empty, with a message and no JavaScrip
     t.equal(outcome.error?.code, 'empty', name);
     t.equal(outcome.error?.message, `the feed at ${server.url}/${name} is empty: its <${root}> element has no channel and no entries`);
   }
+});
+
+t.test('a document holding nothing but a comment fails as parse (xml2js never called back on it: the pass hung)', async (t) => {
+  t.match(bed.outcome(outcomes, 'comment-only'), { status: 'failed', error: { code: 'parse', message: `the feed at ${server.url}/comment-only holds no XML element` } });
 });
 
 t.test('bare ampersands and entities without semicolons are read as a browser reads them, with a warning', async (t) => {
