@@ -20,7 +20,8 @@ const OUT = path.join(ROOT, 'docs/reliability.md');
 const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'portal-reliability-')), 'measurements.jsonl');
 
 const started = Date.now();
-const run = spawnSync('npx', ['tap', '--jobs=1', 'tests/reliability'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, RELIABILITY_OUT: log } });
+// Extra arguments go to tap: `npm run reliability -- --timeout=600` on a machine shared with others.
+const run = spawnSync('npx', ['tap', '--jobs=1', ...process.argv.slice(2), 'tests/reliability'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, RELIABILITY_OUT: log } });
 if (run.status !== 0) {
   console.error(`the reliability suite failed (exit ${run.status}): docs/reliability.md was not changed`);
   process.exit(1);
