@@ -151,13 +151,21 @@ export function repairFeedXml(input: string): RepairedFeed {
     return at < 0 ? n : at + end.length;
   };
 
+  /** Names whose end tag is known not to appear after a position: a search is not repeated there. */
+  const noEndAfter = new Map<string, number>();
   /** The position of `</name>` closing an element whose content starts at `from`, skipping CDATA and comments. */
   const closingTag = (from: number, name: string): { start: number; end: number; markup: boolean } | undefined => {
+    // Thousands of unclosed <title> would each search to the end: once is enough.
+    if ((noEndAfter.get(name) ?? Infinity) <= from) return undefined;
+    const notFound = () => {
+      noEndAfter.set(name, Math.min(noEndAfter.get(name) ?? Infinity, from));
+      return undefined;
+    };
     let at = from;
     let markup = false;
     while (at < n) {
       const lt = input.indexOf('<', at);
-      if (lt < 0) return undefined;
+      if (lt < 0) return notFound();
       if (input.startsWith('<![CDATA[', lt)) {
         at = through(lt, ']]>');
         continue;
@@ -174,7 +182,7 @@ export function repairFeedXml(input: string): RepairedFeed {
       if (/[A-Za-z_/]/.test(input[lt + 1] ?? '')) markup = true;
       at = lt + 1;
     }
-    return undefined;
+    return notFound();
   };
 
   /** The content of a text field with child markup, as one escaped HTML string. */

@@ -35,6 +35,8 @@ export function capNesting(html: string, maxDepth = MAX_HTML_DEPTH): CappedHtml 
   const open: string[] = [];
   /** Dropped start tags not yet matched by an end tag, per name. */
   const deep = new Map<string, number>();
+  /** Raw-text elements whose end tag does not appear after a position. */
+  const noEndAfter = new Map<string, number>();
   let dropped = 0;
   let from = 0;
   let i = 0;
@@ -95,10 +97,15 @@ export function capNesting(html: string, maxDepth = MAX_HTML_DEPTH): CappedHtml 
     const selfClosing = html[end - 1] === '/';
     if (RAW_TEXT.has(name) && !selfClosing) {
       // Its content is text up to its own end tag; kept, or dropped whole, with its element.
-      const closeTag = new RegExp(`</${name}\\s*>`, 'ig');
-      closeTag.lastIndex = tagEnd;
-      const match = closeTag.exec(html);
-      const after = match ? match.index + match[0].length : n;
+      // (Once an end tag is known to be missing, no later one is searched for: no quadratic scan.)
+      let after = n;
+      if ((noEndAfter.get(name) ?? Infinity) > tagEnd) {
+        const closeTag = new RegExp(`</${name}\\s*>`, 'ig');
+        closeTag.lastIndex = tagEnd;
+        const match = closeTag.exec(html);
+        if (match) after = match.index + match[0].length;
+        else noEndAfter.set(name, tagEnd);
+      }
       if (open.length >= maxDepth) {
         flush(i);
         from = after;

@@ -26,3 +26,11 @@ t.test('a script or style past the limit goes whole, never becomes text', async 
   const { html } = capNesting(`${nested('div', 3, '<script>alert("</div>")</script>texte')}`, 2);
   t.equal(html, '<div><div>texte</div></div>');
 });
+
+t.test('raw text without its end tag runs to the end, searched for once', async (t) => {
+  // 200,000 unclosed <script>: a search to the end for each would be quadratic.
+  const page = `<div>texte</div>${'<script>x'.repeat(200_000)}`;
+  t.same(capNesting(page, 4), { html: page, dropped: 0 });
+  const deep = `${'<div>'.repeat(5)}${'<textarea>x'.repeat(200_000)}`;
+  t.equal(capNesting(deep, 4).html, '<div><div><div><div>');
+});
