@@ -48,7 +48,7 @@ const decoded = new Map<string, string | null>();
  * What a browser makes of `&` followed by `tail` in an attribute value: the characters it stands
  * for and how much of `tail` they use, or undefined when it is a literal "&".
  */
-function decodeEntity(tail: string): { text: string; length: number } | undefined {
+function decodeEntity(tail: string, mayLookUp: () => boolean): { text: string; length: number } | undefined {
   const match = /^([A-Za-z][A-Za-z0-9]{0,31})(;?)/.exec(tail);
   if (!match) return undefined;
   const name = match[1]!;
@@ -56,6 +56,8 @@ function decodeEntity(tail: string): { text: string; length: number } | undefine
   const key = match[2] ? `${name};` : `${name}${/[=A-Za-z0-9]/.test(next) ? next : ' '}`;
   let value = decoded.get(key);
   if (value === undefined) {
+    // A feed with a million different "&names" would cost a parse each: past a budget, literal.
+    if (!mayLookUp()) return undefined;
     // parse5 (through cheerio) knows HTML's entities and the legacy no-semicolon rule.
     const source = `&${key}`;
     const result = load(`<p title="${source.replace(/"/g, '&quot;')}"></p>`, null, false)('p').attr('title') ?? source;
@@ -85,7 +87,12 @@ function validCodePoint(code: number): boolean {
   return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
 }
 
+/** Entity names looked up (parsed by parse5) per feed at most; known ones are cached. */
+const LOOKUPS_PER_FEED = 500;
+
 export function repairFeedXml(input: string): RepairedFeed {
+  let lookups = 0;
+  const mayLookUp = () => ++lookups <= LOOKUPS_PER_FEED;
   const report: RepairedFeed = { xml: '', root: undefined, rootChildren: 0, entities: { count: 0, examples: [] }, controls: 0, markupFields: 0, base64Fields: 0 };
   const out: string[] = [];
   /** Names of the open elements, as written and as output. */
@@ -126,7 +133,7 @@ export function repairFeedXml(input: string): RepairedFeed {
         from = at + 1 + named[0].length;
         continue;
       }
-      const entity = decodeEntity(tail);
+      const entity = decodeEntity(tail, mayLookUp);
       if (entity) {
         // A named HTML entity with its semicolon is not a fault (RSS 0.91 declares them); without it, it is.
         if (!(named && entity.length === named[0].length)) note(`&${tail.slice(0, entity.length)}`);

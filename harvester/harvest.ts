@@ -380,11 +380,28 @@ export async function readItems(ctx: SourceContext, raws: RawItem[], byIdentity:
   // Items sharing an identity (podcast episodes linking to one page, without guids) are told apart;
   // one that was in the catalogue alone under the shared identity keeps it.
   const groups = new Map<string, typeof entries>();
-  for (const entry of entries) groups.set(entry.item.identity, [...(groups.get(entry.item.identity) ?? []), entry]);
+  for (const entry of entries) {
+    const group = groups.get(entry.item.identity);
+    if (group) group.push(entry);
+    else groups.set(entry.item.identity, [entry]);
+  }
   // Identities that were told apart before stay so when an item is left alone under them.
   const distinguishedBefore = new Set([...byIdentity.keys()].filter((i) => i.includes('\nd:')).map((i) => i.slice(0, i.indexOf('\nd:'))));
   const items: HarvestedItem[] = [];
   const seen = new Map<string, HarvestedItem>();
+  /** Exact namesakes met so far per distinguished identity, to number the next one. */
+  const ordinals = new Map<string, number>();
+  /** The item normalised again with a discriminator; undefined if it cannot be (it keeps its first form). */
+  const distinguished = async (raw: RawItem, ordinal: number): Promise<HarvestedItem | undefined> => {
+    let again: Normalised;
+    try {
+      again = await normalise(raw, ordinal);
+    } catch (error) {
+      if (error instanceof HarvestError) throw error;
+      return undefined;
+    }
+    return 'item' in again ? again.item : undefined;
+  };
   let duplicates = 0;
   for (const [identity, group] of groups) {
     const before = byIdentity.get(identity);
@@ -395,18 +412,16 @@ export async function readItems(ctx: SourceContext, raws: RawItem[], byIdentity:
         const again = await normalise(entry.raw, 1).catch(() => undefined);
         if (again && 'item' in again && byIdentity.has(again.item.identity)) item = again.item;
       } else if (group.length > 1 && entry !== keeper) {
-        for (let ordinal = 1; ordinal <= group.length; ordinal++) {
-          let again: Normalised;
-          try {
-            again = await normalise(entry.raw, ordinal);
-          } catch (error) {
-            if (error instanceof HarvestError) throw error;
-            break;
-          }
-          if (!('item' in again)) break;
-          item = again.item;
+        const distinct = await distinguished(entry.raw, 1);
+        if (distinct) {
+          item = distinct;
           const namesake = seen.get(item.identity);
-          if (!namesake || namesake.contentHash === item.contentHash) break;
+          if (namesake && namesake.contentHash !== item.contentHash) {
+            // Same link, title and date, other content: numbered in the order listed.
+            const ordinal = (ordinals.get(item.identity) ?? 1) + 1;
+            ordinals.set(item.identity, ordinal);
+            item = (await distinguished(entry.raw, ordinal)) ?? item;
+          }
         }
       }
       const namesake = seen.get(item.identity);
