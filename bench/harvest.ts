@@ -11,7 +11,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { loadConfig } from '../config/index.ts';
 import { makePdf } from '../demo/pdf.ts';
-import { loadPdfParse } from '../connectors/index.ts';
+import { warmPdfExtractor } from '../connectors/index.ts';
 import { runHarvest } from '../harvester/index.ts';
 import { openStore } from '../store/index.ts';
 
@@ -99,8 +99,8 @@ interface Pass {
   statuses: Record<string, number>;
 }
 
-// pdf.js is loaded once per process, by the first harvest (0.7 s): loaded here, before any timing.
-await loadPdfParse();
+// PDFs are read by a warm sandbox process that loads pdf.js once (0.7 s): started here, before any timing.
+await warmPdfExtractor(settings.portal.harvest.pdf_memory_limit);
 
 async function pass(sources?: string[]): Promise<Pass> {
   const before = itemWrites();

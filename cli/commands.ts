@@ -1,6 +1,7 @@
 // The commands of `npx portal`, one function each, returning the exit status. Each command loads
 // what it needs when it runs: `serve` does not load the PDF and HTML parsers, `check` no server.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { formatConfigError, loadConfig, type LoadResult, type PortalSettings } from '../config/index.ts';
 import { type ProgressEvent } from '../harvester/harvest.ts';
@@ -17,6 +18,9 @@ export interface CommandContext {
 }
 
 export type Command = (context: CommandContext) => Promise<number>;
+
+/** Added to `portal harvest`'s nice value. */
+const HARVEST_NICENESS = 5;
 
 /** `portal check`: 0 when the config directory is valid, 1 with every error on stderr. */
 async function check(context: CommandContext): Promise<number> {
@@ -61,6 +65,13 @@ function list(value: unknown): string[] {
 async function harvest(context: CommandContext): Promise<number> {
   const loaded = loadValidConfig(context);
   if (!loaded) return 2;
+  // A harvest is background work: on the portal's own machine it yields the CPU to the web server
+  // (its PDF extractor yields further, connectors/sandbox.ts).
+  try {
+    os.setPriority(Math.min(19, os.getPriority() + HARVEST_NICENESS));
+  } catch {
+    // not allowed here: it runs at the caller's priority
+  }
   const partners = list(context.options.partner);
   const sources = list(context.options.source);
   const known = new Set(loaded.settings.partners.map((p) => p.id));

@@ -3,11 +3,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { parse as parseYaml } from 'yaml';
-import { DAY_MS, formatConfigError, loadConfig, partnerSchema, type ConfigError, type PortalSettings } from '../config/index.ts';
+import { DAY_MS, formatConfigError, formatDuration, loadConfig, partnerSchema, type ConfigError, type PortalSettings } from '../config/index.ts';
+import { closeKilledRun } from '../harvester/runs.ts';
 import { Scheduler } from '../harvester/scheduler.ts';
 import { buildApp, ensureSecret, I18n, runReminders, type HarvestControl, type HarvestJob, type MailSender } from '../publisher/index.ts';
 import { openStore, type Store } from '../store/index.ts';
-import { spawnHarvest } from './runner.ts';
+import { spawnHarvest, type HarvestProcess, type HarvestProcessOptions } from './runner.ts';
 
 export interface PortalOptions {
   configDir: string;
@@ -60,6 +61,36 @@ export async function startPortal(options: PortalOptions): Promise<RunningPortal
   store.syncConfig(settings, new Date().toISOString(), first.invalidPartnerIds);
   const mail: MailSender | undefined = settings.portal.mail ? (await import('./mail.ts')).makeMailer(settings.portal.mail) : undefined;
 
+  // Every harvest this portal starts runs in a child process with a deadline
+  // (harvest.run_time_limit). A child stopped past it, or by the portal shutting down, has its
+  // runs closed here: interrupted, its sources failed with the reason, their leases released.
+  const children = new Set<HarvestProcess>();
+  let stopping = false;
+  const startHarvest = (run: Pick<HarvestProcessOptions, 'partners' | 'sources' | 'trigger' | 'onLine'>): HarvestProcess => {
+    const limit = settings.portal.harvest.run_time_limit;
+    const keys =
+      run.sources?.length || run.partners?.length
+        ? [...(run.sources ?? []), ...settings.partners.filter((p) => run.partners?.includes(p.id)).flatMap((p) => p.sources.map((s) => `${p.id}/${s.id}`))]
+        : settings.partners.flatMap((p) => p.sources.filter((s) => s.enabled).map((s) => `${p.id}/${s.id}`));
+    const child = spawnHarvest({ configDir: options.configDir, dbFile: options.dbFile, ...run, deadlineMs: limit });
+    children.add(child);
+    void child.done.then(() => {
+      children.delete(child);
+      if (!child.overDeadline && !stopping) return;
+      if (child.pid === undefined) return;
+      const reason = child.overDeadline
+        ? `the harvest was stopped after its time limit of ${formatDuration(limit)} (harvest.run_time_limit)`
+        : 'the harvest was stopped because the portal was shutting down';
+      try {
+        const runs = closeKilledRun(store, { pid: child.pid, host: os.hostname(), sources: keys, reason });
+        log({ level: 'warn', msg: 'harvest process stopped', reason, runs });
+      } catch (error) {
+        log({ level: 'error', msg: 'could not record the stopped harvest', error: (error as Error).message });
+      }
+    });
+    return child;
+  };
+
   // Background harvests started from the admin area, with their progress.
   const jobs = new Map<string, HarvestJob>();
   let jobCounter = 0;
@@ -69,9 +100,7 @@ export async function startPortal(options: PortalOptions): Promise<RunningPortal
       const job: HarvestJob = { id, state: 'running', startedAt: new Date().toISOString(), done: 0, total: 0, lines: [] };
       jobs.set(id, job);
       log({ msg: 'harvest started from the admin area', actor, scope });
-      const child = spawnHarvest({
-        configDir: options.configDir,
-        dbFile: options.dbFile,
+      const child = startHarvest({
         partners: scope.partners,
         sources: scope.sources,
         trigger: 'admin',
@@ -89,7 +118,8 @@ export async function startPortal(options: PortalOptions): Promise<RunningPortal
       void child.done.then((code) => {
         job.state = code === 0 ? 'finished' : 'failed';
         job.finishedAt = new Date().toISOString();
-        if (code !== 0) job.error = `the harvest process ended with code ${code}`;
+        if (child.overDeadline) job.error = `the harvest was stopped after its time limit of ${formatDuration(settings.portal.harvest.run_time_limit)} (harvest.run_time_limit)`;
+        else if (code !== 0) job.error = `the harvest process ended with code ${code}`;
         for (const [key, old] of jobs) if (jobs.size > 50 && old.state !== 'running') jobs.delete(key);
       });
       return { jobId: id };
@@ -145,14 +175,11 @@ export async function startPortal(options: PortalOptions): Promise<RunningPortal
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
 
-  const running = new Set<ReturnType<typeof spawnHarvest>>();
   const scheduler = options.harvest
     ? new Scheduler({
         run: async (keys) => {
-          const child = spawnHarvest({ configDir: options.configDir, dbFile: options.dbFile, sources: keys, trigger: options.trigger ?? 'schedule', onLine: (line) => out.write(`${line}\n`) });
-          running.add(child);
+          const child = startHarvest({ sources: keys, trigger: options.trigger ?? 'schedule', onLine: (line) => out.write(`${line}\n`) });
           await child.done;
-          running.delete(child);
         },
         maxRandomDelayMs: options.maxRandomDelayMs,
         log,
@@ -240,7 +267,8 @@ export async function startPortal(options: PortalOptions): Promise<RunningPortal
       clearInterval(dailyTimer);
       clearInterval(remindTimer);
       await reminding;
-      for (const child of running) child.kill('SIGTERM');
+      stopping = true;
+      await Promise.all([...children].map((child) => child.stop()));
       await scheduler?.stop();
       await app.close();
       try {

@@ -1,6 +1,7 @@
-// Harvests started by the server (schedule, "harvest now") run in a child process: PDF parsing is
+// Harvests started by the server (schedule, "harvest now") run in a child process: parsing is
 // CPU-bound and must not stall the web server, and a crash of a parser cannot take the portal
-// down. The child is `portal harvest`; its progress lines on stderr are passed on.
+// down. The child is `portal harvest`; its progress lines on stderr are passed on. Past its
+// deadline it is stopped (SIGTERM, then SIGKILL if it lingers); `done` says whether that happened.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -15,14 +16,22 @@ export interface HarvestProcessOptions {
   sources?: string[];
   trigger: 'schedule' | 'admin' | 'demo';
   onLine?: (line: string) => void;
+  /** Stopped after this long (harvest.run_time_limit). */
+  deadlineMs?: number;
 }
 
 export interface HarvestProcess {
   pid: number | undefined;
   /** Exit code (null when killed by a signal). */
   done: Promise<number | null>;
+  /** True once the process was stopped for passing its deadline. */
+  readonly overDeadline: boolean;
+  /** Stops it: SIGTERM, then SIGKILL after `graceMs` if it is still there. Resolves when it is gone. */
+  stop(graceMs?: number): Promise<number | null>;
   kill(signal?: NodeJS.Signals): void;
 }
+
+const GRACE_MS = 5_000;
 
 export function spawnHarvest(options: HarvestProcessOptions): HarvestProcess {
   const args = ['--import', TSX, CLI_MAIN, 'harvest', '--config', options.configDir, '--db', options.dbFile, '--trigger', options.trigger];
@@ -31,9 +40,40 @@ export function spawnHarvest(options: HarvestProcessOptions): HarvestProcess {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: process.env });
   const lines = readline.createInterface({ input: child.stderr });
   lines.on('line', (line) => options.onLine?.(line));
+  let exited = false;
   const done = new Promise<number | null>((resolve) => {
     child.on('error', () => resolve(1));
-    child.on('close', (code) => resolve(code));
+    child.on('close', (code) => {
+      exited = true;
+      clearTimeout(deadline);
+      resolve(code);
+    });
   });
-  return { pid: child.pid, done, kill: (signal = 'SIGTERM') => child.kill(signal) };
+  const stop = (graceMs = GRACE_MS) => {
+    if (!exited) {
+      child.kill('SIGTERM');
+      const hard = setTimeout(() => {
+        if (!exited) child.kill('SIGKILL');
+      }, graceMs);
+      void done.then(() => clearTimeout(hard));
+    }
+    return done;
+  };
+  let overDeadline = false;
+  const deadline = options.deadlineMs
+    ? setTimeout(() => {
+        overDeadline = true;
+        void stop();
+      }, options.deadlineMs)
+    : undefined;
+  deadline?.unref();
+  return {
+    pid: child.pid,
+    done,
+    get overDeadline() {
+      return overDeadline;
+    },
+    stop,
+    kill: (signal = 'SIGTERM') => child.kill(signal),
+  };
 }

@@ -68,14 +68,21 @@ export const durationSchema = makeDurationSchema(false);
 /** A duration in milliseconds that may be zero ("0s"). */
 export const delaySchema = makeDurationSchema(true);
 
-export const sizeSchema = z.unknown().transform((value, ctx) => {
-  const bytes = typeof value === 'string' ? parseSize(value) : undefined;
-  if (bytes === undefined || bytes <= 0) {
-    ctx.addIssue({ code: 'custom', message: `expected a size such as 500KB or 15MB, got ${describeValue(value)}` });
-    return z.NEVER;
-  }
-  return bytes;
-});
+const makeSizeSchema = (min?: { bytes: number; text: string }) =>
+  z.unknown().transform((value, ctx) => {
+    const bytes = typeof value === 'string' ? parseSize(value) : undefined;
+    if (bytes === undefined || bytes <= 0) {
+      ctx.addIssue({ code: 'custom', message: `expected a size such as 500KB or 15MB, got ${describeValue(value)}` });
+      return z.NEVER;
+    }
+    if (min && bytes < min.bytes) {
+      ctx.addIssue({ code: 'custom', message: `${describeValue(value)} is too small: at least ${min.text}` });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+
+export const sizeSchema = makeSizeSchema();
 
 /** A cron expression of 5 fields (minute hour day-of-month month day-of-week). */
 export const cronSchema = z.unknown().transform((value, ctx) => {
@@ -228,10 +235,19 @@ export const portalSchema = z.strictObject({
       timeout: durationSchema.prefault('20s'),
       max_bytes: sizeSchema.prefault('15MB'),
       max_pdf_bytes: sizeSchema.prefault('50MB'),
+      /** Wall clock for extracting one PDF's text (in a separate process, killed past it: `timeout`). */
+      pdf_time_limit: durationSchema.prefault('30s'),
+      /** Memory of the process extracting one PDF's text (killed past it: `too_large`); pdf.js alone takes about 100 MB. */
+      pdf_memory_limit: makeSizeSchema({ bytes: 128 * 1024 ** 2, text: '128MB (the PDF reader alone needs about 100 MB)' }).prefault('512MB'),
       per_host_delay: delaySchema.prefault('1s'),
       user_agent: text.optional(),
       /** true/false, or (extension) the private ranges allowed, e.g. [10.20.0.0/16] for an intranet partner. */
       allow_private_networks: z.union([z.boolean(), z.array(ipRangeSchema).min(1, { message: 'list at least one range, or write false' })]).default(false),
+      /**
+       * Extension: a harvest that `portal serve` starts (schedule, "harvest now") is stopped after
+       * this long; the sources it was reading fail with `timeout` and are taken by the next pass.
+       */
+      run_time_limit: durationSchema.prefault('2h'),
       /** Extension: how many hosts are harvested at the same time. */
       concurrency: z.number().int().min(1).max(64).default(8),
       /** Extension: PDF pages read per document (text of later pages is not extracted). */

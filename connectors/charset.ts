@@ -2,6 +2,11 @@
 // header, else the document itself (XML prolog, HTML <meta>), else UTF-8. Legacy encodings of
 // Moroccan and French sites (windows-1256, ISO-8859-6, ISO-8859-1/15, windows-1252) are decoded
 // with iconv-lite. Labels follow the WHATWG Encoding Standard: "iso-8859-1" means windows-1252.
+//
+// UTF-8 with a few bad bytes stays UTF-8: a PHP substr() that cuts one Arabic letter in two must
+// cost that letter (U+FFFD), not turn the whole feed into "Ø§Ù„Ù…Ø¬Ù„Ø³". Only bytes that are
+// mostly not UTF-8 (a windows-1256 file labelled UTF-8) are read in a legacy encoding.
+import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 
 const LABELS: Record<string, string> = {};
@@ -205,13 +210,29 @@ export function declaredEncoding(bytes: Buffer): string | undefined {
 }
 
 function isValidUtf8(bytes: Buffer): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
+  return isUtf8(bytes);
 }
+
+/**
+ * UTF-8 "valid enough": valid, or with bad sequences outnumbered four to one by good multi-byte
+ * characters. Text in a legacy encoding read as UTF-8 is nearly all bad sequences (an Arabic
+ * letter in windows-1256 is one byte above 0x7F, rarely followed by a continuation byte).
+ */
+export function isMostlyUtf8(bytes: Buffer): boolean {
+  if (isValidUtf8(bytes)) return true;
+  const text = bytes.toString('utf8');
+  let bad = 0;
+  let good = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0xfffd) bad++;
+    else if (code >= 0x80 && (code < 0xdc00 || code > 0xdfff)) good++;
+  }
+  // A U+FFFD written in the document (EF BF BD) is not a bad byte.
+  for (let at = bytes.indexOf(REPLACEMENT); at >= 0; at = bytes.indexOf(REPLACEMENT, at + 3)) bad--;
+  return bad <= 0 || good >= 4 * bad;
+}
+const REPLACEMENT = Buffer.from([0xef, 0xbf, 0xbd]);
 
 /**
  * For bytes that are neither valid UTF-8 nor labelled: Arabic in windows-1256 puts most letters
@@ -249,19 +270,19 @@ export function decodeBody(bytes: Buffer, contentType?: string): Decoded {
   if (fromHeader) {
     // A server that labels everything UTF-8 while the file says otherwise: believe the file when
     // the bytes are not UTF-8 at all.
-    if (fromHeader === 'utf-8' && fromDocument && fromDocument !== 'utf-8' && !isValidUtf8(bytes)) {
+    if (fromHeader === 'utf-8' && fromDocument && fromDocument !== 'utf-8' && !isMostlyUtf8(bytes)) {
       return { text: iconv.decode(bytes, fromDocument), encoding: fromDocument, from: 'document' };
     }
     return { text: iconv.decode(bytes, fromHeader), encoding: fromHeader, from: 'header' };
   }
   if (fromDocument) {
-    if (fromDocument === 'utf-8' && !isValidUtf8(bytes)) {
+    if (fromDocument === 'utf-8' && !isMostlyUtf8(bytes)) {
       const guess = guessLegacy(bytes);
       return { text: iconv.decode(bytes, guess), encoding: guess, from: 'guess' };
     }
     return { text: iconv.decode(bytes, fromDocument), encoding: fromDocument, from: 'document' };
   }
-  if (isValidUtf8(bytes)) return { text: bytes.toString('utf8'), encoding: 'utf-8', from: 'default' };
+  if (isMostlyUtf8(bytes)) return { text: bytes.toString('utf8'), encoding: 'utf-8', from: 'default' };
   const guess = guessLegacy(bytes);
   return { text: iconv.decode(bytes, guess), encoding: guess, from: 'guess' };
 }

@@ -3,7 +3,7 @@
 // asked for with a conditional GET, so an unchanged listing costs no PDF downloads.
 import { HarvestError } from './errors.ts';
 import { type HttpClient } from './http.ts';
-import { extractPdf, looksLikePdf } from './pdf-text.ts';
+import { extractPdf, looksLikePdf, pdfLimits } from './pdf-text.ts';
 import { type DocumentFetcher, type DocumentOutcome } from './types.ts';
 import { type HarvestSettings } from '../config/index.ts';
 
@@ -49,13 +49,9 @@ export async function fetchPdfDocument(
       return { kind: 'unchanged', url, etag: result.etag, lastModified: result.lastModified, fetchedAt: result.fetchedAt };
     }
     if (!looksLikePdf(result.body)) {
-      return { kind: 'failed', url, message: `${url} is not a PDF (${result.contentType ?? 'no content type'})` };
+      return { kind: 'failed', url, code: 'wrong_type', message: `${url} is not a PDF (${result.contentType ?? 'no content type'})` };
     }
-    const pdf = await extractPdf(result.body, {
-      maxPages: settings.max_pdf_pages,
-      maxChars: settings.max_text_chars,
-      timeoutMs: settings.timeout * 3,
-    });
+    const pdf = await extractPdf(result.body, pdfLimits(settings));
     return {
       kind: 'fetched',
       url,
@@ -64,6 +60,7 @@ export async function fetchPdfDocument(
       lastModified: result.lastModified,
       fetchedAt: result.fetchedAt,
       text: pdf.text,
+      pageTexts: pdf.pageTexts,
       pages: pdf.pages,
       scanned: pdf.scanned,
       title: pdf.title,
@@ -72,8 +69,8 @@ export async function fetchPdfDocument(
       modified: pdf.modified,
     };
   } catch (error) {
-    const message = error instanceof HarvestError ? error.message : `${url}: ${(error as Error).message}`;
-    return { kind: 'failed', url, message };
+    if (error instanceof HarvestError) return { kind: 'failed', url, code: error.code, message: `${url}: ${error.message}` };
+    return { kind: 'failed', url, message: `${url}: ${(error as Error).message}` };
   }
 }
 

@@ -1,12 +1,20 @@
-// Text, page count and metadata of a PDF through pdf-parse 2 (pdf.js). Arabic set in legacy
-// fonts comes out as presentation-form glyphs in visual order: those lines are put back in
-// logical order and folded with NFKC. A document with almost no text per page is a scan.
-import type * as PdfParseModule from 'pdf-parse';
-import type { PDFParse } from 'pdf-parse';
+// A PDF's text, page by page, extracted in a sandbox process (sandbox.ts) within
+// `harvest.pdf_time_limit` and `harvest.pdf_memory_limit`: a hostile PDF fails alone with
+// `timeout` or `too_large`, and the harvest goes on. One extracting process is kept warm between
+// documents (pdf.js takes 0.7-1.3 s to load) and replaced when it is killed. Deposits (issue 18)
+// and OCR (issue 17) call `extractPdf` too.
+import { type HarvestSettings } from '../config/index.ts';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { HarvestError } from './errors.ts';
+import { type PdfExtractArgs, type PdfPages } from './pdf-extract.ts';
+import { Sandbox, SandboxError } from './sandbox.ts';
 
 export interface PdfExtract {
+  /** The pages' text joined by blank lines, at most maxChars. */
   text: string;
+  /** Text of each page read (page 1 first); issue 17 shows "p. N" from these. */
+  pageTexts: string[];
   /** Pages in the document. */
   pages: number;
   /** Pages whose text was read (at most maxPages). */
@@ -18,209 +26,86 @@ export interface PdfExtract {
   created: Date | null;
   modified: Date | null;
   truncated: boolean;
+  truncatedBy: PdfPages['truncatedBy'];
 }
 
 export interface PdfLimits {
   maxPages: number;
   maxChars: number;
-  /** Time budget for the whole extraction; pages after it are skipped. */
-  timeoutMs: number;
+  /** Hard wall clock of one extraction (harvest.pdf_time_limit): past it, `timeout`. */
+  timeLimitMs: number;
+  /** Memory of the extracting process (harvest.pdf_memory_limit): past it, `too_large`. */
+  memoryLimitBytes: number;
 }
 
-/** Fewer visible characters than this per page on average means a scanned document. */
-const SCANNED_CHARS_PER_PAGE = 10;
-const PAGES_PER_BATCH = 20;
-
-const ARABIC = /[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]/g;
-const LATIN = /[A-Za-z\u00c0-\u024f]/g;
-
-/** A piece of text pdf.js positioned on a page. */
-export interface PositionedText {
-  str: string;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  hasEOL: boolean;
+/** The limits of a harvest's PDFs, from portal.yaml. */
+export function pdfLimits(settings: HarvestSettings): PdfLimits {
+  return { maxPages: settings.max_pdf_pages, maxChars: settings.max_text_chars, timeLimitMs: settings.pdf_time_limit, memoryLimitBytes: settings.pdf_memory_limit };
 }
 
-/**
- * Lines of a page in logical order. pdf.js gives text items in the order the PDF draws them,
- * which for Arabic is often visual (left to right): "العربية الخطوط انواع", or a gazette's
- * "2022 مارس سنة 6 ... العدد". Items are grouped into lines and ordered by their position: right
- * to left on a line that is mostly Arabic, left to right otherwise. Presentation-form glyphs are
- * folded to letters (NFKC).
- */
-export function assembleLines(items: PositionedText[]): string[] {
-  const lines: PositionedText[][] = [];
-  let current: PositionedText[] = [];
-  let lineY: number | undefined;
-  for (const item of items) {
-    const height = item.height || 10;
-    if (current.length > 0 && lineY !== undefined && item.str && Math.abs(item.y - lineY) > height * 0.5) {
-      lines.push(current);
-      current = [];
-    }
-    if (item.str) {
-      if (current.length === 0) lineY = item.y;
-      current.push(item);
-    }
-    if (item.hasEOL) {
-      if (current.length) lines.push(current);
-      current = [];
-      lineY = undefined;
-    }
-  }
-  if (current.length) lines.push(current);
-  return lines.map((line) => {
-    const text = line.map((i) => i.str).join('');
-    const rtl = (text.match(ARABIC)?.length ?? 0) > (text.match(LATIN)?.length ?? 0);
-    const ordered = [...line].sort((a, b) => (rtl ? b.x + b.width - (a.x + a.width) : a.x - b.x));
-    let out = '';
-    ordered.forEach((item, index) => {
-      if (index > 0) {
-        const previous = ordered[index - 1]!;
-        const gap = rtl ? previous.x - (item.x + item.width) : item.x - (previous.x + previous.width);
-        if (gap > (item.height || 10) * 0.15 && !/\s$/.test(out) && !/^\s/.test(item.str)) out += ' ';
-      }
-      out += item.str;
-    });
-    return out.replace(/\s+/g, ' ').trim().normalize('NFKC');
-  });
+const EXTRACT_MODULE = new URL('./pdf-extract.ts', import.meta.url).href;
+/** pdf-parse and pdf.js's worker code, loaded natively in the sandbox process (see sandbox-child.js). */
+const PDF_PARSE = import.meta.resolve('pdf-parse');
+export const PDF_WORKER = pathToFileURL(createRequire(PDF_PARSE).resolve('pdfjs-dist/legacy/build/pdf.worker.mjs')).href;
+
+/** Pages stop being started at this share of the time limit, so a slow long document keeps what was read. */
+const SOFT_TIME_SHARE = 0.75;
+
+let sandbox: Sandbox | undefined;
+
+/** The process-wide PDF sandbox (one warm extractor). */
+export function pdfSandbox(): Sandbox {
+  return (sandbox ??= new Sandbox({ native: [PDF_PARSE, PDF_WORKER], preload: [EXTRACT_MODULE], size: 1, idleMs: 30_000 }));
 }
 
-/** Text that arrives without positions (pdf-parse's fallback): lines trimmed, glyph forms folded. */
-export function normalizePdfText(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => line.replace(/\s+/g, ' ').trim().normalize('NFKC'))
-    .join('\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
+/** Starts the extractor ahead of the first PDF (a harvest does this before its first request). */
+export function warmPdfExtractor(memoryLimitBytes: number): Promise<void> {
+  return pdfSandbox().warm(memoryLimitBytes);
 }
 
-function metaString(value: unknown): string | null {
-  if (typeof value !== 'string') return null;
-  const text = value.replace(/\u0000/g, '').normalize('NFKC').trim();
-  return text && !/^(untitled|sans titre|microsoft word - .*\.docx?)$/i.test(text) ? text.slice(0, 500) : null;
+/** Stops the extractor process (tests; a process that ends stops it anyway). */
+export async function closePdfExtractor(): Promise<void> {
+  const current = sandbox;
+  sandbox = undefined;
+  await current?.close();
 }
 
-function describePdfError(error: unknown): string {
-  const name = (error as { name?: string })?.name ?? '';
-  const message = (error as { message?: string })?.message ?? String(error);
-  if (name === 'PasswordException') return 'the PDF is protected by a password and cannot be read';
-  if (name === 'InvalidPDFException') return `the PDF is damaged (${message})`;
-  if (name === 'MissingPDFException') return 'the PDF is empty';
-  return `the PDF cannot be read (${message})`;
-}
-
-let pdfParse: Promise<typeof PdfParseModule> | undefined;
-
-/**
- * pdf-parse (pdf.js), loaded once on first use: `portal serve` and `portal check` need not pay
- * its 0.7 s. Loading blocks the event loop (several seconds on a busy machine), so a harvest calls
- * this before its first request rather than letting the first PDF eat into other hosts' timeouts.
- */
-export function loadPdfParse(): Promise<typeof PdfParseModule> {
-  return (pdfParse ??= import('pdf-parse'));
-}
+const MB = 1024 * 1024;
 
 export async function extractPdf(data: Buffer, limits: PdfLimits): Promise<PdfExtract> {
-  const started = Date.now();
-  const { PDFParse } = await loadPdfParse();
-  // pdf-parse transfers a Uint8Array to pdf.js and leaves it empty; give it its own copy.
-  const parser = new PDFParse({ data: Buffer.from(data), verbosity: 0 });
+  const args: PdfExtractArgs = {
+    maxPages: limits.maxPages,
+    maxChars: limits.maxChars,
+    softTimeMs: limits.timeLimitMs * SOFT_TIME_SHARE,
+    // pdf.js keeps decoded streams in memory: they cannot take more than half of it.
+    maxDecodedBytes: Math.floor(limits.memoryLimitBytes / 2),
+  };
+  let pages: PdfPages;
   try {
-    let info;
-    try {
-      info = await parser.getInfo();
-    } catch (error) {
-      throw new HarvestError('parse', describePdfError(error));
-    }
-    const total = info.total;
-    const last = Math.min(total, limits.maxPages);
-    const pageTexts: string[] = [];
-    let chars = 0;
-    let truncated = last < total;
-    for (let first = 1; first <= last; first += PAGES_PER_BATCH) {
-      if (Date.now() - started > limits.timeoutMs) {
-        truncated = true;
-        break;
-      }
-      let batch: string[];
-      try {
-        batch = await readPages(parser, first, Math.min(last, first + PAGES_PER_BATCH - 1));
-      } catch (error) {
-        if (pageTexts.length === 0) throw new HarvestError('parse', describePdfError(error));
-        truncated = true;
-        break;
-      }
-      for (const text of batch) {
-        pageTexts.push(text);
-        chars += text.length;
-      }
-      if (chars >= limits.maxChars) {
-        truncated = true;
-        break;
-      }
-    }
-    let text = pageTexts.join('\n\n');
-    if (text.length > limits.maxChars) text = text.slice(0, limits.maxChars);
-    const visible = pageTexts.reduce((n, t) => n + t.replace(/\s+/g, '').length, 0);
-    const dates = info.getDateNode();
-    const meta = (info.info ?? {}) as Record<string, unknown>;
-    return {
-      text,
-      pages: total,
-      pagesRead: pageTexts.length,
-      scanned: pageTexts.length > 0 && visible / pageTexts.length < SCANNED_CHARS_PER_PAGE,
-      title: metaString(meta.Title),
-      author: metaString(meta.Author),
-      created: validDate(dates.CreationDate ?? dates.XmpCreateDate),
-      modified: validDate(dates.ModDate ?? dates.XmpModifyDate),
-      truncated,
-    };
-  } finally {
-    await parser.destroy().catch(() => undefined);
+    pages = await pdfSandbox().run<PdfPages>(
+      { module: EXTRACT_MODULE, fn: 'extractPdfPages', input: data, args },
+      { timeMs: limits.timeLimitMs, memoryBytes: limits.memoryLimitBytes },
+    );
+  } catch (error) {
+    throw asHarvestError(error, limits);
   }
+  const text = pages.pageTexts.join('\n\n').slice(0, limits.maxChars);
+  return { ...pages, text, pagesRead: pages.pageTexts.length };
 }
 
-interface PdfJsDocument {
-  getPage(n: number): Promise<{
-    getTextContent(): Promise<{ items: Array<{ str?: string; transform?: number[]; width?: number; height?: number; hasEOL?: boolean }> }>;
-    cleanup(): void;
-  }>;
-}
-
-/**
- * The text of pages `from`..`to`, lines in logical order (assembleLines). Reads pdf.js's text items
- * through the document pdf-parse loaded; falls back to pdf-parse's own text when that is not there.
- */
-async function readPages(parser: PDFParse, from: number, to: number): Promise<string[]> {
-  const doc = (parser as unknown as { doc?: PdfJsDocument }).doc;
-  if (!doc || typeof doc.getPage !== 'function') {
-    const result = await parser.getText({ partial: range(from, to) });
-    return result.pages.map((page) => normalizePdfText(page.text));
+function asHarvestError(error: unknown, limits: PdfLimits): HarvestError {
+  if (!(error instanceof SandboxError)) return new HarvestError('parse', `the PDF cannot be read (${(error as Error)?.message ?? String(error)})`);
+  switch (error.reason) {
+    case 'timeout':
+      return new HarvestError('timeout', `reading the PDF's text took longer than ${Math.round(limits.timeLimitMs / 1000)} s (harvest.pdf_time_limit): it was stopped`);
+    case 'too_large':
+      return new HarvestError('too_large', `reading the PDF's text needed more than ${Math.round(limits.memoryLimitBytes / MB)} MB of memory (harvest.pdf_memory_limit): it was stopped`);
+    case 'failed':
+      if (error.thrown?.name === 'HarvestError' && error.thrown.code) return new HarvestError(error.thrown.code as HarvestError['code'], error.thrown.message);
+      return new HarvestError('parse', `the PDF cannot be read (${error.message})`);
+    default:
+      return new HarvestError('parse', `the PDF cannot be read: ${error.message}`);
   }
-  const texts: string[] = [];
-  for (let n = from; n <= to; n++) {
-    const page = await doc.getPage(n);
-    const content = await page.getTextContent();
-    const items: PositionedText[] = content.items
-      .filter((i) => typeof i.str === 'string')
-      .map((i) => ({ str: i.str!, x: i.transform?.[4] ?? 0, y: i.transform?.[5] ?? 0, width: i.width ?? 0, height: i.height ?? 0, hasEOL: Boolean(i.hasEOL) }));
-    texts.push(assembleLines(items).join('\n').replace(/\n{3,}/g, '\n\n').trim());
-    page.cleanup();
-  }
-  return texts;
-}
-
-function validDate(date: Date | null | undefined): Date | null {
-  return date instanceof Date && !Number.isNaN(date.getTime()) ? date : null;
-}
-
-function range(from: number, to: number): number[] {
-  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
 }
 
 /** True when the bytes start like a PDF (a few bytes of junk before the header are tolerated). */

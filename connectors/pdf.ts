@@ -2,7 +2,7 @@
 // first line of text; its date from the PDF's creation date.
 import { type PdfSourceConfig } from '../config/index.ts';
 import { HarvestError } from './errors.ts';
-import { extractPdf, looksLikePdf } from './pdf-text.ts';
+import { extractPdf, looksLikePdf, pdfLimits } from './pdf-text.ts';
 import { describeKind, sniff } from './sniff.ts';
 import { bodyHashOf, unchanged, type Connector, type ConnectorResult } from './types.ts';
 
@@ -12,6 +12,14 @@ function firstLine(text: string): string | undefined {
     .map((l) => l.trim())
     .find((l) => l.length >= 4);
   return line ? line.slice(0, 200) : undefined;
+}
+
+function truncationReason(by: string | null): string {
+  if (by === 'time') return ' (the rest would have taken longer than harvest.pdf_time_limit)';
+  if (by === 'chars') return ' (harvest.max_text_chars reached)';
+  if (by === 'pages') return ' (harvest.max_pdf_pages)';
+  if (by === 'error') return ' (a later page is damaged)';
+  return '';
 }
 
 export const pdfConnector: Connector<PdfSourceConfig> = {
@@ -29,16 +37,12 @@ export const pdfConnector: Connector<PdfSourceConfig> = {
         httpStatus: response.status,
       });
     }
-    const pdf = await extractPdf(response.body, {
-      maxPages: context.settings.max_pdf_pages,
-      maxChars: context.settings.max_text_chars,
-      timeoutMs: context.settings.timeout * 3,
-    });
+    const pdf = await extractPdf(response.body, pdfLimits(context.settings));
     const configured = source.title && (source.title[source.language ?? 'fr'] ?? source.title.fr ?? source.title.ar ?? source.title.en ?? source.title.zgh);
     const title = configured ?? pdf.title ?? firstLine(pdf.text) ?? decodeURIComponent(new URL(response.url).pathname.split('/').pop() ?? 'document');
     const warnings: string[] = [];
     if (pdf.scanned) warnings.push('the PDF has no text layer (a scan): it is listed, but its text is not searchable');
-    if (pdf.pagesRead < pdf.pages) warnings.push(`only the first ${pdf.pagesRead} of ${pdf.pages} pages were read`);
+    if (pdf.pagesRead < pdf.pages) warnings.push(`only the first ${pdf.pagesRead} of ${pdf.pages} pages were read${truncationReason(pdf.truncatedBy)}`);
     return {
       status: 'ok',
       bodyHash: bodyHashOf(response.body),
@@ -57,6 +61,7 @@ export const pdfConnector: Connector<PdfSourceConfig> = {
             lastModified: response.lastModified,
             fetchedAt: response.fetchedAt,
             text: pdf.text,
+            pageTexts: pdf.pageTexts,
             pages: pdf.pages,
             scanned: pdf.scanned,
             title: pdf.title,

@@ -1,6 +1,6 @@
 // What a connector takes and gives back. A connector fetches and parses one source into raw items;
 // the harvester normalises them (dates, language, sanitising, identity) and writes them.
-import { type HarvestSettings, type SourceConfig } from '../config/index.ts';
+import { type ErrorCode, type HarvestSettings, type SourceConfig } from '../config/index.ts';
 import { createHash } from 'node:crypto';
 import { type DatasetFormat } from '../config/index.ts';
 import { type ParsedSeries } from './dataset-parse.ts';
@@ -16,6 +16,8 @@ export type DocumentOutcome =
       lastModified: string | null;
       fetchedAt: string;
       text: string;
+      /** The text page by page (what `text` joins); the catalogue stores the joined text today. */
+      pageTexts: string[];
       pages: number;
       scanned: boolean;
       title: string | null;
@@ -25,7 +27,8 @@ export type DocumentOutcome =
     }
   /** Not fetched again, or answered 304: the stored text stands. */
   | { kind: 'unchanged'; url: string; etag: string | null; lastModified: string | null; fetchedAt: string }
-  | { kind: 'failed'; url: string; message: string };
+  /** `code` when the document itself was at fault (timeout, too_large, parse…), for the warning. */
+  | { kind: 'failed'; url: string; message: string; code?: ErrorCode };
 
 /**
  * Course facts of a training item as the page wrote them (selectors, schema.org microdata or
@@ -45,6 +48,8 @@ export interface RawCourse {
 
 export interface RawItem {
   title?: string;
+  /** The title is not the item's own: the text of its link (listing pages without a title). */
+  titleFallback?: 'link_text';
   /** Absolute URL of the item (resolved by the connector). */
   link?: string;
   guid?: string;
@@ -55,6 +60,8 @@ export interface RawItem {
   /** Plain text (PDF text, a page's text). */
   text?: string;
   author?: string;
+  /** A media file the item carries (RSS enclosure, Atom rel="enclosure"): tells podcast episodes apart. */
+  enclosure?: string;
   document?: DocumentOutcome;
   course?: RawCourse;
 }

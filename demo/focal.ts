@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { type PortalSettings } from '../config/index.ts';
-import { readDepositFile } from '../harvester/deposit.ts';
+import { depositLimits, readDepositFile } from '../harvester/deposit.ts';
 import { depositItem } from '../harvester/deposit-item.ts';
 import { hashPassword } from '../publisher/admin/passwords.ts';
 import { type Store } from '../store/index.ts';
@@ -33,8 +33,7 @@ export async function prepareDemoFocalPoint(store: Store, settings: PortalSettin
   });
   const temp = store.files.tempPath();
   fs.writeFileSync(temp, bytes, { mode: 0o600 });
-  const harvest = settings.portal.harvest;
-  const read = await readDepositFile(temp, { maxBytes: settings.portal.deposits.max_bytes, maxPages: harvest.max_pdf_pages, maxChars: harvest.max_text_chars, timeoutMs: harvest.timeout * 3 });
+  const read = await readDepositFile(temp, depositLimits(settings.portal));
   if (!read.ok) {
     fs.rmSync(temp, { force: true });
     throw new Error(`the demo's deposit was refused: ${read.detail}`);
@@ -56,7 +55,7 @@ export async function prepareDemoFocalPoint(store: Store, settings: PortalSettin
       linkUrl: null,
     },
     now,
-    { review: config?.review_deposits ?? true, baseUrl: settings.portal.site.base_url ?? '', maxTextChars: harvest.max_text_chars, makeItem: depositItem },
+    { review: config?.review_deposits ?? true, baseUrl: settings.portal.site.base_url, maxTextChars: settings.portal.harvest.max_text_chars, makeItem: depositItem },
   );
   store.users.audit(name, 'deposit_submit', `deposit:${depositId}`, JSON.stringify({ partner, kind: 'file', file: fileHash, status: 'pending', demo: true }), now);
   return { name, password, depositId };

@@ -3,14 +3,29 @@
 // a harvested PDF; deposit-item.ts then makes the catalogue item as normalise.ts does.
 import fs from 'node:fs';
 import zlib from 'node:zlib';
+import { type PortalSettings } from '../config/index.ts';
 import { extractPdf, HarvestError, sniff, type PdfExtract } from '../connectors/index.ts';
 
 export interface DepositFileLimits {
   maxBytes: number;
   maxPages: number;
   maxChars: number;
-  /** Time budget of the text extraction (pages after it are skipped). */
-  timeoutMs: number;
+  /** Hard wall clock of the text extraction, in the PDF sandbox (harvest.pdf_time_limit): past it the file is refused. */
+  timeLimitMs: number;
+  /** Memory of the extracting process (harvest.pdf_memory_limit): past it the file is refused. */
+  memoryLimitBytes: number;
+}
+
+/** A deposit's limits from portal.yaml: its size (deposits.max_bytes) and the harvest's PDF limits. */
+export function depositLimits(settings: PortalSettings['portal']): DepositFileLimits {
+  const harvest = settings.harvest;
+  return {
+    maxBytes: settings.deposits.max_bytes,
+    maxPages: harvest.max_pdf_pages,
+    maxChars: harvest.max_text_chars,
+    timeLimitMs: harvest.pdf_time_limit,
+    memoryLimitBytes: harvest.pdf_memory_limit,
+  };
 }
 
 /** Why a deposited file is refused; each has its message in the focal point's language. */
@@ -116,7 +131,11 @@ export async function readDepositFile(file: string, limits: DepositFileLimits): 
   }
 }
 
-/** The extraction itself: the same as a harvested PDF's (connectors/pdf-text.ts). */
+/**
+ * The extraction itself: the same as a harvested PDF's (connectors/pdf-text.ts), in the same
+ * killable sandbox process with its time and memory limits, so a hostile upload (a CPU or memory
+ * bomb the byte checks above did not catch) fails alone and never stalls the web process.
+ */
 export function extractDepositText(data: Buffer, limits: DepositFileLimits): Promise<PdfExtract> {
-  return extractPdf(data, { maxPages: limits.maxPages, maxChars: limits.maxChars, timeoutMs: limits.timeoutMs });
+  return extractPdf(data, { maxPages: limits.maxPages, maxChars: limits.maxChars, timeLimitMs: limits.timeLimitMs, memoryLimitBytes: limits.memoryLimitBytes });
 }

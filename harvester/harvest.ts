@@ -10,27 +10,21 @@ import {
   HarvestError,
   HttpClient,
   loadExcel,
-  loadPdfParse,
+  warmPdfExtractor,
   makeDocumentFetcher,
   type ConnectorResult,
   type RawItem,
 } from '../connectors/index.ts';
-import { normaliseItem } from './normalise.ts';
+import { normaliseItem, type Normalised } from './normalise.ts';
 import { planChanges } from './plan.ts';
-import { type ExistingItem, type HarvestedItem, type HarvestStore, type RunTrigger, type SourceOutcome, type SourceRecord, type SourceStateUpdate } from './ports.ts';
+import { type ExistingItem, type HarvestedItem, type HarvestStore, type RunTrigger, type SourceOutcome, type SourceRecord } from './ports.ts';
+import { backoffMs, BACKOFF_CAP_MS, emptyOutcome, leaseOwner, skippedState } from './runs.ts';
+
+export { backoffMs, BACKOFF_BASE_MS, BACKOFF_CAP_MS, closeKilledRun, leaseOwner, type KilledRun } from './runs.ts';
 
 export const DEFAULT_USER_AGENT = 'IntegrityPortalBot/1.0';
-/** First back-off after a failure; doubled at each further failure, capped at a week. */
-export const BACKOFF_BASE_MS = 30 * 60_000;
-export const BACKOFF_CAP_MS = 7 * 86_400_000;
 /** A source is held by one process at most this long (a crash frees it after that). */
 const LEASE_MS = 60 * 60_000;
-
-/** Exponential back-off with ±20 % jitter, capped at 7 days; `random` is injectable for tests. */
-export function backoffMs(failures: number, random: () => number = Math.random): number {
-  const base = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, failures - 1));
-  return Math.min(BACKOFF_CAP_MS, Math.round(base * (0.8 + 0.4 * random())));
-}
 
 export type ProgressEvent =
   | { type: 'start'; total: number }
@@ -107,14 +101,17 @@ export async function runHarvest(options: HarvestOptions): Promise<HarvestResult
   const random = options.random ?? Math.random;
   const { store, settings } = options;
   const log = options.log ?? (() => undefined);
-  // Before any request: loading pdf.js blocks the event loop, which would count against timeouts.
-  await loadPdfParse();
   store.markInterruptedRuns(processAlive, now().toISOString());
   const sources = store.listSources({ partners: options.partners, sources: options.sources });
   // The same for exceljs when the pass may read a workbook.
   if (sources.some((s) => s.config.type === 'dataset' && s.config.format !== 'csv' && s.config.format !== 'json')) await loadExcel();
+  // PDFs are read in a sandbox process; start it now, while the first requests are under way, so
+  // the first document does not wait for pdf.js to load.
+  if (sources.some((s) => s.config.type === 'pdf' || ('follow_pdf' in s.config && s.config.follow_pdf))) {
+    void warmPdfExtractor(settings.portal.harvest.pdf_memory_limit);
+  }
   const runPk = store.startRun(options.trigger, now().toISOString());
-  const owner = `${os.hostname()}:${process.pid}:${runPk}`;
+  const owner = leaseOwner(os.hostname(), process.pid, runPk);
   const client = options.client ?? makeClient(settings);
   const outcomes: HarvestResult['outcomes'] = [];
   options.onProgress?.({ type: 'start', total: sources.length });
@@ -134,12 +131,25 @@ export async function runHarvest(options: HarvestOptions): Promise<HarvestResult
         if (fatal) return;
         const position = ++index;
         options.onProgress?.({ type: 'source-start', partner: source.partnerId, source: source.sourceId, index: position, total: sources.length });
+        const context: SourceContext = { source, runPk, owner, client, settings, store, now, random, respectBackoff: options.respectBackoff ?? false, log };
         try {
-          const outcome = await harvestSource({ source, runPk, owner, client, settings, store, now, random, respectBackoff: options.respectBackoff ?? false, log });
+          let outcome: SourceOutcome;
+          try {
+            outcome = await harvestSource(context);
+          } catch (error) {
+            // The database failing (disk full, read-only file) stops the pass cleanly; anything
+            // else is this source's alone: it fails with a code, and the pass goes on.
+            if (isStorageError(error)) throw error;
+            outcome = recordFailure(context, emptyOutcome(now().toISOString()), error, () => emptyOutcome(now().toISOString()));
+            try {
+              store.releaseSource(source.pk, owner);
+            } catch {
+              // the lease expires on its own
+            }
+          }
           outcomes.push({ partner: source.partnerId, source: source.sourceId, outcome });
           options.onProgress?.({ type: 'source-done', partner: source.partnerId, source: source.sourceId, index: position, total: sources.length, outcome });
         } catch (error) {
-          // Only the database can throw here (disk full, read-only file): stop the pass cleanly.
           fatal ??= error;
         }
       }
@@ -154,7 +164,7 @@ export async function runHarvest(options: HarvestOptions): Promise<HarvestResult
   return { runPk, outcomes };
 }
 
-interface SourceContext {
+export interface SourceContext {
   source: SourceRecord;
   runPk: number;
   owner: string;
@@ -165,22 +175,6 @@ interface SourceContext {
   random: () => number;
   respectBackoff: boolean;
   log: (entry: Record<string, unknown>) => void;
-}
-
-function emptyOutcome(startedAt: string): SourceOutcome {
-  return {
-    status: 'ok',
-    startedAt,
-    durationMs: 0,
-    itemsFound: 0,
-    itemsNew: 0,
-    itemsChanged: 0,
-    itemsGone: 0,
-    itemsDropped: 0,
-    httpStatus: null,
-    error: null,
-    warnings: [],
-  };
 }
 
 async function harvestSource(ctx: SourceContext): Promise<SourceOutcome> {
@@ -239,40 +233,16 @@ async function harvestSource(ctx: SourceContext): Promise<SourceOutcome> {
 
     outcome.warnings.push(...result.warnings);
     if (source.config.type === 'dataset') return commitDataset(ctx, outcome, result, finish);
-    const found: HarvestedItem[] = [];
-    const seen = new Set<string>();
-    let dropped = result.dropped.length;
     for (const d of result.dropped.slice(0, 20)) outcome.warnings.push(`item ${d.index + 1} dropped: ${d.reason}`);
-    for (const raw of result.items) {
-      let normalised = normaliseItem(raw, {
-        partnerId: source.partnerId,
-        source: source.config,
-        maxTextChars: harvestSettings.max_text_chars,
-        now: started,
-        existing: (identity) => byIdentity.get(identity),
-      });
-      if ('needsDocument' in normalised) {
-        const again: RawItem = { ...raw, document: await fetchPdfDocument(ctx.client, harvestSettings, normalised.needsDocument) };
-        normalised = normaliseItem(again, {
-          partnerId: source.partnerId,
-          source: source.config,
-          maxTextChars: harvestSettings.max_text_chars,
-          now: started,
-          existing: (identity) => byIdentity.get(identity),
-        });
-      }
-      if ('dropped' in normalised || 'needsDocument' in normalised) {
-        dropped++;
-        if (outcome.warnings.length < 40) outcome.warnings.push(`an item was dropped: ${'dropped' in normalised ? normalised.dropped : 'its document could not be read'}`);
-        continue;
-      }
-      if (seen.has(normalised.item.identity)) {
-        dropped++;
-        continue;
-      }
-      seen.add(normalised.item.identity);
-      found.push(normalised.item);
+    let read: ReadItems;
+    try {
+      read = await readItems(ctx, result.items, byIdentity, started);
+    } catch (error) {
+      return recordFailure(ctx, outcome, error, finish);
     }
+    const found = read.items;
+    const dropped = result.dropped.length + read.dropped;
+    outcome.warnings.push(...read.warnings);
     outcome.itemsFound = found.length;
     outcome.itemsDropped = dropped;
 
@@ -354,8 +324,160 @@ function commitDataset(ctx: SourceContext, outcome: SourceOutcome, result: Conne
   return finish();
 }
 
-function skippedState(source: SourceRecord, at: string): SourceStateUpdate {
-  return { attemptAt: at, success: false, changed: false, consecutiveFailures: source.consecutiveFailures, nextAttemptAt: source.nextAttemptAt };
+/** Time the items of one source may take to normalise (sanitising, dates, language). */
+export const ITEMS_TIME_LIMIT_MS = 60_000;
+
+export interface ReadItems {
+  items: HarvestedItem[];
+  dropped: number;
+  warnings: string[];
+}
+
+/** A short, harmless name for an item in a warning, read without any parser: its title, else the end of its link. */
+function itemLabel(raw: RawItem, index: number): string {
+  const clean = (text: string) => text.replace(/<[^>]*>?/g, ' ').replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const title = clean((raw.title ?? '').slice(0, 300));
+  if (title) return `item ${index + 1} ("${title.length > 60 ? `${title.slice(0, 59)}…` : title}")`;
+  const link = clean(raw.link ?? '');
+  if (link) return `item ${index + 1} ("${link.length > 60 ? `…${link.slice(-59)}` : link}")`;
+  return `item ${index + 1}`;
+}
+
+/**
+ * The connector's raw items normalised one by one, each in its own guard: an item that throws
+ * (however hostile its markup) is dropped with a warning naming it, and the others are kept.
+ * Items that would share an identity are told apart (identity.ts); exact duplicates are dropped.
+ * Normalising is bounded: past ITEMS_TIME_LIMIT_MS the source fails with `timeout`.
+ */
+export async function readItems(ctx: SourceContext, raws: RawItem[], byIdentity: Map<string, ExistingItem>, started: Date): Promise<ReadItems> {
+  const { source } = ctx;
+  const harvestSettings = ctx.settings.portal.harvest;
+  const warnings: string[] = [];
+  const warn = (text: string) => {
+    if (warnings.length < 30) warnings.push(text);
+  };
+  let dropped = 0;
+  let busyMs = 0;
+  const normalise = async (raw: RawItem, distinguish?: number): Promise<Normalised> => {
+    const context = {
+      partnerId: source.partnerId,
+      source: source.config,
+      maxTextChars: harvestSettings.max_text_chars,
+      now: started,
+      existing: (identity: string) => byIdentity.get(identity),
+      distinguish,
+    };
+    const clock = performance.now();
+    let normalised = normaliseItem(raw, context);
+    busyMs += performance.now() - clock;
+    if ('needsDocument' in normalised) {
+      const again: RawItem = { ...raw, document: await fetchPdfDocument(ctx.client, harvestSettings, normalised.needsDocument) };
+      const clockAgain = performance.now();
+      normalised = normaliseItem(again, context);
+      busyMs += performance.now() - clockAgain;
+    }
+    if (busyMs > ITEMS_TIME_LIMIT_MS) {
+      throw new HarvestError(
+        'timeout',
+        `reading the items took longer than ${ITEMS_TIME_LIMIT_MS / 1000} s (their markup is unusually heavy, e.g. nested thousands of levels deep): nothing was changed`,
+      );
+    }
+    return normalised;
+  };
+
+  const entries: Array<{ index: number; raw: RawItem; item: HarvestedItem }> = [];
+  for (const [index, raw] of raws.entries()) {
+    let normalised: Normalised;
+    try {
+      normalised = await normalise(raw);
+    } catch (error) {
+      if (error instanceof HarvestError) throw error;
+      dropped++;
+      warn(`${itemLabel(raw, index)} was dropped: it cannot be read (${describeBug(error)})`);
+      ctx.log({ level: 'warn', msg: 'item dropped', partner: source.partnerId, source: source.sourceId, item: index + 1, error: (error as Error)?.stack?.slice(0, 2000) });
+      continue;
+    }
+    if ('dropped' in normalised || 'needsDocument' in normalised) {
+      dropped++;
+      warn(`${itemLabel(raw, index)} was dropped: ${'dropped' in normalised ? normalised.dropped : 'its document could not be read'}`);
+      continue;
+    }
+    if (normalised.titleFallback) {
+      const from = normalised.titleFallback === 'link_text' ? 'the text of its link' : 'its address';
+      warn(`${itemLabel(raw, index)} has no title of its own: titled "${normalised.item.title.slice(0, 80)}" from ${from}`);
+    }
+    entries.push({ index, raw, item: normalised.item });
+  }
+
+  // Items sharing an identity (podcast episodes linking to one page, without guids) are told apart;
+  // one that was in the catalogue alone under the shared identity keeps it.
+  const groups = new Map<string, typeof entries>();
+  for (const entry of entries) {
+    const group = groups.get(entry.item.identity);
+    if (group) group.push(entry);
+    else groups.set(entry.item.identity, [entry]);
+  }
+  // Identities that were told apart before stay so when an item is left alone under them.
+  const distinguishedBefore = new Set([...byIdentity.keys()].filter((i) => i.includes('\nd:')).map((i) => i.slice(0, i.indexOf('\nd:'))));
+  const items: HarvestedItem[] = [];
+  const seen = new Map<string, HarvestedItem>();
+  /** Exact namesakes met so far per distinguished identity, to number the next one. */
+  const ordinals = new Map<string, number>();
+  /** The item normalised again with a discriminator; undefined if it cannot be (it keeps its first form). */
+  const distinguished = async (raw: RawItem, ordinal: number): Promise<HarvestedItem | undefined> => {
+    let again: Normalised;
+    try {
+      again = await normalise(raw, ordinal);
+    } catch (error) {
+      if (error instanceof HarvestError) throw error;
+      return undefined;
+    }
+    return 'item' in again ? again.item : undefined;
+  };
+  let duplicates = 0;
+  for (const [identity, group] of groups) {
+    const before = byIdentity.get(identity);
+    const keeper = group.length > 1 && before ? group.find((e) => e.item.title === before.snapshot.title) : undefined;
+    for (const entry of group) {
+      let item = entry.item;
+      if (group.length === 1 && !before && distinguishedBefore.has(identity)) {
+        const again = await normalise(entry.raw, 1).catch(() => undefined);
+        if (again && 'item' in again && byIdentity.has(again.item.identity)) item = again.item;
+      } else if (group.length > 1 && entry !== keeper) {
+        const distinct = await distinguished(entry.raw, 1);
+        if (distinct) {
+          item = distinct;
+          const namesake = seen.get(item.identity);
+          if (namesake && namesake.contentHash !== item.contentHash) {
+            // Same link, title and date, other content: numbered in the order listed.
+            const ordinal = (ordinals.get(item.identity) ?? 1) + 1;
+            ordinals.set(item.identity, ordinal);
+            item = (await distinguished(entry.raw, ordinal)) ?? item;
+          }
+        }
+      }
+      const namesake = seen.get(item.identity);
+      if (namesake) {
+        // The same item listed twice, word for word.
+        duplicates++;
+        continue;
+      }
+      seen.set(item.identity, item);
+      items.push(item);
+    }
+  }
+  if (duplicates) {
+    dropped += duplicates;
+    warn(`${duplicates} item${duplicates === 1 ? ' was' : 's were'} listed twice, word for word: kept once`);
+  }
+  return { items, dropped, warnings };
+}
+
+/** An unexpected error as an operator may read it: its kind, never a stack. */
+function describeBug(error: unknown): string {
+  if (error instanceof RangeError && /call stack/i.test(error.message)) return 'its markup is nested too deeply';
+  const name = (error as Error)?.name;
+  return name && name !== 'Error' ? `${name}, logged` : 'an unexpected error, logged';
 }
 
 function nextAttempt(ctx: SourceContext, failures: number, retryAfter: Date | undefined): string {
@@ -364,9 +486,15 @@ function nextAttempt(ctx: SourceContext, failures: number, retryAfter: Date | un
   return new Date(Math.min(at, ctx.now().getTime() + BACKOFF_CAP_MS)).toISOString();
 }
 
+/** SQLite's own errors (better-sqlite3 gives them SQLITE_* codes): the catalogue cannot be written. */
+function isStorageError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_');
+}
+
 function recordFailure(ctx: SourceContext, outcome: SourceOutcome, error: unknown, finish: () => SourceOutcome): SourceOutcome {
   const harvestError =
-    error instanceof HarvestError ? error : new HarvestError('parse', `unexpected error while reading the source: ${(error as Error)?.message ?? String(error)}`);
+    error instanceof HarvestError ? error : new HarvestError('parse', `the source could not be read: ${describeBug(error)}; nothing was changed`);
   if (!(error instanceof HarvestError)) {
     ctx.log({ level: 'error', msg: 'connector bug', partner: ctx.source.partnerId, source: ctx.source.sourceId, error: (error as Error)?.stack });
   }

@@ -1,6 +1,9 @@
 // Stable identity of an item within its source (Miniflux storage/entry.go): the guid (with the
 // link, so two items sharing a guid but not a link stay two), else the canonical URL, else the
-// title and date. The public id is a hash of partner, source and identity.
+// title and date. Items of one fetch that would share an identity (podcast episodes that all link
+// to the show's page, without guids) are told apart by a discriminator: their enclosure, else
+// their title and date (harvest.ts decides when). The public id is a hash of partner, source and
+// identity.
 import { createHash } from 'node:crypto';
 
 /** Query parameters that track visitors and say nothing about the document. */
@@ -19,11 +22,22 @@ export function canonicalUrl(url: string): string {
   }
 }
 
-export function itemIdentity(fields: { guid?: string | null; url?: string | null; title: string; publishedAt?: string | null }): string {
+export function itemIdentity(fields: { guid?: string | null; url?: string | null; title: string; publishedAt?: string | null; discriminator?: string }): string {
+  const base = baseIdentity(fields);
+  return fields.discriminator ? `${base}\nd:${fields.discriminator}` : base;
+}
+
+function baseIdentity(fields: { guid?: string | null; url?: string | null; title: string; publishedAt?: string | null }): string {
   const url = fields.url ? canonicalUrl(fields.url) : '';
   if (fields.guid) return `g:${fields.guid.trim()}\n${url}`;
   if (url) return `u:${url}`;
   return `t:${fields.title.trim().toLowerCase()}\n${fields.publishedAt ?? ''}`;
+}
+
+/** What tells apart items that share a link and guid: the enclosure, else title and date; `ordinal` > 1 for exact namesakes. */
+export function discriminatorOf(fields: { enclosure?: string; title: string; publishedAt?: string | null }, ordinal = 1): string {
+  const own = fields.enclosure ? `e:${canonicalUrl(fields.enclosure)}` : `t:${fields.title.trim().toLowerCase()}\n${fields.publishedAt ?? ''}`;
+  return ordinal > 1 ? `${own}\n#${ordinal}` : own;
 }
 
 export function itemId(partnerId: string, sourceId: string, identity: string): string {

@@ -4,7 +4,7 @@ import { SECTION_DOC_TYPES, type DocType, type Section, type SourceConfig } from
 import { type DocumentOutcome, type RawItem } from '../connectors/index.ts';
 import { normaliseCourse } from './course.ts';
 import { parseDate } from './dates.ts';
-import { canonicalUrl, itemId, itemIdentity, sha256 } from './identity.ts';
+import { canonicalUrl, discriminatorOf, itemId, itemIdentity, sha256 } from './identity.ts';
 import { detectLanguage } from './language.ts';
 import { type DocumentFacts, type ExistingItem, type HarvestedItem, type ItemSnapshot } from './ports.ts';
 import { cleanLine, sanitizeSummary } from './sanitize.ts';
@@ -41,9 +41,39 @@ export interface NormaliseContext {
   now: Date;
   /** The existing item with this identity, if any (its stored document stands for an unchanged one). */
   existing: (identity: string) => ExistingItem | undefined;
+  /**
+   * Other items of the fetch share this one's identity: add a discriminator (enclosure, else
+   * title and date); a number above 1 also numbers exact namesakes.
+   */
+  distinguish?: number;
 }
 
-export type Normalised = { item: HarvestedItem } | { dropped: string } | { needsDocument: string };
+/** Where the title came from when the item had none of its own. */
+export type TitleFallback = 'link_text' | 'file_name';
+
+export type Normalised = { item: HarvestedItem; titleFallback?: TitleFallback } | { dropped: string } | { needsDocument: string };
+
+/**
+ * A title for an item that has only a link: the file name ("rapport-annuel_2024.pdf" → "rapport
+ * annuel 2024"), else the address without its scheme.
+ */
+export function titleFromLink(link: string): string {
+  try {
+    const url = new URL(link);
+    const segments = url.pathname.split('/').filter(Boolean);
+    let name = segments.at(-1) ?? '';
+    try {
+      name = decodeURIComponent(name);
+    } catch {
+      // keep it encoded
+    }
+    name = name.replace(/\.(pdf|docx?|xlsx?|pptx?|odt|html?|php|aspx?|jsp)$/i, '').replace(/[-_+.]+/g, ' ').replace(/\s+/g, ' ').trim();
+    if (name.length >= 3 && !/^\d+$/.test(name)) return cleanLine(name, 200);
+    return cleanLine(`${url.host}${url.pathname === '/' ? '' : url.pathname}${url.search}`, 200);
+  } catch {
+    return cleanLine(link, 200);
+  }
+}
 
 function documentFacts(outcome: DocumentOutcome | undefined, previous: DocumentFacts | null): { facts: DocumentFacts | null; text: string | undefined } {
   if (!outcome) return { facts: null, text: '' };
@@ -79,14 +109,19 @@ export function normaliseItem(raw: RawItem, context: NormaliseContext): Normalis
   const document = raw.document;
   const fetchedDoc = document?.kind === 'fetched' ? document : undefined;
   const summary = sanitizeSummary(raw.summaryHtml, raw.link ?? source.url);
-  const title =
-    cleanLine(raw.title) || cleanLine(fetchedDoc?.title) || (summary.text ? cleanLine(summary.text, 140) : '');
-  if (!title) return { dropped: 'an item without a title' };
+  let titleFallback: TitleFallback | undefined = raw.titleFallback;
+  let title = cleanLine(raw.title) || cleanLine(fetchedDoc?.title) || (summary.text ? cleanLine(summary.text, 140) : '');
+  if (!title && raw.link) {
+    title = titleFromLink(raw.link);
+    titleFallback = 'file_name';
+  }
+  if (!title) return { dropped: 'an item without a title or a link' };
   const link = raw.link ? canonicalUrl(raw.link) : undefined;
   const url = link ?? (fetchedDoc ? canonicalUrl(fetchedDoc.finalUrl) : canonicalUrl(source.url));
   const pdfDate = fetchedDoc?.created ?? fetchedDoc?.modified;
   const publishedAt = parseDate(raw.date, { order: source.date_order, now: context.now }) ?? (pdfDate ? pdfDate.toISOString().slice(0, 10) : null);
-  const identity = itemIdentity({ guid: raw.guid, url: link, title, publishedAt });
+  const discriminator = context.distinguish ? discriminatorOf({ enclosure: raw.enclosure, title, publishedAt }, context.distinguish) : undefined;
+  const identity = itemIdentity({ guid: raw.guid, url: link, title, publishedAt, discriminator });
   const existing = context.existing(identity);
 
   const { facts, text: documentText } = documentFacts(document, existing?.document ?? null);
@@ -114,6 +149,7 @@ export function normaliseItem(raw: RawItem, context: NormaliseContext): Normalis
     ...(course ? { course } : {}),
   };
   return {
+    ...(titleFallback ? { titleFallback } : {}),
     item: {
       id: itemId(context.partnerId, source.id, identity),
       identity,

@@ -167,6 +167,14 @@ export interface HarvestStore {
   finishRun(runPk: number, now: string): void;
   /** Marks runs left `running` by a process that no longer exists as interrupted; returns how many. */
   markInterruptedRuns(isAlive: (pid: number, host: string) => boolean, now: string): number;
+  /** Runs of a process still marked running (to close them when `portal serve` killed it). */
+  runningRunsOf(pid: number, host: string): number[];
+  /** Source pks that have an outcome in a run. */
+  sourcesRecordedIn(runPk: number): number[];
+  /** Marks a running run interrupted. */
+  interruptRun(runPk: number, now: string): void;
+  /** Sources whose lease `owner` holds. */
+  sourcesLeasedBy(owner: string): SourceRecord[];
   /** Takes the source for this process until `until`; false when another live process holds it. */
   claimSource(sourcePk: number, owner: string, now: string, until: string): boolean;
   releaseSource(sourcePk: number, owner: string): void;

@@ -4,7 +4,7 @@
 import { type PortalSettings, type SourceConfig } from '../config/index.ts';
 import { connectorFor, fetchPdfDocument, HarvestError, type DocumentFetcher, type RawItem } from '../connectors/index.ts';
 import { makeClient } from './harvest.ts';
-import { normaliseItem } from './normalise.ts';
+import { normaliseItem, type Normalised } from './normalise.ts';
 import { type CourseFacts } from './ports.ts';
 
 export interface SourceTestItem {
@@ -84,7 +84,14 @@ export async function testSource(settings: PortalSettings, partnerId: string, so
     const items: SourceTestItem[] = [];
     const dropped = result.dropped.map((d) => `item ${d.index + 1}: ${d.reason}`);
     result.items.forEach((raw, index) => {
-      const normalised = normaliseItem(raw, { partnerId, source, maxTextChars: harvest.max_text_chars, now, existing: () => undefined });
+      let normalised: Normalised;
+      try {
+        normalised = normaliseItem(raw, { partnerId, source, maxTextChars: harvest.max_text_chars, now, existing: () => undefined });
+      } catch (error) {
+        // As in a harvest: one item that cannot be read is dropped, the others are shown.
+        dropped.push(`item ${index + 1}: it cannot be read (${(error as Error)?.name ?? 'error'})`);
+        return;
+      }
       if (!('item' in normalised)) {
         dropped.push(`item ${index + 1}: ${'dropped' in normalised ? normalised.dropped : 'its document could not be read'}`);
         return;
@@ -115,7 +122,7 @@ export async function testSource(settings: PortalSettings, partnerId: string, so
     if (items.length === 0) warnings.push('no item would be extracted');
     return { ok: items.length > 0, httpStatus: result.httpStatus, items, dropped, warnings, durationMs: performance.now() - started };
   } catch (error) {
-    const e = error instanceof HarvestError ? error : new HarvestError('parse', (error as Error).message);
+    const e = error instanceof HarvestError ? error : new HarvestError('parse', `the source could not be read (${(error as Error)?.name ?? 'unexpected error'})`);
     return { ok: false, error: { code: e.code, message: e.message }, httpStatus: e.details.httpStatus, items: [], dropped: [], warnings, durationMs: performance.now() - started };
   } finally {
     await client.close();

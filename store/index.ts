@@ -151,6 +151,22 @@ export class Store implements HarvestStore {
     return dead.length;
   }
 
+  runningRunsOf(pid: number, host: string): number[] {
+    return this.runs.runningOf(pid, host);
+  }
+
+  sourcesRecordedIn(runPk: number): number[] {
+    return this.runs.sourcesIn(runPk);
+  }
+
+  interruptRun(runPk: number, now: string): void {
+    this.runs.interrupt(runPk, now);
+  }
+
+  sourcesLeasedBy(owner: string): SourceRecord[] {
+    return this.partners.leasedBy(owner);
+  }
+
   claimSource(sourcePk: number, owner: string, now: string, until: string): boolean {
     return this.partners.claim(sourcePk, owner, now, until);
   }

@@ -268,6 +268,12 @@ export class PartnersStore {
     this.sqlite.prepare('UPDATE sources SET lease_owner = NULL, lease_until = NULL WHERE pk = ? AND lease_owner = ?').run(sourcePk, owner);
   }
 
+  /** Sources held by `owner` (a run of a harvesting process). */
+  leasedBy(owner: string): SourceRow[] {
+    const rows = this.sqlite.prepare(`SELECT ${SOURCE_COLUMNS} FROM sources s WHERE s.lease_owner = ? ORDER BY s.pk`).all(owner) as RawSource[];
+    return rows.map(toSourceRow);
+  }
+
   /** Releases every lease a dead process left behind (`owner` starts with "host:pid:"). */
   releaseLeasesOf(ownerPrefix: string): void {
     this.sqlite.prepare("UPDATE sources SET lease_owner = NULL, lease_until = NULL WHERE lease_owner LIKE ? || '%'").run(ownerPrefix);

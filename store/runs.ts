@@ -82,6 +82,20 @@ export class RunsStore {
     this.sqlite.prepare("UPDATE runs SET finished_at = ?, status = 'finished' WHERE pk = ?").run(now, runPk);
   }
 
+  /** Runs of one process still marked `running`. */
+  runningOf(pid: number, host: string): number[] {
+    return (this.sqlite.prepare("SELECT pk FROM runs WHERE status = 'running' AND pid = ? AND host = ? ORDER BY pk").all(pid, host) as Array<{ pk: number }>).map((r) => r.pk);
+  }
+
+  /** Sources that have an outcome in a run. */
+  sourcesIn(runPk: number): number[] {
+    return (this.sqlite.prepare('SELECT DISTINCT source_pk AS pk FROM run_sources WHERE run_pk = ?').all(runPk) as Array<{ pk: number }>).map((r) => r.pk);
+  }
+
+  interrupt(runPk: number, now: string): void {
+    this.sqlite.prepare("UPDATE runs SET status = 'interrupted', finished_at = ? WHERE pk = ? AND status = 'running'").run(now, runPk);
+  }
+
   /** Runs left `running` by processes that died are marked interrupted. */
   markInterrupted(isAlive: (pid: number, host: string) => boolean, now: string): Array<{ pk: number; pid: number; host: string }> {
     const running = this.sqlite.prepare("SELECT pk, pid, host FROM runs WHERE status = 'running'").all() as Array<{

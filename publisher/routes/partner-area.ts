@@ -39,10 +39,7 @@ export async function partnerAreaRoutes(app: FastifyInstance, options: { area: A
 
   const megabytes = (lang: string, bytes: number) => i18n.t(lang, 'focal.size_mb', { size: formatNumber(i18n.locale(lang), Math.round((bytes / 1024 / 1024) * 10) / 10) });
 
-  const limits = () => {
-    const settings = ctx.settings().portal;
-    return { maxBytes: settings.deposits.max_bytes, maxPages: settings.harvest.max_pdf_pages, maxChars: settings.harvest.max_text_chars, timeoutMs: settings.harvest.timeout * 3 };
-  };
+  const maxBytes = () => ctx.settings().portal.deposits.max_bytes;
 
   /** The harvester's item pipeline and the live config, for publishing (loaded on first use). */
   async function publishContext(partner: PartnerConfig | undefined) {
@@ -231,14 +228,14 @@ export async function partnerAreaRoutes(app: FastifyInstance, options: { area: A
       if (!upload) {
         if (!editing?.hasFile) errors.push(i18n.t(lang, 'focal.error_file_required'));
       } else if (upload.truncated) {
-        errors.push(i18n.t(lang, 'focal.upload_too_large', { max: megabytes(lang, limits().maxBytes) }));
+        errors.push(i18n.t(lang, 'focal.upload_too_large', { max: megabytes(lang, maxBytes()) }));
         problem = 'too_large';
         status = 413;
       } else if (errors.length === 0) {
-        const { readDepositFile } = await import('../../harvester/deposit.ts');
-        const result = await readDepositFile(upload.temp, limits());
+        const { depositLimits, readDepositFile } = await import('../../harvester/deposit.ts');
+        const result = await readDepositFile(upload.temp, depositLimits(ctx.settings().portal));
         if (!result.ok) {
-          errors.push(i18n.t(lang, `focal.upload_${result.problem}`, { max: megabytes(lang, limits().maxBytes) }));
+          errors.push(i18n.t(lang, `focal.upload_${result.problem}`, { max: megabytes(lang, maxBytes()) }));
           problem = `${result.problem}: ${result.detail}`;
           if (result.problem === 'too_large') status = 413;
         } else {

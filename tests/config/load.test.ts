@@ -55,6 +55,9 @@ t.test('the base fixture is valid and gets the documented defaults', async (t) =
   t.equal(portal.harvest.per_host_delay, 1000);
   t.equal(portal.harvest.schedule, '0 */6 * * *');
   t.equal(portal.harvest.allow_private_networks, false);
+  t.equal(portal.harvest.pdf_time_limit, 30_000);
+  t.equal(portal.harvest.pdf_memory_limit, 512 * 1024 * 1024);
+  t.equal(portal.harvest.run_time_limit, 2 * 3_600_000);
   t.equal(portal.freshness.default_update_every, 90 * 86_400_000);
   t.equal(portal.site.base_url, 'https://portal.example/');
   t.same(portal.trust_proxy, [], 'no proxy is believed unless listed');
@@ -144,6 +147,14 @@ const DEFECTS: Array<[string, string[]]> = [
     ['partners/alpha.yaml:5:9: sources[0].id: the source id "deposit" is reserved for the documents the partner\'s focal point deposits; choose another id'],
   ],
   ['bad-contact', ['partners/alpha.yaml:5:27: contacts[0].email: expected an email address, e.g. focal@partner.example']],
+  [
+    'pdf-limits',
+    [
+      'portal.yaml:5:19: harvest.pdf_time_limit: expected a duration such as 30s, 15m, 6h or 30d (more than zero), got the number 30',
+      'portal.yaml:6:21: harvest.pdf_memory_limit: "64MB" is too small: at least 128MB (the PDF reader alone needs about 100 MB)',
+      'portal.yaml:7:19: harvest.run_time_limit: expected a duration such as 30s, 15m, 6h or 30d (more than zero), got "forever"',
+    ],
+  ],
   [
     'unknown-source-type',
     ['partners/alpha.yaml:6:11: sources[0].type: "rss" is not allowed here; expected one of: feed, html, pdf, dataset (did you mean "feed"?)'],

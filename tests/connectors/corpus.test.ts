@@ -120,7 +120,7 @@ t.test('rss-parser golden feeds and feedparser feeds through the feed connector'
 
 t.test('PDFs: Arabic and French text, encrypted, broken and scanned documents', async (t) => {
   const pdf = (p: string) => fs.readFileSync(path.join(CORPUS, 'pdfs', p));
-  const limits = { maxPages: 50, maxChars: 100_000, timeoutMs: 20_000 };
+  const limits = { maxPages: 50, maxChars: 100_000, timeLimitMs: 60_000, memoryLimitBytes: 512 * 1024 * 1024 };
   const arabicLegacy = await extractPdf(pdf('pdfjs/ArabicCIDTrueType.pdf'), limits);
   t.match(arabicLegacy.text.split('\n')[0], /^انواع اخلطوط العربية$/, 'presentation forms folded and put back in logical order');
   t.notMatch(arabicLegacy.text, /[\ufb50-\ufdff\ufe70-\ufeff]/, 'no presentation forms left');

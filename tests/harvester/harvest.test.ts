@@ -8,7 +8,8 @@ import zlib from 'node:zlib';
 import iconv from 'iconv-lite';
 import t from 'tap';
 import { makePdf } from '../../demo/pdf.ts';
-import { backoffMs, BACKOFF_CAP_MS } from '../../harvester/harvest.ts';
+import { type RawItem } from '../../connectors/index.ts';
+import { backoffMs, BACKOFF_CAP_MS, readItems } from '../../harvester/harvest.ts';
 import { makeBed } from '../helpers/harvest.ts';
 import { rss, startServer, type FixtureServer } from '../helpers/server.ts';
 
@@ -372,5 +373,30 @@ t.test('changed items get versions; a guid shared by two links gives two items',
     ['new', 'Premier titre'],
     ['changed', 'Titre corrigé'],
   ]);
+  bed.close();
+});
+
+t.test('one item that cannot be read is dropped with a warning naming it; the others are kept', async (t) => {
+  const bed = makeBed({ partners: [{ id: 'mu', sources: [{ id: 'news', type: 'feed', url: `${server.url}/mu/feed`, section: 'news' }] }] });
+  const source = bed.store.listSources()[0]!;
+  const logged: Array<Record<string, unknown>> = [];
+  // Whatever a parser might still throw on hostile markup (here, what a stack overflow throws).
+  const trap: RawItem = {
+    title: 'Piège <b>imbriqué</b>',
+    link: 'https://mu.example/2',
+    get summaryHtml(): string {
+      throw new RangeError('Maximum call stack size exceeded');
+    },
+  };
+  const read = await readItems(
+    { source, runPk: 0, owner: 'test', client: undefined as never, settings: bed.settings, store: bed.store, now: () => new Date(), random: Math.random, respectBackoff: false, log: (e) => logged.push(e) },
+    [{ title: 'Avant', link: 'https://mu.example/1' }, trap, { title: 'Après', link: 'https://mu.example/3' }],
+    new Map(),
+    new Date(),
+  );
+  t.same(read.items.map((i) => i.title), ['Avant', 'Après']);
+  t.equal(read.dropped, 1);
+  t.same(read.warnings, ['item 2 ("Piège imbriqué") was dropped: it cannot be read (its markup is nested too deeply)']);
+  t.match(logged, [{ level: 'warn', msg: 'item dropped', partner: 'mu', source: 'news', item: 2 }], 'the details go to the log');
   bed.close();
 });
