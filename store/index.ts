@@ -3,6 +3,7 @@
 import { type PortalSettings } from '../config/index.ts';
 import { type DatasetPayload } from '../connectors/index.ts';
 import { type ChangePlan, type DatasetCounts, type HarvestStore, type RunTrigger, type SourceOutcome, type SourceRecord, type SourceStateUpdate } from '../harvester/ports.ts';
+import { crashPoint } from '../harvester/crash-points.ts';
 import { DatasetsStore } from './datasets.ts';
 import { openDatabase, type OpenOptions, type Sqlite } from './db.ts';
 import { DepositsStore } from './deposits.ts';
@@ -186,6 +187,7 @@ export class Store implements HarvestStore {
         this.items.apply(args.source, args.plan, args.runPk, args.now);
         this.library.applyCourses(args.plan);
         this.library.restamp(since, new Date().toISOString());
+        crashPoint(`writing:${args.source.partnerId}/${args.source.sourceId}`);
       }
       this.runs.record(args.runPk, args.source.pk, args.outcome, args.state);
     })();
