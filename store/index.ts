@@ -10,7 +10,7 @@ import { StatsStore } from './stats.ts';
 import { SuggestionsStore } from './suggestions.ts';
 import { UsersStore } from './users.ts';
 
-export type { ItemDetail, ItemFilters, ItemRow, ItemVersion, FacetCounts, FtsQuery, Page } from './items.ts';
+export type { ItemDetail, ItemFilters, ItemRow, ItemVersion, FacetCounts, FtsQuery, Page, SearchOptions, SearchPage } from './items.ts';
 export type { PartnerRow, SourceRow, SyncResult } from './partners.ts';
 export type { RunSummary, RunSourceSummary } from './runs.ts';
 export type { FreshnessReport, PartnerFreshnessRow, SourceFreshnessRow, Indicators, PartnerFreshness, SourceFreshness } from './stats.ts';
