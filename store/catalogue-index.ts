@@ -1,14 +1,15 @@
 // The catalogue's filter attributes in memory: what lets a listing, a count or a facet be computed
 // from the page it shows instead of from the whole catalogue (issue 12).
 //
-// - Typed arrays by rowid (items.pk): section, type, partner, language, year, day, gone; about 13
+// - Cells: each combination of section, type, partner, language and year that items have (a few
+//   thousand, whatever the catalogue's size), with how many visible items each holds. Totals and
+//   facet counts of a listing come from them, without walking items; a filter is decided once per
+//   cell, then per item by reading its cell.
+// - By rowid (items.pk): state (unknown, visible, gone), cell, sort day, place in `order`; 13
 //   bytes an item (2.6 MB at 200,000 items).
 // - `order`: every item's rowid, newest first (sort_date DESC, pk DESC, as the listings' SQL had
 //   it). A listing page walks it and stops once the page is full; a date range is a slice of it
 //   found by binary search.
-// - `cube`: the number of visible items per combination of section, type, partner, language and
-//   year (a few thousand cells, whatever the catalogue's size). Totals and facet counts of a
-//   listing come from it, without walking items.
 //
 // It catches up with other processes' harvests through `item_versions`, whose rowids grow in commit
 // order (timestamps would not do: a harvest stamps its items with its start time and commits
@@ -44,16 +45,27 @@ class Dictionary {
 
 export const dayNumber = (date: string) => Math.floor(Date.parse(`${date.slice(0, 10)}T00:00:00Z`) / 86_400_000);
 
-// Cube keys: the five codes in one integer (all below 2^53).
+// Cell keys: the five codes in one integer (all below 2^53).
 const SECTIONS = 8;
 const TYPES = 64;
 const PARTNERS = 65_536;
 const LANGUAGES = 16;
 const YEARS = 65_536;
-const cubeKey = (section: number, docType: number, partner: number, language: number, year: number) =>
+const cellKey = (section: number, docType: number, partner: number, language: number, year: number) =>
   (((section * TYPES + docType) * PARTNERS + partner) * LANGUAGES + language) * YEARS + year;
 
-export type FacetCount = Array<{ value: string; count: number }>;
+const UNKNOWN = 0;
+const VISIBLE = 1;
+const GONE = 2;
+
+/** Growable typed array. */
+function grown<T extends Uint8Array | Uint16Array | Int32Array>(old: T, size: number, make: (n: number) => T, fill = 0): T {
+  if (size <= old.length) return old;
+  const next = make(Math.max(size, old.length * 2, 1024));
+  if (fill !== 0) next.fill(fill);
+  next.set(old);
+  return next;
+}
 
 export class CatalogueIndex {
   private readonly dims = {
@@ -62,19 +74,27 @@ export class CatalogueIndex {
     partner: new Dictionary(PARTNERS),
     language: new Dictionary(LANGUAGES),
   };
-  private present = new Uint8Array(0);
-  private section = new Uint8Array(0);
-  private docType = new Uint8Array(0);
-  private partner = new Uint16Array(0);
-  private language = new Uint8Array(0);
-  private year = new Uint16Array(0);
+  /** By rowid: UNKNOWN, VISIBLE or GONE. */
+  private state = new Uint8Array(0);
+  /** By rowid: the item's cell (its combination of filter attributes). */
+  private cell = new Int32Array(0);
+  /** By rowid: sort date as days since 1970. */
   private day = new Int32Array(0);
-  private gone = new Uint8Array(0);
   /** Every known rowid, newest first. */
   private order: Int32Array = new Int32Array(0);
   /** Index of each rowid in `order` (recency rank: smaller is newer); -1 when unknown. */
   private position: Int32Array = new Int32Array(0);
-  private readonly cube = new Map<number, number>();
+  /** By cell: its attributes' codes, and how many visible items it holds. */
+  private readonly cells = {
+    section: new Uint8Array(0),
+    docType: new Uint8Array(0),
+    partner: new Uint16Array(0),
+    language: new Uint8Array(0),
+    year: new Uint16Array(0),
+    visible: new Int32Array(0),
+    count: 0,
+  };
+  private readonly cellIds = new Map<number, number>();
   private maxPk = 0;
   private versionMark = 0;
   private version = -1;
@@ -83,27 +103,6 @@ export class CatalogueIndex {
   private readonly dayCache = new Map<string, number>();
 
   constructor(private readonly sqlite: Sqlite) {}
-
-  private grow(pk: number): void {
-    if (pk < this.present.length) return;
-    const size = Math.max(1024, 2 ** Math.ceil(Math.log2(pk + 1)));
-    const resize = <T extends Uint8Array | Uint16Array | Int32Array>(old: T, make: (n: number) => T): T => {
-      const next = make(size);
-      next.set(old);
-      return next;
-    };
-    this.present = resize(this.present, (n) => new Uint8Array(n));
-    this.section = resize(this.section, (n) => new Uint8Array(n));
-    this.docType = resize(this.docType, (n) => new Uint8Array(n));
-    this.partner = resize(this.partner, (n) => new Uint16Array(n));
-    this.language = resize(this.language, (n) => new Uint8Array(n));
-    this.year = resize(this.year, (n) => new Uint16Array(n));
-    this.day = resize(this.day, (n) => new Int32Array(n));
-    this.gone = resize(this.gone, (n) => new Uint8Array(n));
-    const position = new Int32Array(size).fill(-1);
-    position.set(this.position);
-    this.position = position;
-  }
 
   private dayOf(sortDate: string): number {
     let day = this.dayCache.get(sortDate);
@@ -116,15 +115,26 @@ export class CatalogueIndex {
     return day;
   }
 
-  private cellOf(pk: number): number {
-    return cubeKey(this.section[pk]!, this.docType[pk]!, this.partner[pk]!, this.language[pk]!, this.year[pk]!);
-  }
-
-  private count(pk: number, delta: number): void {
-    const key = this.cellOf(pk);
-    const n = (this.cube.get(key) ?? 0) + delta;
-    if (n > 0) this.cube.set(key, n);
-    else this.cube.delete(key);
+  private cellOf(section: number, docType: number, partner: number, language: number, year: number): number {
+    const key = cellKey(section, docType, partner, language, year);
+    let id = this.cellIds.get(key);
+    if (id === undefined) {
+      const c = this.cells;
+      id = c.count++;
+      c.section = grown(c.section, c.count, (n) => new Uint8Array(n));
+      c.docType = grown(c.docType, c.count, (n) => new Uint8Array(n));
+      c.partner = grown(c.partner, c.count, (n) => new Uint16Array(n));
+      c.language = grown(c.language, c.count, (n) => new Uint8Array(n));
+      c.year = grown(c.year, c.count, (n) => new Uint16Array(n));
+      c.visible = grown(c.visible, c.count, (n) => new Int32Array(n));
+      c.section[id] = section;
+      c.docType[id] = docType;
+      c.partner[id] = partner;
+      c.language[id] = language;
+      c.year[id] = year;
+      this.cellIds.set(key, id);
+    }
+    return id;
   }
 
   /** Reads rows into the arrays; returns the rowids whose place in `order` may have changed. */
@@ -134,21 +144,27 @@ export class CatalogueIndex {
       .raw()
       .all(...params) as Array<[number, string, string | null, string, string | null, number, string, number]>;
     const moved: number[] = [];
+    const largest = rows.reduce((max, row) => Math.max(max, row[0]), 0);
+    this.state = grown(this.state, largest + 1, (n) => new Uint8Array(n));
+    this.cell = grown(this.cell, largest + 1, (n) => new Int32Array(n));
+    this.day = grown(this.day, largest + 1, (n) => new Int32Array(n));
+    this.position = grown(this.position, largest + 1, (n) => new Int32Array(n), -1);
     for (const [pk, section, docType, partner, language, year, sortDate, gone] of rows) {
-      this.grow(pk);
-      const known = this.present[pk] === 1;
-      if (known && this.gone[pk] === 0) this.count(pk, -1);
+      const known = this.state[pk] !== UNKNOWN;
+      if (this.state[pk] === VISIBLE) this.cells.visible[this.cell[pk]!]!--;
       const day = this.dayOf(sortDate);
       if (!known || this.day[pk] !== day) moved.push(pk);
-      this.present[pk] = 1;
-      this.section[pk] = this.dims.section.code(section);
-      this.docType[pk] = this.dims.docType.code(docType);
-      this.partner[pk] = this.dims.partner.code(partner);
-      this.language[pk] = this.dims.language.code(language);
-      this.year[pk] = Math.max(0, Math.min(YEARS - 1, year));
+      const cell = this.cellOf(
+        this.dims.section.code(section),
+        this.dims.docType.code(docType),
+        this.dims.partner.code(partner),
+        this.dims.language.code(language),
+        Math.max(0, Math.min(YEARS - 1, year)),
+      );
+      this.cell[pk] = cell;
       this.day[pk] = day;
-      this.gone[pk] = gone;
-      if (gone === 0) this.count(pk, +1);
+      this.state[pk] = gone ? GONE : VISIBLE;
+      if (!gone) this.cells.visible[cell]!++;
       if (pk > this.maxPk) this.maxPk = pk;
     }
     return moved;
@@ -168,8 +184,8 @@ export class CatalogueIndex {
     return order;
   }
 
-  private reposition(from = 0): void {
-    for (let i = from; i < this.order.length; i++) this.position[this.order[i]!] = i;
+  private reposition(): void {
+    for (let i = 0; i < this.order.length; i++) this.position[this.order[i]!] = i;
   }
 
   /** Puts moved (new, or re-dated) rowids in their place: a merge, linear in the catalogue. */
@@ -198,7 +214,7 @@ export class CatalogueIndex {
     if (!this.built) {
       this.load('');
       const pks: number[] = [];
-      for (let pk = 1; pk <= this.maxPk; pk++) if (this.present[pk] === 1) pks.push(pk);
+      for (let pk = 1; pk <= this.maxPk; pk++) if (this.state[pk] !== UNKNOWN) pks.push(pk);
       this.order = this.orderFromKeys(Float64Array.from(pks, (pk) => this.key(pk)));
       this.reposition();
       this.built = true;
@@ -221,10 +237,14 @@ export class CatalogueIndex {
     return this.changes;
   }
 
-  /** How recent an item is among all items (0 is the newest); unknown items come last. */
+  /** How recent an item is among all items (0 is the newest); -1 for an item not known yet. */
   recency(pk: number): number {
-    const p = pk < this.position.length ? this.position[pk]! : -1;
-    return p < 0 ? 2 ** 31 - 1 : p;
+    return pk < this.position.length ? this.position[pk]! : -1;
+  }
+
+  /** The rowid of recency rank `rank`. */
+  rowidAt(rank: number): number {
+    return this.order[rank]!;
   }
 
   get size(): number {
@@ -235,29 +255,34 @@ export class CatalogueIndex {
     return this.maxPk;
   }
 
+  /** By cell: 1 when its attributes pass the filters (the date bounds apart). */
+  private cellsPassing(filters: ItemFilters): Uint8Array {
+    const want = this.wanted(filters);
+    const c = this.cells;
+    const ok = new Uint8Array(c.count);
+    for (let id = 0; id < c.count; id++) {
+      ok[id] = Number(
+        (want.section === 0 || c.section[id] === want.section) &&
+          (want.docType === 0 || c.docType[id] === want.docType) &&
+          (want.partner === 0 || c.partner[id] === want.partner) &&
+          (want.language === 0 || c.language[id] === want.language) &&
+          (want.year === -1 || c.year[id] === want.year),
+      );
+    }
+    return ok;
+  }
+
   /** A predicate for the filters over rowids (items this copy does not know fail it). */
   predicate(filters: ItemFilters): (pk: number) => boolean {
-    const withGone = filters.includeGone ?? false;
-    const section = this.dims.section.find(filters.section);
-    const docType = this.dims.docType.find(filters.docType);
-    const partner = this.dims.partner.find(filters.partner);
-    const language = this.dims.language.find(filters.language);
-    const year = filters.year ?? -1;
+    this.fresh();
+    const ok = this.cellsPassing(filters);
+    const { state, cell, day } = this;
     const from = filters.from ? dayNumber(filters.from) : -Infinity;
     const to = filters.to ? dayNumber(filters.to) : Infinity;
-    const { present, gone, day } = this;
-    const attributes = { section: this.section, docType: this.docType, partner: this.partner, language: this.language, year: this.year };
-    return (pk) =>
-      pk < present.length &&
-      present[pk] === 1 &&
-      (withGone || gone[pk] === 0) &&
-      (section === 0 || attributes.section[pk] === section) &&
-      (docType === 0 || attributes.docType[pk] === docType) &&
-      (partner === 0 || attributes.partner[pk] === partner) &&
-      (language === 0 || attributes.language[pk] === language) &&
-      (year === -1 || attributes.year[pk] === year) &&
-      day[pk]! >= from &&
-      day[pk]! <= to;
+    const dated = Boolean(filters.from || filters.to);
+    if (filters.includeGone) return (pk) => state[pk]! > UNKNOWN && ok[cell[pk]!] === 1 && (!dated || (day[pk]! >= from && day[pk]! <= to));
+    if (!dated) return (pk) => state[pk] === VISIBLE && ok[cell[pk]!] === 1;
+    return (pk) => state[pk] === VISIBLE && ok[cell[pk]!] === 1 && day[pk]! >= from && day[pk]! <= to;
   }
 
   /** The slice of `order` within the filters' date bounds (order is newest first). */
@@ -277,20 +302,19 @@ export class CatalogueIndex {
     return [start, Math.max(start, end)];
   }
 
-  /** Whether totals and facets of these filters can come from the cube. */
-  private cubeAnswers(filters: ItemFilters): boolean {
+  /** Whether totals and facets of these filters can come from the cells' counts. */
+  private cellsAnswer(filters: ItemFilters): boolean {
     return !filters.includeGone && !filters.from && !filters.to;
   }
 
   /**
    * A listing page, newest first: the rowids of items offset … offset + limit and the total. The
-   * walk stops at the page's last item when the cube gives the total; with date bounds it walks
+   * walk stops at the page's last item when the cells give the total; with date bounds it walks
    * their slice of the catalogue.
    */
   listPage(filters: ItemFilters, offset: number, limit: number): { total: number; pks: number[] } {
-    this.fresh();
     const matches = this.predicate(filters);
-    const known = this.cubeAnswers(filters) ? this.cubeTotal(filters) : undefined;
+    const known = this.cellsAnswer(filters) ? this.cellsTotal(filters) : undefined;
     const [start, end] = this.dateRange(filters);
     const pks: number[] = [];
     let seen = 0;
@@ -304,21 +328,6 @@ export class CatalogueIndex {
     return { total: known ?? seen, pks };
   }
 
-  private *cells(): Generator<{ section: number; docType: number; partner: number; language: number; year: number; count: number }> {
-    for (const [key, count] of this.cube) {
-      let rest = key;
-      const year = rest % YEARS;
-      rest = (rest - year) / YEARS;
-      const language = rest % LANGUAGES;
-      rest = (rest - language) / LANGUAGES;
-      const partner = rest % PARTNERS;
-      rest = (rest - partner) / PARTNERS;
-      const docType = rest % TYPES;
-      const section = (rest - docType) / TYPES;
-      yield { section, docType, partner, language, year, count };
-    }
-  }
-
   private wanted(filters: ItemFilters) {
     return {
       section: this.dims.section.find(filters.section),
@@ -329,29 +338,35 @@ export class CatalogueIndex {
     };
   }
 
-  private cubeTotal(filters: ItemFilters): number {
-    const want = this.wanted(filters);
+  private cellsTotal(filters: ItemFilters): number {
+    const ok = this.cellsPassing(filters);
     let total = 0;
-    for (const cell of this.cells()) {
-      if (
-        (want.section === 0 || cell.section === want.section) &&
-        (want.docType === 0 || cell.docType === want.docType) &&
-        (want.partner === 0 || cell.partner === want.partner) &&
-        (want.language === 0 || cell.language === want.language) &&
-        (want.year === -1 || cell.year === want.year)
-      )
-        total += cell.count;
-    }
+    for (let id = 0; id < ok.length; id++) if (ok[id] === 1) total += this.cells.visible[id]!;
     return total;
   }
 
   /**
    * Facet counts: each facet counts the items matching every other filter, so a visitor can
-   * switch a filter's value without losing the others. From the cube for a listing without date
-   * bounds; otherwise over `pks` (a search's matches), or the date slice of the catalogue.
+   * switch a filter's value without losing the others. From the cells' counts for a listing
+   * without date bounds; otherwise items are tallied by cell, over `pks` (a search's matches) or
+   * the date slice of the catalogue, and the facets counted from the tally.
    */
   facets(filters: ItemFilters, pks?: ArrayLike<number>): FacetCounts {
     this.fresh();
+    const c = this.cells;
+    let tally: Int32Array;
+    if (!pks && this.cellsAnswer(filters)) tally = c.visible;
+    else {
+      tally = new Int32Array(c.count);
+      const inBase = this.predicate({ from: filters.from, to: filters.to, includeGone: filters.includeGone });
+      const { cell } = this;
+      if (pks) {
+        for (let i = 0; i < pks.length; i++) if (inBase(pks[i]!)) tally[cell[pks[i]!]!]!++;
+      } else {
+        const [start, end] = this.dateRange(filters);
+        for (let i = start; i < end; i++) if (inBase(this.order[i]!)) tally[cell[this.order[i]!]!]!++;
+      }
+    }
     const want = this.wanted(filters);
     const counts = {
       section: new Int32Array(this.dims.section.values.length),
@@ -360,30 +375,18 @@ export class CatalogueIndex {
       language: new Int32Array(this.dims.language.values.length),
       year: new Map<number, number>(),
     };
-    const add = (section: number, docType: number, partner: number, language: number, year: number, n: number) => {
-      if (want.section !== 0 && section !== want.section) return;
-      const okType = want.docType === 0 || docType === want.docType;
-      const okPartner = want.partner === 0 || partner === want.partner;
-      const okLanguage = want.language === 0 || language === want.language;
-      const okYear = want.year === -1 || year === want.year;
-      if (okPartner && okLanguage && okYear) counts.docType[docType]! += n;
-      if (okType && okLanguage && okYear) counts.partner[partner]! += n;
-      if (okType && okPartner && okYear) counts.language[language]! += n;
-      if (okType && okPartner && okLanguage) counts.year.set(year, (counts.year.get(year) ?? 0) + n);
-      if (okType && okPartner && okLanguage && okYear) counts.section[section]! += n;
-    };
-    if (!pks && this.cubeAnswers(filters)) {
-      for (const c of this.cells()) add(c.section, c.docType, c.partner, c.language, c.year, c.count);
-    } else {
-      const inBase = this.predicate({ from: filters.from, to: filters.to, includeGone: filters.includeGone });
-      const each = (pk: number) => {
-        if (inBase(pk)) add(this.section[pk]!, this.docType[pk]!, this.partner[pk]!, this.language[pk]!, this.year[pk]!, 1);
-      };
-      if (pks) for (let i = 0; i < pks.length; i++) each(pks[i]!);
-      else {
-        const [start, end] = this.dateRange(filters);
-        for (let i = start; i < end; i++) each(this.order[i]!);
-      }
+    for (let id = 0; id < c.count; id++) {
+      const n = tally[id]!;
+      if (n === 0 || (want.section !== 0 && c.section[id] !== want.section)) continue;
+      const okType = want.docType === 0 || c.docType[id] === want.docType;
+      const okPartner = want.partner === 0 || c.partner[id] === want.partner;
+      const okLanguage = want.language === 0 || c.language[id] === want.language;
+      const okYear = want.year === -1 || c.year[id] === want.year;
+      if (okPartner && okLanguage && okYear) counts.docType[c.docType[id]!]! += n;
+      if (okType && okLanguage && okYear) counts.partner[c.partner[id]!]! += n;
+      if (okType && okPartner && okYear) counts.language[c.language[id]!]! += n;
+      if (okType && okPartner && okLanguage) counts.year.set(c.year[id]!, (counts.year.get(c.year[id]!) ?? 0) + n);
+      if (okType && okPartner && okLanguage && okYear) counts.section[c.section[id]!]! += n;
     }
     const list = (dictionary: Dictionary, values: Int32Array) =>
       [...values]

@@ -18,6 +18,7 @@ export { PARTNER_FRESHNESS, lastMonths } from './stats.ts';
 export type { SuggestionRow, SuggestionStatus, NewSuggestion } from './suggestions.ts';
 export { SUGGESTION_STATUSES } from './suggestions.ts';
 export { INDEXED_TEXT_CHARS } from './items.ts';
+export { RANK_WINDOW } from './search.ts';
 export { ROLES, FREE_ATTEMPTS, type Role, type UserRow, type SessionRow, type AuditEntry } from './users.ts';
 export { describeStorageError } from './db.ts';
 
@@ -29,9 +30,12 @@ export class Store implements HarvestStore {
   readonly suggestions: SuggestionsStore;
   readonly users: UsersStore;
 
-  constructor(private readonly sqlite: Sqlite) {
+  constructor(
+    private readonly sqlite: Sqlite,
+    options: StoreOptions = {},
+  ) {
     this.partners = new PartnersStore(sqlite);
-    this.items = new ItemsStore(sqlite);
+    this.items = new ItemsStore(sqlite, options.rankWindow);
     this.runs = new RunsStore(sqlite);
     this.stats = new StatsStore(sqlite);
     this.suggestions = new SuggestionsStore(sqlite);
@@ -150,7 +154,12 @@ export class Store implements HarvestStore {
   }
 }
 
-export function openStore(file: string, options?: OpenOptions): Store {
+export interface StoreOptions extends OpenOptions {
+  /** Body-tier matches a search ranks together (store/search.ts; default RANK_WINDOW). */
+  rankWindow?: number;
+}
+
+export function openStore(file: string, options: StoreOptions = {}): Store {
   const { sqlite } = openDatabase(file, options);
-  return new Store(sqlite);
+  return new Store(sqlite, options);
 }

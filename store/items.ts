@@ -12,7 +12,7 @@ import {
 } from '../harvester/ports.ts';
 import { CatalogueIndex } from './catalogue-index.ts';
 import { type Sqlite } from './db.ts';
-import { SearchEngine, type FtsQuery, type SearchOptions } from './search.ts';
+import { RANK_WINDOW, SearchEngine, type FtsQuery, type SearchOptions } from './search.ts';
 import { parseJson } from './util.ts';
 
 export type { FtsQuery, SearchOptions } from './search.ts';
@@ -120,9 +120,12 @@ export class ItemsStore {
   private readonly facetCache = new Map<string, FacetCounts>();
   private facetGeneration = -1;
 
-  constructor(private readonly sqlite: Sqlite) {
+  constructor(
+    private readonly sqlite: Sqlite,
+    rankWindow = RANK_WINDOW,
+  ) {
     this.catalogue = new CatalogueIndex(sqlite);
-    this.engine = new SearchEngine(sqlite, this.catalogue);
+    this.engine = new SearchEngine(sqlite, this.catalogue, rankWindow);
     this.statements = {
       existing: sqlite.prepare(
         `SELECT pk, identity, content_hash, sort_date, first_seen_at, missing_count, gone_since, off_listing_since, title, url, summary,

@@ -115,11 +115,28 @@ export class SearchEngine {
         words[pk]!++;
       }
     }
-    const order = Uint32Array.from(listed.keys()).sort(
-      (a, b) => words[listed[b]!]! - words[listed[a]!]! || this.index.recency(listed[a]!) - this.index.recency(listed[b]!) || listed[b]! - listed[a]!,
-    );
-    const title = Int32Array.from(order, (i) => listed[i]!);
-    const titleWords = Uint8Array.from(order, (i) => words[listed[i]!]! - MATCH);
+    // Sorted by one number: (255 - words) * 2^31 + recency; the recency rank gives the rowid back.
+    const unknown: number[] = [];
+    const keys: number[] = [];
+    for (const pk of listed) {
+      const recency = this.index.recency(pk);
+      if (recency < 0) unknown.push(pk);
+      else keys.push((255 - words[pk]!) * 2 ** 31 + recency);
+    }
+    const sorted = Float64Array.from(keys).sort();
+    const title = new Int32Array(listed.length);
+    const titleWords = new Uint8Array(listed.length);
+    sorted.forEach((key, i) => {
+      const recency = key % 2 ** 31;
+      title[i] = this.index.rowidAt(recency);
+      titleWords[i] = 255 - (key - recency) / 2 ** 31 - MATCH;
+    });
+    // Items committed after the index last looked (not in it yet) come last, newest rowid first.
+    unknown.sort((a, b) => words[b]! - words[a]! || b - a);
+    unknown.forEach((pk, i) => {
+      title[sorted.length + i] = pk;
+      titleWords[sorted.length + i] = words[pk]! - MATCH;
+    });
     for (const pk of matches) words[pk] = 0;
     entry = { matches, title, titleWords, windows: [], bytes: matches.byteLength + title.byteLength * 1.25 + 200 };
     this.remember(key, entry);
