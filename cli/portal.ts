@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { DAY_MS, formatConfigError, loadConfig, partnerSchema, type ConfigError, type PortalSettings } from '../config/index.ts';
 import { Scheduler } from '../harvester/scheduler.ts';
-import { buildApp, ensureSecret, I18n, type HarvestControl, type HarvestJob, type MailSender } from '../publisher/index.ts';
+import { buildApp, ensureSecret, I18n, startReadPool, watchRuntime, type HarvestControl, type HarvestJob, type MailSender } from '../publisher/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { spawnHarvest } from './runner.ts';
 
@@ -122,9 +122,12 @@ export async function startPortal(options: PortalOptions): Promise<RunningPortal
     },
   };
 
+  // The public pages read the catalogue in worker threads, off the event loop (publisher/read-pool.ts).
+  const reads = startReadPool({ dbFile: options.dbFile, log });
   const app = await buildApp(
     {
       store,
+      reads,
       settings: () => settings,
       configErrors: () => configErrors,
       i18n: new I18n(),
@@ -136,6 +139,7 @@ export async function startPortal(options: PortalOptions): Promise<RunningPortal
     },
     { logger: options.logger ? { level: 'info' } : false },
   );
+  const unwatch = watchRuntime(app, log);
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
@@ -215,6 +219,8 @@ export async function startPortal(options: PortalOptions): Promise<RunningPortal
       for (const child of running) child.kill('SIGTERM');
       await scheduler?.stop();
       await app.close();
+      unwatch();
+      await reads.close();
       store.close();
     },
   };

@@ -139,17 +139,17 @@ export class CatalogueIndex {
 
   /** Reads rows into the arrays; returns the rowids whose place in `order` may have changed. */
   private load(where: string, ...params: unknown[]): number[] {
-    const rows = this.sqlite
-      .prepare(`SELECT pk, section, doc_type, partner_id, language, year, sort_date, gone_since IS NOT NULL FROM items ${where}`)
-      .raw()
-      .all(...params) as Array<[number, string, string | null, string, string | null, number, string, number]>;
+    const statement = this.sqlite.prepare(`SELECT pk, section, doc_type, partner_id, language, year, sort_date, gone_since IS NOT NULL FROM items ${where}`).raw();
     const moved: number[] = [];
-    const largest = rows.reduce((max, row) => Math.max(max, row[0]), 0);
-    this.state = grown(this.state, largest + 1, (n) => new Uint8Array(n));
-    this.cell = grown(this.cell, largest + 1, (n) => new Int32Array(n));
-    this.day = grown(this.day, largest + 1, (n) => new Int32Array(n));
-    this.position = grown(this.position, largest + 1, (n) => new Int32Array(n), -1);
-    for (const [pk, section, docType, partner, language, year, sortDate, gone] of rows) {
+    // Row by row: the whole catalogue's rows at once would take tens of megabytes for a moment.
+    for (const row of statement.iterate(...params) as IterableIterator<[number, string, string | null, string, string | null, number, string, number]>) {
+      const [pk, section, docType, partner, language, year, sortDate, gone] = row;
+      if (pk >= this.state.length) {
+        this.state = grown(this.state, pk + 1, (n) => new Uint8Array(n));
+        this.cell = grown(this.cell, pk + 1, (n) => new Int32Array(n));
+        this.day = grown(this.day, pk + 1, (n) => new Int32Array(n));
+        this.position = grown(this.position, pk + 1, (n) => new Int32Array(n), -1);
+      }
       const known = this.state[pk] !== UNKNOWN;
       if (this.state[pk] === VISIBLE) this.cells.visible[this.cell[pk]!]!--;
       const day = this.dayOf(sortDate);

@@ -195,7 +195,7 @@ export class ItemsStore {
       ),
       watermark: sqlite.prepare('SELECT pk, seen_at FROM item_versions ORDER BY pk DESC LIMIT 1'),
       // The item's versions through item_versions_item_idx.
-      itemWatermark: sqlite.prepare('SELECT max(v.pk) FROM items i JOIN item_versions v ON v.item_pk = i.pk WHERE i.id = ?').pluck(),
+      itemWatermark: sqlite.prepare('SELECT v.pk, v.seen_at FROM items i JOIN item_versions v ON v.item_pk = i.pk WHERE i.id = ? ORDER BY v.pk DESC LIMIT 1'),
     };
     this.rebuildTitleIndexIfAsked();
   }
@@ -460,9 +460,10 @@ export class ItemsStore {
     return { version: row?.pk ?? 0, changedAt: row?.seen_at ?? null };
   }
 
-  /** An item's own watermark (its newest version row), or undefined for an unknown id. */
-  itemWatermark(id: string): number | undefined {
-    return (this.statements.itemWatermark.get(id) as number | null | undefined) ?? undefined;
+  /** An item's own watermark (its newest version row and when it was written), or undefined for an unknown id. */
+  itemWatermark(id: string): { version: number; changedAt: string | null } | undefined {
+    const row = this.statements.itemWatermark.get(id) as { pk: number; seen_at: string } | undefined;
+    return row ? { version: row.pk, changedAt: row.seen_at } : undefined;
   }
 
   /** The beginning of items' texts, for search snippets. */

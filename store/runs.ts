@@ -171,6 +171,15 @@ export class RunsStore {
     };
   }
 
+  /**
+   * The harvests' watermark: the newest source outcome recorded (what the freshness pages show
+   * changes with them) and when the last run finished. The pages' validators use it.
+   */
+  watermark(): { version: number; finishedAt: string | null } {
+    const version = (this.sqlite.prepare('SELECT max(pk) FROM run_sources').pluck().get() as number | null) ?? 0;
+    return { version, finishedAt: this.lastFinishedAt() };
+  }
+
   /** When the last finished run ended (the pages' "last updated"). */
   lastFinishedAt(): string | null {
     // Runs finish in the order they start often enough; the newest finished run is what visitors see.

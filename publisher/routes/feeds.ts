@@ -26,7 +26,7 @@ export async function feedRoutes(app: FastifyInstance): Promise<void> {
     const settings = ctx.settings();
     const base = (settings.portal.site.base_url ?? `http://${request.headers.host ?? 'localhost'}`).replace(/\/$/, '');
     const names = partnerNames(ctx, lang);
-    const items = ctx.store.items.list(params.filters, 1, 50).items;
+    const items = (await app.reads.run('listing', { filters: params.filters, page: 1, perPage: 50 })).items;
     const site = pick(settings.portal.site.name, lang);
     const self = `${base}${request.url}`;
     const updated = items.reduce((max, i) => (i.last_changed_at > max ? i.last_changed_at : max), '1970-01-01T00:00:00.000Z');
@@ -74,7 +74,7 @@ ${entries}
       for (const lang of languages) urls.push(`<url><loc>${xml(`${base}/${lang}/partners/${partner.id}`)}</loc></url>`);
     }
     const budget = Math.max(0, 49_000 - urls.length);
-    for (const item of ctx.store.items.allIds(Math.floor(budget / languages.length))) {
+    for (const item of await app.reads.run('itemIds', { limit: Math.floor(budget / languages.length) })) {
       for (const lang of languages) urls.push(`<url><loc>${xml(`${base}/${lang}/items/${item.id}`)}</loc><lastmod>${item.last_changed_at.slice(0, 10)}</lastmod></url>`);
     }
     return reply

@@ -5,8 +5,6 @@ import { SECTIONS, type Section } from '../../config/index.ts';
 import { barChart } from '../chart.ts';
 import { dirOf, formatMonth, formatNumber } from '../format.ts';
 import { negotiateLanguage } from '../i18n.ts';
-import { fromCache } from '../render.ts';
-import { ftsQuery, highlight, parseQuery, snippet } from '../search.ts';
 import { type PartnerFreshnessRow } from '../../store/index.ts';
 import { isBot } from '../visits.ts';
 import {
@@ -19,7 +17,6 @@ import {
   pick,
   queryString,
   stringParam,
-  type ItemView,
 } from '../views.ts';
 
 type Params = { lang: string };
@@ -61,16 +58,17 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const lang = languageOf(app, request);
     if (!lang) return notFound(reply);
     countVisit(request, 'home', lang);
-    const cached = fromCache(app.renderer, request, reply);
+    const cached = app.renderer.reuse(request, reply);
     if (cached) return cached;
+    const home = await app.reads.run('home', { perSection: 4, now: ctx.now().toISOString(), months: 12 });
     const names = partnerNames(ctx, lang);
     const sections = SECTIONS.map((section) => ({
       key: section,
       label: i18n.t(lang, `sections.${section}`),
       href: `/${lang}/${section}`,
-      items: ctx.store.items.latest(section, 4).map((row) => itemView(ctx, lang, row, names)),
+      items: home.latest[section].map((row) => itemView(ctx, lang, row, names)),
     }));
-    const indicators = ctx.store.stats.indicators(ctx.now(), 12);
+    const indicators = home.indicators;
     return app.renderer.page(
       request,
       reply,
@@ -87,19 +85,19 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const section = (request.params as { section: string }).section as Section;
     if (!lang || !SECTIONS.includes(section)) return notFound(reply);
     countVisit(request, section, lang);
-    const cached = fromCache(app.renderer, request, reply);
-    if (cached) return cached;
     const params = listingParams(ctx, request.query as Record<string, unknown>, section);
+    const cached = app.renderer.reuse(request, reply);
+    if (cached) return cached;
     const names = partnerNames(ctx, lang);
-    const result = ctx.store.items.list(params.filters, params.page, params.perPage);
-    const facets = ctx.store.items.facets(params.filters);
+    const result = await app.reads.run('listing', { filters: params.filters, page: params.page, perPage: params.perPage, facets: true, library: section === 'services' });
+    const facets = result.facets!;
     const state = filterState(params);
     delete state.section;
     const filtered = Boolean(params.filters.docType || params.filters.partner || params.filters.language || params.filters.year);
     let services: Record<string, unknown> | undefined;
     if (section === 'services') {
       // The online library: the whole catalogue by partner, type and year.
-      const all = ctx.store.items.facets({});
+      const all = result.library!;
       services = {
         partners: all.partner.map((f) => ({ label: names.get(f.value) ?? f.value, count: f.count, href: `/${lang}/search${queryString({ partner: f.value })}` })),
         types: all.doc_type.map((f) => ({ label: i18n.t(lang, `doc_types.${f.value}`), count: f.count, href: `/${lang}/search${queryString({ doc_type: f.value })}` })),
@@ -140,48 +138,30 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     if (!lang) return notFound(reply);
     countVisit(request, 'search', lang);
     const query = request.query as Record<string, unknown>;
-    const cached = fromCache(app.renderer, request, reply);
-    if (cached) return cached;
     const params = listingParams(ctx, query);
     const q = stringParam(query, 'q') ?? '';
-    const parsed = parseQuery(q);
+    const cached = app.renderer.reuse(request, reply);
+    if (cached) return cached;
+    const outcome = await app.reads.run(
+      'search',
+      { q, filters: params.filters, page: params.page, perPage: params.perPage, budgetMs: app.searchOptions.budgetMs, snippets: true, facets: true },
+      { affinity: q },
+    );
+    const parsed = { text: outcome.text };
     const names = partnerNames(ctx, lang);
-    let notice: string | undefined;
-    let items: ItemView[] = [];
-    let total = 0;
-    let facets;
-    if (!parsed.text) {
-      // Browse mode: the whole catalogue with filters (the online library).
-      const result = ctx.store.items.list(params.filters, params.page, params.perPage);
-      items = result.items.map((row) => itemView(ctx, lang, row, names));
-      total = result.total;
-      facets = ctx.store.items.facets(params.filters);
-      notice = i18n.t(lang, 'search.browse');
-    } else if (parsed.groups.length === 0) {
-      notice = i18n.t(lang, 'search.only_stopwords');
-      facets = { section: [], doc_type: [], partner: [], language: [], year: [] };
-    } else {
-      let fts = ftsQuery(parsed, 'all')!;
-      let result = ctx.store.items.search(fts, params.filters, params.page, params.perPage);
-      if (result.total === 0 && parsed.groups.length > 1) {
-        fts = ftsQuery(parsed, 'any')!;
-        result = ctx.store.items.search(fts, params.filters, params.page, params.perPage);
-        if (result.total > 0) notice = i18n.t(lang, 'search.any_words');
-      }
-      const texts = ctx.store.items.textsOf(
-        result.items.map((r) => r.pk),
-        6000,
-      );
-      items = result.items.map((row) => {
-        const view = itemView(ctx, lang, row, names);
-        view.titleHtml = highlight(row.title, parsed.terms);
-        const summaryText = row.summary.replace(/<[^>]*>/g, ' ');
-        view.snippet = snippet(`${summaryText} ${texts.get(row.pk) ?? ''}`, parsed.terms);
-        return view;
-      });
-      total = result.total;
-      facets = ctx.store.items.facets(params.filters, fts);
-    }
+    const total = outcome.total;
+    const facets = outcome.facets!;
+    const notices: string[] = [];
+    if (outcome.kind === 'browse') notices.push(i18n.t(lang, 'search.browse'));
+    if (outcome.kind === 'stopwords') notices.push(i18n.t(lang, 'search.only_stopwords'));
+    if (outcome.anyWords) notices.push(i18n.t(lang, 'search.any_words'));
+    if (outcome.partial) notices.push(i18n.t(lang, 'search.partial'));
+    const items = outcome.items.map((row) => {
+      const view = itemView(ctx, lang, row, names);
+      view.titleHtml = row.titleHtml;
+      view.snippet = row.snippet;
+      return view;
+    });
     const state = filterState(params, parsed.text || undefined);
     const heading = !parsed.text
       ? i18n.t(lang, 'search.title')
@@ -198,9 +178,9 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       {
         q: parsed.text,
         heading,
-        notice,
-        truncated: parsed.truncated,
-        noResults: Boolean(parsed.text) && total === 0 && parsed.groups.length > 0,
+        notices,
+        truncated: outcome.truncated,
+        noResults: outcome.kind === 'words' && total === 0,
         items,
         total,
         action: `/${lang}/search`,
@@ -226,9 +206,12 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const { id } = request.params as { id: string };
     if (!lang || !/^[0-9a-f]{16}$/.test(id)) return notFound(reply);
     countVisit(request, 'item', lang);
-    const cached = fromCache(app.renderer, request, reply);
+    // The item's own watermark: its page stays valid while other items change.
+    const version = ctx.store.items.itemWatermark(id);
+    if (!version) return notFound(reply);
+    const cached = app.renderer.reuse(request, reply, { item: version });
     if (cached) return cached;
-    const item = ctx.store.items.get(id, 4000);
+    const item = await app.reads.run('item', { id, maxTextChars: 4000 });
     if (!item) return notFound(reply);
     const names = partnerNames(ctx, lang);
     const view = itemView(ctx, lang, item, names);
@@ -284,9 +267,9 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const lang = languageOf(app, request);
     if (!lang) return notFound(reply);
     countVisit(request, 'partners', lang);
-    const cached = fromCache(app.renderer, request, reply);
+    const cached = app.renderer.reuse(request, reply, 'harvests');
     if (cached) return cached;
-    const report = ctx.store.stats.freshness(ctx.now());
+    const report = await app.reads.run('freshness', { now: ctx.now().toISOString() });
     const partners = report.partners
       .map((p) => partnerView(app, lang, p))
       .sort((a, b) => a.name.localeCompare(b.name, ctx.i18n.locale(lang)));
@@ -298,14 +281,17 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const { id } = request.params as { id: string };
     if (!lang || !/^[a-z0-9-]{1,80}$/.test(id)) return notFound(reply);
     countVisit(request, 'partners', lang);
-    const cached = fromCache(app.renderer, request, reply);
+    const params = listingParams(ctx, { ...(request.query as Record<string, unknown>), partner: undefined });
+    const cached = app.renderer.reuse(request, reply, 'harvests');
     if (cached) return cached;
-    const row = ctx.store.stats.freshness(ctx.now()).partners.find((p) => p.partner === id);
+    const [report, result] = await Promise.all([
+      app.reads.run('freshness', { now: ctx.now().toISOString() }),
+      app.reads.run('listing', { filters: { ...params.filters, partner: id }, page: params.page, perPage: params.perPage }),
+    ]);
+    const row = report.partners.find((p) => p.partner === id);
     if (!row) return notFound(reply);
     const partner = partnerView(app, lang, row);
-    const params = listingParams(ctx, { ...(request.query as Record<string, unknown>), partner: undefined });
     const names = partnerNames(ctx, lang);
-    const result = ctx.store.items.list({ ...params.filters, partner: id }, params.page, params.perPage);
     const description = pick(ctx.store.partners.get(id)?.description, lang);
     return app.renderer.page(
       request,
@@ -333,7 +319,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const lang = languageOf(app, request);
     if (!lang) return notFound(reply);
     countVisit(request, 'claims', lang);
-    const cached = fromCache(app.renderer, request, reply);
+    const cached = app.renderer.reuse(request, reply);
     if (cached) return cached;
     const directory = ctx.settings().directory;
     const channels = channelViews(app, lang);
@@ -352,7 +338,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const lang = languageOf(app, request);
     if (!lang) return notFound(reply);
     countVisit(request, 'directory', lang);
-    const cached = fromCache(app.renderer, request, reply);
+    const cached = app.renderer.reuse(request, reply);
     if (cached) return cached;
     return app.renderer.page(request, reply, lang, 'directory', { platforms: platformViews(app, lang) }, { title: i18n.t(lang, 'directory.title'), nav: 'directory', cacheable: true, breadcrumbs: [{ label: i18n.t(lang, 'directory.title') }] });
   });
@@ -362,9 +348,9 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const lang = languageOf(app, request);
     if (!lang) return notFound(reply);
     countVisit(request, 'indicators', lang);
-    const cached = fromCache(app.renderer, request, reply);
+    const cached = app.renderer.reuse(request, reply, 'harvests');
     if (cached) return cached;
-    const indicators = ctx.store.stats.indicators(ctx.now(), 12);
+    const indicators = await app.reads.run('indicators', { now: ctx.now().toISOString(), months: 12 });
     const locale = i18n.locale(lang);
     const bars = indicators.visits_by_month.map((m) => ({ label: formatMonth(locale, m.month), value: m.count }));
     const chart = barChart(bars, {
