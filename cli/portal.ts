@@ -141,6 +141,7 @@ export async function startPortal(options: PortalOptions): Promise<RunningPortal
   );
   const unwatch = watchRuntime(app, log);
   await app.listen({ host: options.host, port: options.port });
+  reads.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;

@@ -58,7 +58,7 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
   /** Visit counters flush period (0: only on close; tests flush by hand). */
   flushEveryMs?: number;
-  /** Bytes of rendered pages kept in memory (default 32 MB; 0 turns the cache off). */
+  /** Bytes of rendered pages kept in memory (default 16 MB; 0 turns the cache off). */
   pageCacheBytes?: number;
   /** Milliseconds of ranking work a search may take before it answers with what it found (default 150). */
   searchBudgetMs?: number;

@@ -2,7 +2,8 @@
 // store and plain arguments and returning plain data. They run in a read worker (read-pool.ts),
 // off the web server's event loop, or in process (reads.ts) when there is no pool (tests over an
 // in-memory database). Anything whose cost grows with the catalogue or a query belongs here.
-import { SECTIONS, type Section } from '../config/index.ts';
+// domain.ts alone: the read workers need the vocabularies, not the config loader and its schemas.
+import { SECTIONS, type Section } from '../config/domain.ts';
 import { type FacetCounts, type ItemFilters, type ItemRow, type Store } from '../store/index.ts';
 import { searchCatalogue, type SearchRequest } from './search.ts';
 

@@ -98,9 +98,17 @@ export class ReadPool extends EventEmitter implements Reads {
     this.size = options.workers ?? defaultWorkers();
     this.maxQueued = options.maxQueued ?? 512;
     this.stuckAfterMs = options.stuckAfterMs ?? 20_000;
-    for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
     this.watchdog = setInterval(() => this.checkStuck(), Math.min(1000, this.stuckAfterMs / 2));
     this.watchdog.unref();
+  }
+
+  /**
+   * Starts the workers; tasks asked before they are ready wait for them. The portal calls it once
+   * it listens: workers loading their code and index would otherwise slow its start.
+   */
+  start(): this {
+    if (this.slots.length === 0 && !this.closed) for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
+    return this;
   }
 
   private spawn(): Slot {
@@ -200,6 +208,7 @@ export class ReadPool extends EventEmitter implements Reads {
 
   run<K extends QueryName>(name: K, request: QueryRequest<K>, options: RunOptions & { notify?: boolean } = {}): Promise<QueryResult<K>> {
     if (this.closed) return Promise.reject(new ReadError('the portal is stopping', 503));
+    this.start();
     if (this.queued() >= this.maxQueued) return Promise.reject(new ReadError('the portal is too busy; try again in a moment', 503));
     return new Promise((resolve, reject) => {
       const task: Task = { id: this.nextId++, name, request, notify: options.notify ?? false, resolve: resolve as (value: unknown) => void, reject };
@@ -216,6 +225,7 @@ export class ReadPool extends EventEmitter implements Reads {
 
   /** Resolves once every worker has its index in memory. */
   async ready(): Promise<void> {
+    this.start();
     while (this.slots.some((s) => !s.ready)) await new Promise((resolve) => this.once('ready', resolve));
   }
 
@@ -236,7 +246,10 @@ export class ReadPool extends EventEmitter implements Reads {
   }
 }
 
-/** Starts the pool; its workers open the database and build their index in the background. */
+/**
+ * A pool for a database file; its workers start with `start()` (or the first task) and open the
+ * database and build their index in the background.
+ */
 export function startReadPool(options: ReadPoolOptions): ReadPool {
   return new ReadPool(options);
 }

@@ -84,7 +84,7 @@ export class PageCache {
   private bytes = 0;
 
   constructor(
-    private readonly maxBytes = 32 * 1024 * 1024,
+    private readonly maxBytes = 16 * 1024 * 1024,
     private readonly maxAgeMs = 5 * 60_000,
   ) {}
 

@@ -42,7 +42,7 @@ export interface RankedPage {
 /** Body-tier matches scored together by FTS5. */
 export const RANK_WINDOW = 10_000;
 /** Bytes of query results each connection keeps. */
-const CACHE_BYTES = 24 * 1024 * 1024;
+const CACHE_BYTES = 8 * 1024 * 1024;
 
 interface Window {
   /** Rowids sorted by rank (best first), then rowid. */

@@ -1,6 +1,8 @@
 // Aggregates: the freshness report, the public indicators, visit and click counters, and the
 // daily history of how many committed institutions were up to date.
-import { type Multilingual, type Section, SECTIONS } from '../config/index.ts';
+// Values from domain.ts alone: the read workers need the vocabularies, not the config loader.
+import { SECTIONS, type Section } from '../config/domain.ts';
+import { type Multilingual } from '../config/index.ts';
 import { type Sqlite } from './db.ts';
 import { DAY_MS, isoDay, parseJson } from './util.ts';
 
