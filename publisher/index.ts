@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Store } from '../store/index.ts';
 
-export { buildApp, serverOptions, errorPage } from './app.ts';
+export { buildApp, serverOptions, errorPage, type BuildOptions } from './app.ts';
 export type { PortalContext, HarvestControl, HarvestJob, SourceTestResult, MailSender } from './context.ts';
 export { I18n, negotiateLanguage } from './i18n.ts';
 export { startReadPool, ReadPool, type ReadPoolOptions } from './read-pool.ts';

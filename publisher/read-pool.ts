@@ -4,11 +4,13 @@
 // ends. Here a slow query holds one worker; the event loop and the other workers go on, and both
 // cores serve. WAL lets the workers read while a harvest writes.
 //
-// - A task goes to the least busy worker; searches for the same words go to the same worker when
-//   it is not busier than the others, so its per-query caches serve them.
+// - Tasks wait in one queue and a worker takes the next when it is free (one at a time): a worker
+//   held by a slow query is given nothing more meanwhile. Searches for the same words go to the
+//   same worker when it is free, so its per-query caches serve them.
 // - Past `maxQueued` tasks waiting, new ones are refused (503) rather than queued without end.
-// - A worker busy with one task for `stuckAfterMs` is replaced: its tasks fail (503) and a new
-//   worker starts. A worker that dies is replaced too, waiting longer after each death in a row.
+// - A worker busy with one task for `stuckAfterMs` is replaced: its task fails (503) and a new
+//   worker starts; a task no worker took within `maxWaitMs` fails too. A worker that dies is
+//   replaced, waiting longer after each death in a row.
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -23,6 +25,8 @@ export interface ReadPoolOptions {
   maxQueued?: number;
   /** A task running this long means its worker is stuck: it is replaced. */
   stuckAfterMs?: number;
+  /** A task no worker took in this time fails (503): every worker stuck, or none can start. */
+  maxWaitMs?: number;
   /** A module (URL) whose `queries` add to the workers' (tests). */
   extraQueries?: string;
   /** Told when a worker dies, is replaced, or a task fails. */
@@ -34,6 +38,8 @@ interface Task {
   name: string;
   request: unknown;
   notify: boolean;
+  affinity?: string;
+  queuedAt: number;
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
 }
@@ -41,8 +47,8 @@ interface Task {
 interface Slot {
   worker: Worker;
   ready: boolean;
-  /** In the worker's order: the first is the one running. */
-  tasks: Map<number, Task>;
+  /** The task it runs (one at a time). */
+  tasks: Map<number, Task & { affinity?: string }>;
   /** When the running task started. */
   busySince: number;
 }
@@ -92,13 +98,15 @@ export class ReadPool extends EventEmitter implements Reads {
   private readonly size: number;
   private readonly maxQueued: number;
   private readonly stuckAfterMs: number;
+  private readonly maxWaitMs: number;
 
   constructor(private readonly options: ReadPoolOptions) {
     super();
     this.size = options.workers ?? defaultWorkers();
     this.maxQueued = options.maxQueued ?? 512;
     this.stuckAfterMs = options.stuckAfterMs ?? 20_000;
-    this.watchdog = setInterval(() => this.checkStuck(), Math.min(1000, this.stuckAfterMs / 2));
+    this.maxWaitMs = options.maxWaitMs ?? 20_000;
+    this.watchdog = setInterval(() => this.checkStuck(), Math.min(1000, this.stuckAfterMs / 2, this.maxWaitMs / 2));
     this.watchdog.unref();
   }
 
@@ -140,18 +148,19 @@ export class ReadPool extends EventEmitter implements Reads {
     const task = slot.tasks.get(message.id);
     if (!task) return;
     slot.tasks.delete(message.id);
-    slot.busySince = performance.now();
     if (message.ok) task.resolve(message.value);
     else {
       this.options.log?.({ level: 'error', msg: 'read query failed', query: task.name, error: message.error.message });
       task.reject(Object.assign(new Error(message.error.message), { code: message.error.code }));
     }
+    this.drain();
   }
 
   private onExit(slot: Slot, code: number): void {
     const index = this.slots.indexOf(slot);
     for (const task of slot.tasks.values()) task.reject(new ReadError('the catalogue reader stopped; try again', 503));
     slot.tasks.clear();
+    slot.ready = false;
     if (this.closed || index < 0) return;
     this.deathsInARow++;
     this.options.log?.({ level: 'error', msg: 'read worker exited; starting another', code, restarts: this.restarts + 1 });
@@ -175,28 +184,33 @@ export class ReadPool extends EventEmitter implements Reads {
       // The exit handler fails its tasks and starts another worker.
       void slot.worker.terminate();
     }
+    // Tasks no worker took in that time (every worker stuck, or none can start) are not kept waiting.
+    while (this.waiting.length > 0 && now - this.waiting[0]!.queuedAt > this.maxWaitMs) {
+      this.waiting.shift()!.reject(new ReadError('the catalogue readers are not answering; try again', 503));
+    }
   }
 
+  /** A free worker for a task: its affinity's when that one is free. */
   private pick(affinity: string | undefined): Slot | undefined {
-    const ready = this.slots.filter((s) => s.ready);
-    if (ready.length === 0) return undefined;
-    const least = ready.reduce((best, s) => (s.tasks.size < best.tasks.size ? s : best));
+    const free = this.slots.filter((s) => s.ready && s.tasks.size === 0);
+    if (free.length === 0) return undefined;
     if (affinity !== undefined) {
       const preferred = this.slots[hash(affinity) % this.slots.length]!;
-      if (preferred.ready && preferred.tasks.size <= least.tasks.size + 1) return preferred;
+      if (free.includes(preferred)) return preferred;
     }
-    return least;
+    return free[0];
   }
 
   private send(slot: Slot, task: Task): void {
-    if (slot.tasks.size === 0) slot.busySince = performance.now();
+    slot.busySince = performance.now();
     slot.tasks.set(task.id, task);
     slot.worker.postMessage({ id: task.id, name: task.name, request: task.request, notify: task.notify });
   }
 
+  /** Gives waiting tasks to free workers, oldest first. */
   private drain(): void {
     while (this.waiting.length > 0) {
-      const slot = this.pick(undefined);
+      const slot = this.pick(this.waiting[0]!.affinity);
       if (!slot) return;
       this.send(slot, this.waiting.shift()!);
     }
@@ -211,10 +225,17 @@ export class ReadPool extends EventEmitter implements Reads {
     this.start();
     if (this.queued() >= this.maxQueued) return Promise.reject(new ReadError('the portal is too busy; try again in a moment', 503));
     return new Promise((resolve, reject) => {
-      const task: Task = { id: this.nextId++, name, request, notify: options.notify ?? false, resolve: resolve as (value: unknown) => void, reject };
-      const slot = this.pick(options.affinity);
-      if (slot) this.send(slot, task);
-      else this.waiting.push(task);
+      this.waiting.push({
+        id: this.nextId++,
+        name,
+        request,
+        notify: options.notify ?? false,
+        affinity: options.affinity,
+        queuedAt: performance.now(),
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
+      this.drain();
     });
   }
 

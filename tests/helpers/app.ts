@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { type FastifyInstance } from 'fastify';
 import { type DocType, type Language, type PortalSettings, type Section } from '../../config/index.ts';
 import { analyze, itemId, planChanges, type HarvestedItem } from '../../harvester/index.ts';
-import { buildApp, I18n, type HarvestControl, type MailSender, type PortalContext } from '../../publisher/index.ts';
+import { buildApp, I18n, type BuildOptions, type HarvestControl, type MailSender, type PortalContext } from '../../publisher/index.ts';
+import { type Reads } from '../../publisher/reads.ts';
 import { openStore, type Store } from '../../store/index.ts';
 import { loadTestConfig, writeConfig, type TestConfig } from './config.ts';
 
@@ -173,7 +174,16 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function makeApp(options: { items?: SeedItem[]; config?: TestConfig; harvest?: HarvestControl; mail?: MailSender; now?: () => Date } = {}): Promise<TestApp> {
+export interface AppOptions {
+  harvest?: HarvestControl;
+  mail?: MailSender;
+  now?: () => Date;
+  /** The catalogue reads (a pool of read workers over a file database); in process by default. */
+  reads?: Reads;
+  build?: BuildOptions;
+}
+
+export async function makeApp(options: AppOptions & { items?: SeedItem[]; config?: TestConfig } = {}): Promise<TestApp> {
   const settings = loadTestConfig(writeConfig(options.config ?? SEED_CONFIG));
   const store = openStore(':memory:');
   store.syncConfig(settings, new Date().toISOString());
@@ -182,7 +192,7 @@ export async function makeApp(options: { items?: SeedItem[]; config?: TestConfig
 }
 
 /** A publisher over an existing store (for instance a file database a harvest is writing). */
-export async function appOver(store: Store, settings: PortalSettings, options: { harvest?: HarvestControl; mail?: MailSender; now?: () => Date } = {}): Promise<TestApp> {
+export async function appOver(store: Store, settings: PortalSettings, options: AppOptions = {}): Promise<TestApp> {
   const ctx: PortalContext = {
     store,
     settings: () => settings,
@@ -192,8 +202,9 @@ export async function appOver(store: Store, settings: PortalSettings, options: {
     secret: Buffer.from('test secret of the portal, 32 bytes!'),
     harvest: options.harvest,
     mail: options.mail,
+    reads: options.reads,
   };
-  const app = await buildApp(ctx, { flushEveryMs: 0 });
+  const app = await buildApp(ctx, { flushEveryMs: 0, ...options.build });
   return {
     app,
     store,
@@ -201,6 +212,7 @@ export async function appOver(store: Store, settings: PortalSettings, options: {
     ctx,
     close: async () => {
       await app.close();
+      await options.reads?.close();
       store.close();
     },
   };
