@@ -215,9 +215,12 @@ export class StatsStore {
     };
   }
 
-  /** Keeps today's freshness figures (one row a day, the latest of the day wins). */
-  recordDailyFreshness(now: Date): void {
-    const i = this.indicators(now, 1);
+  /**
+   * Keeps today's freshness figures (one row a day, the latest of the day wins); `figures` when
+   * they were counted elsewhere (a read worker), else counted now.
+   */
+  recordDailyFreshness(now: Date, figures?: Pick<Indicators, 'partners' | 'contributing' | 'committed' | 'up_to_date' | 'items'>): void {
+    const i = figures ?? this.indicators(now, 1);
     this.sqlite
       .prepare(
         `INSERT INTO freshness_daily (day, partners, contributing, committed, up_to_date, items) VALUES (?, ?, ?, ?, ?, ?)
