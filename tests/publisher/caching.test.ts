@@ -9,21 +9,22 @@ import { PUBLIC_CACHE_CONTROL } from '../../publisher/render.ts';
 import { pagination } from '../../publisher/views.ts';
 import { BROWSER, makeApp, seed, SEED_ITEMS, type TestApp } from '../helpers/app.ts';
 
-/** Reads that count what the pages ask for. */
 let bed: TestApp;
+/** What the pages asked the catalogue for. */
 const calls: string[] = [];
 t.before(async () => {
-  let inner: Reads | undefined;
+  // Reads that count what the pages ask for, over the app's own store.
+  const inner: { reads?: Reads } = {};
   const reads: Reads = {
     run(name, request, options) {
       calls.push(name);
-      return inner!.run(name, request, options);
+      return inner.reads!.run(name, request, options);
     },
-    stats: () => inner!.stats(),
+    stats: () => inner.reads!.stats(),
     close: async () => {},
   };
   bed = await makeApp({ reads });
-  inner = inlineReads(bed.store);
+  inner.reads = inlineReads(bed.store);
 });
 t.teardown(() => bed.close());
 
