@@ -161,7 +161,8 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.url.startsWith('/api/')) {
       reply.header('access-control-allow-origin', '*');
-      reply.header('cache-control', 'public, max-age=60');
+      // Answers a proxy may keep a minute; errors (a 503 while the readers are saturated) never.
+      reply.header('cache-control', reply.statusCode === 200 ? 'public, max-age=60' : 'no-store');
     }
     return payload;
   });

@@ -126,6 +126,8 @@ t.test('past the queue bound, pages get 503 with Retry-After and a message, not 
   const api = await busy.app.inject({ url: '/api/items?q=corruption' });
   t.equal(api.statusCode, 503);
   t.equal(api.json().error.code, 'unavailable');
+  t.equal(api.headers['cache-control'], 'no-store', 'no proxy keeps a 503');
+  t.equal(refused.headers['cache-control'], 'private, no-cache');
   t.equal((await busy.app.inject({ url: '/healthz' })).statusCode, 200, 'health does not queue');
   held.release();
   await held.done;
