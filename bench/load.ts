@@ -3,9 +3,9 @@
 // served by the real `portal serve` process, started through the CLI, and autocannon sends it a
 // mix of distinct URLs over 20 connections: 5 % home pages, 30 % sections with filters and pages
 // (up to page 60), 35 % item pages over 2,000 ids, 30 % Arabic and French searches of 1-3 words
-// (common, domain and rare words of the catalogue's own vocabulary) with filters and pages; and
-// 10 % of all requests revalidate a page fetched before (If-None-Match), as returning visitors and
-// proxies do. Then a bare node:http server returning 10 KB gets the same load, as the baseline of
+// (common, domain and rare words of the catalogue's own vocabulary) with filters and pages, drawn
+// from a population of 3,803 distinct URLs; and 10 % of all requests revalidate a page fetched
+// before (If-None-Match), as returning visitors and proxies do. Then a bare node:http server returning 10 KB gets the same load, as the baseline of
 // what this machine serves at all during the run.
 //
 // Printed per size: start to first 200 on /healthz, req/s, latency p50/p95/p99/max (and search
@@ -45,10 +45,21 @@ interface Request {
 }
 
 // ------------------------------------------------------------------ the URL mix
-function urlMix(ids: string[], seed: number) {
+/** Share of each kind of request in the mix (the rest of the 100 % are revalidations). */
+const SHARES: Array<[Exclude<Kind, 'revalidate'>, number, number]> = [
+  // kind, share of requests, distinct URLs of that kind in the population
+  ['home', 0.05, 3],
+  ['section', 0.3, 1200],
+  ['item', 0.35, 1400],
+  ['search', 0.3, 1200],
+];
+
+/** A generator of requests of each kind, from its own seed. */
+function generators(ids: string[], seed: number): Record<Exclude<Kind, 'revalidate'>, () => Request> {
   const random = prng(seed);
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
   const vocab = vocabularies();
+  // Mostly first pages, some deep ones, up to page 60.
   const page = () => {
     const r = random();
     return r < 0.6 ? 1 : r < 0.85 ? 2 + Math.floor(random() * 9) : 11 + Math.floor(random() * 50);
@@ -68,23 +79,50 @@ function urlMix(ids: string[], seed: number) {
   const word = (lang: Lang) => {
     const r = random();
     const v = vocab[lang];
-    // Common words as they come in text, the portal's own subject, or rare ones.
+    // Words as they come in the catalogue's text (common ones often), the portal's own subject, or rare ones.
     if (r < 0.45) return zipf(v, random);
     if (r < 0.75) return pick(v.domain);
     return v.words[1000 + Math.floor(random() * (v.words.length - 1000))]!;
   };
-  return (): Request => {
-    const r = random();
-    const lang = random() < 0.5 ? 'ar' : 'fr';
-    if (r < 0.05) return { kind: 'home', path: `/${pick(['ar', 'fr', 'en'])}/` };
-    if (r < 0.35) {
+  const lang = () => (random() < 0.5 ? 'ar' : 'fr');
+  return {
+    home: () => ({ kind: 'home', path: `/${pick(['ar', 'fr', 'en'])}/` }),
+    section: () => {
       const section = pick(SECTIONS);
-      return { kind: 'section', path: `/${lang}/${section}${query({ ...filters(section), page: page() })}` };
+      return { kind: 'section', path: `/${lang()}/${section}${query({ ...filters(section), page: page() })}` };
+    },
+    item: () => ({ kind: 'item', path: `/${lang()}/items/${pick(ids)}` }),
+    search: () => {
+      const l = lang();
+      const words = Array.from({ length: 1 + Math.floor(random() * 3) }, () => word(l)).join(' ');
+      const section = random() < 0.15 ? pick(SECTIONS) : undefined;
+      return { kind: 'search', path: `/${l}/search${query({ q: words, section, ...filters(), page: page() })}` };
+    },
+  };
+}
+
+/**
+ * The population of distinct URLs (3,803 by default), and a draw from it: a kind by its share, then
+ * one of that kind's URLs at random.
+ */
+function urlMix(ids: string[], seed: number): { size: number; next: () => Request } {
+  const make = generators(ids, seed);
+  const random = prng(seed + 1);
+  const population = SHARES.map(([kind, share, distinct]) => {
+    const urls = new Map<string, Request>();
+    for (let tries = 0; urls.size < distinct && tries < distinct * 50; tries++) {
+      const r = make[kind]();
+      urls.set(r.path, r);
     }
-    if (r < 0.7) return { kind: 'item', path: `/${lang}/items/${pick(ids)}` };
-    const words = Array.from({ length: 1 + Math.floor(random() * 3) }, () => word(lang)).join(' ');
-    const section = random() < 0.15 ? pick(SECTIONS) : undefined;
-    return { kind: 'search', path: `/${lang}/search${query({ q: words, section, ...filters(), page: page() })}` };
+    return { share, urls: [...urls.values()] };
+  });
+  return {
+    size: population.reduce((n, p) => n + p.urls.length, 0),
+    next: () => {
+      let r = random();
+      const group = population.find((p) => (r -= p.share) < 0) ?? population.at(-1)!;
+      return group.urls[Math.floor(random() * group.urls.length)]!;
+    },
   };
 }
 
@@ -224,6 +262,7 @@ interface Row {
   bareRps: number;
   notModified: number;
   revalidations: number;
+  population: number;
   distinct: number;
   errors: number;
   requests: number;
@@ -248,9 +287,9 @@ try {
     log(`${size} items: portal serve answered /healthz 200 after ${Math.round(portal.readyMs)} ms`);
     // Warm-up with URLs of their own (JIT, workers' indexes), not the measured ones; pages fetched
     // here give the ETags that measured revalidations send.
-    await cannon(portal.url, urlMix(ids, 999), 3);
+    await cannon(portal.url, urlMix(ids, 999).next, 3);
     const known: Request[] = [];
-    const warm = urlMix(ids, 998);
+    const warm = urlMix(ids, 998).next;
     while (known.length < 300) {
       const r = warm();
       const response = await fetch(`${portal.url}${r.path}`, { headers: { 'user-agent': 'Mozilla/5.0 (bench:load)' } });
@@ -262,7 +301,7 @@ try {
     const revalidate = prng(2);
     const distinct = new Set<string>();
     const next = () => {
-      const r = revalidate() < 0.1 ? known[Math.floor(revalidate() * known.length)]! : mix();
+      const r = revalidate() < 0.1 ? known[Math.floor(revalidate() * known.length)]! : mix.next();
       distinct.add(r.path);
       return r;
     };
@@ -299,6 +338,7 @@ try {
       bareRps: baseline.rps,
       notModified: measured.status.get(304) ?? 0,
       revalidations: measured.latencies.revalidate.length,
+      population: mix.size + known.length,
       distinct: distinct.size,
       errors: measured.requests - ok + measured.errors + measured.timeouts,
       requests: measured.requests,
@@ -307,7 +347,8 @@ try {
     log(
       `${size} items: ${Math.round(row.rps)} req/s, p50 ${row.p50.toFixed(0)} / p95 ${row.p95.toFixed(0)} / p99 ${row.p99.toFixed(0)} / max ${row.max.toFixed(0)} ms, ` +
         `search p95 ${row.searchP95.toFixed(0)} ms, ${row.cpuMs.toFixed(1)} ms CPU a request, RSS ${row.rssMb.toFixed(0)} MB, loop delay max ${row.loopMaxMs} ms; ` +
-        `${row.distinct} distinct URLs; statuses ${JSON.stringify(Object.fromEntries(measured.status))}; bare node:http ${Math.round(row.bareRps)} req/s`,
+        `${row.distinct} distinct URLs requested of ${row.population}; statuses ${JSON.stringify(Object.fromEntries(measured.status))}; bare node:http ${Math.round(row.bareRps)} req/s; ` +
+        `server: main heap ${runtime.heap_mb} MB, ${runtime.page_cache_entries} pages cached, workers ${JSON.stringify(runtime.read_workers)}`,
     );
   }
 } finally {
@@ -319,13 +360,13 @@ const f0 = (n: number) => n.toFixed(0);
 console.log(
   `\nnpm run bench:load — ${CONNECTIONS} connections, ${SECONDS} s per size, on ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), load average before the run ${os.loadavg()[0]!.toFixed(1)}\n`,
 );
-console.log('| items | ready | req/s | p50 | p95 | p99 | max | search p95 | CPU/request | RSS | loop delay max | bare node:http 10 KB | ratio | 304s | distinct URLs | errors |');
+console.log('| items | ready | req/s | p50 | p95 | p99 | max | search p95 | CPU/request | RSS | loop delay max | bare node:http 10 KB | ratio | 304s | distinct URLs (of) | errors |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows) {
   console.log(
     `| ${r.items.toLocaleString('en')} | ${(r.readyMs / 1000).toFixed(2)} s | ${f0(r.rps)} | ${f0(r.p50)} ms | ${f0(r.p95)} ms | ${f0(r.p99)} ms | ${f0(r.max)} ms | ${f0(r.searchP95)} ms | ` +
       `${r.cpuMs.toFixed(1)} ms | ${f0(r.rssMb)} MB | ${r.loopMaxMs} ms | ${f0(r.bareRps)} req/s | ${(r.rps / r.bareRps).toFixed(3)} | ` +
-      `${((100 * r.notModified) / r.requests).toFixed(1)} % (${r.notModified} of ${r.revalidations} revalidations) | ${r.distinct} | ${r.errors} |`,
+      `${((100 * r.notModified) / r.requests).toFixed(1)} % (${r.notModified} of ${r.revalidations} revalidations) | ${r.distinct} (${r.population}) | ${r.errors} |`,
   );
 }
 const met = (ok: boolean) => (ok ? 'MET' : 'MISSED');

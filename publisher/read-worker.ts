@@ -1,6 +1,8 @@
 // A read worker: its own read-only connection to the catalogue, its own in-memory index and
 // caches, answering the pool's queries one at a time (read-pool.ts). WAL lets it read while the
 // harvester writes.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from '../store/index.ts';
 import { queries } from './queries.ts';
@@ -12,12 +14,15 @@ interface Task {
   notify?: boolean;
 }
 
+type Query = (store: unknown, request: unknown) => unknown;
 const { dbFile, extraQueries } = workerData as { dbFile: string; extraQueries?: string };
 const port = parentPort!;
 const store = openStore(dbFile, { readonly: true });
-const table: Record<string, (store: unknown, request: unknown) => unknown> = {
-  ...(queries as unknown as Record<string, (store: unknown, request: unknown) => unknown>),
-  ...(extraQueries ? ((await import(extraQueries)) as { queries: Record<string, (store: unknown, request: unknown) => unknown> }).queries : {}),
+// The worker is loaded as CommonJS (see read-pool.ts): `require`, not a top-level await.
+const require = createRequire(import.meta.url);
+const table: Record<string, Query> = {
+  ...(queries as unknown as Record<string, Query>),
+  ...(extraQueries ? (require(fileURLToPath(extraQueries)) as { queries: Record<string, Query> }).queries : {}),
 };
 const items = queries.warm(store);
 port.postMessage({ ready: true, items });
