@@ -2,10 +2,12 @@
 // store and plain arguments and returning plain data. They run in a read worker (read-pool.ts),
 // off the web server's event loop, or in process (reads.ts) when there is no pool (tests over an
 // in-memory database). Anything whose cost grows with the catalogue or a query belongs here.
+// A query that can take long returns its steps (a generator): the worker answers other requests
+// between them.
 // domain.ts alone: the read workers need the vocabularies, not the config loader and its schemas.
 import { SECTIONS, type Section } from '../config/domain.ts';
 import { type FacetCounts, type ItemFilters, type ItemRow, type Store } from '../store/index.ts';
-import { searchCatalogue, type SearchRequest } from './search.ts';
+import { searchSteps, type SearchRequest } from './search.ts';
 
 export interface ListingRequest {
   filters: ItemFilters;
@@ -35,7 +37,7 @@ export const queries = {
   },
 
   search(store: Store, request: SearchRequest) {
-    return searchCatalogue(store, request);
+    return searchSteps(store, request);
   },
 
   item(store: Store, request: { id: string; maxTextChars: number }) {
@@ -71,4 +73,10 @@ export const queries = {
 export type Queries = typeof queries;
 export type QueryName = keyof Queries;
 export type QueryRequest<K extends QueryName> = Parameters<Queries[K]>[1];
-export type QueryResult<K extends QueryName> = ReturnType<Queries[K]>;
+/** What a query answers (the final value of one that runs in steps). */
+export type QueryResult<K extends QueryName> = ReturnType<Queries[K]> extends Generator<void, infer T> ? T : ReturnType<Queries[K]>;
+
+/** Whether a query's answer is steps still to run. */
+export function isSteps(value: unknown): value is Generator<void, unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as Generator).next === 'function' && typeof (value as Generator)[Symbol.iterator] === 'function';
+}

@@ -4,9 +4,11 @@
 // ends. Here a slow query holds one worker; the event loop and the other workers go on, and both
 // cores serve. WAL lets the workers read while a harvest writes.
 //
-// - Tasks wait in one queue and a worker takes the next when it is free (one at a time): a worker
-//   held by a slow query is given nothing more meanwhile. Searches for the same words go to the
-//   same worker when it is free, so its per-query caches serve them.
+// - A worker runs up to `perWorker` tasks, a search step by step between the others
+//   (read-worker.ts). A task goes to the least busy worker, never to one whose oldest task has run
+//   for 50 ms when another can take it: a worker held by a slow query is given nothing more
+//   meanwhile. Searches for the same words go to the same worker when it is as free as the others,
+//   so its per-query caches serve them. Past that, tasks wait in one queue.
 // - Past `maxQueued` tasks waiting, new ones are refused (503) rather than queued without end.
 // - A worker busy with one task for `stuckAfterMs` is replaced: its task fails (503) and a new
 //   worker starts; a task no worker took within `maxWaitMs` fails too. A worker that dies is
@@ -21,8 +23,10 @@ import { type Reads, type RunOptions } from './reads.ts';
 
 export interface ReadPoolOptions {
   dbFile: string;
-  /** Worker threads (default: the cores available, at most 4; env PORTAL_READ_WORKERS). */
+  /** Worker threads (default: one less than the cores, at least 1, at most 4; env PORTAL_READ_WORKERS). */
   workers?: number;
+  /** Tasks a worker is given at once (default 4). */
+  perWorker?: number;
   /** Tasks waiting or running before new ones are refused with 503. */
   maxQueued?: number;
   /** A task running this long means its worker is stuck: it is replaced. */
@@ -49,10 +53,8 @@ interface Task {
 interface Slot {
   worker: Worker;
   ready: boolean;
-  /** The task it runs (one at a time). */
-  tasks: Map<number, Task & { affinity?: string }>;
-  /** When the running task started. */
-  busySince: number;
+  /** The tasks it was given, oldest first. */
+  tasks: Map<number, Task & { sentAt: number }>;
 }
 
 type Message =
@@ -71,10 +73,15 @@ export class ReadError extends Error {
   }
 }
 
+/**
+ * One worker less than the cores: the event loop (HTTP, rendering) keeps a core of its own. On two
+ * cores, one worker: measured at 200,000 items under the benchmark's mix, the process held 277 MB
+ * with one and 328 MB with two (the target is 300), and served as many requests a second.
+ */
 export function defaultWorkers(): number {
   const fromEnv = Number(process.env.PORTAL_READ_WORKERS);
   if (Number.isInteger(fromEnv) && fromEnv >= 1 && fromEnv <= 64) return fromEnv;
-  return Math.max(1, Math.min(4, os.availableParallelism()));
+  return Math.max(1, Math.min(4, os.availableParallelism() - 1));
 }
 
 // The portal runs its TypeScript without a build step, and a worker does not inherit the loader of
@@ -98,6 +105,7 @@ export class ReadPool extends EventEmitter implements Reads {
   private closed = false;
   private readonly watchdog: NodeJS.Timeout;
   private readonly size: number;
+  private readonly perWorker: number;
   private readonly maxQueued: number;
   private readonly stuckAfterMs: number;
   private readonly maxWaitMs: number;
@@ -105,6 +113,7 @@ export class ReadPool extends EventEmitter implements Reads {
   constructor(private readonly options: ReadPoolOptions) {
     super();
     this.size = options.workers ?? defaultWorkers();
+    this.perWorker = options.perWorker ?? 4;
     this.maxQueued = options.maxQueued ?? 512;
     this.stuckAfterMs = options.stuckAfterMs ?? 20_000;
     this.maxWaitMs = options.maxWaitMs ?? 20_000;
@@ -129,7 +138,7 @@ export class ReadPool extends EventEmitter implements Reads {
       // 200,000 items: a worker's resident memory from 108-138 MB to 85-98 MB.
       resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 },
     });
-    const slot: Slot = { worker, ready: false, tasks: new Map(), busySince: 0 };
+    const slot: Slot = { worker, ready: false, tasks: new Map() };
     worker.on('message', (message: Message) => this.onMessage(slot, message));
     worker.on('error', (error) => this.options.log?.({ level: 'error', msg: 'read worker failed', error: error.message }));
     worker.on('exit', (code) => this.onExit(slot, code));
@@ -169,7 +178,7 @@ export class ReadPool extends EventEmitter implements Reads {
     this.options.log?.({ level: 'error', msg: 'read worker exited; starting another', code, restarts: this.restarts + 1 });
     // A worker that dies at once (a missing database, say) is not restarted in a hot loop.
     const delay = Math.min(30_000, 100 * 2 ** Math.min(8, this.deathsInARow - 1));
-    const placeholder: Slot = { worker: slot.worker, ready: false, tasks: new Map(), busySince: 0 };
+    const placeholder: Slot = { worker: slot.worker, ready: false, tasks: new Map() };
     this.slots[index] = placeholder;
     setTimeout(() => {
       if (this.closed || this.slots[index] !== placeholder) return;
@@ -181,9 +190,9 @@ export class ReadPool extends EventEmitter implements Reads {
   private checkStuck(): void {
     const now = performance.now();
     for (const slot of this.slots) {
-      if (slot.tasks.size === 0 || now - slot.busySince < this.stuckAfterMs) continue;
-      const running = slot.tasks.values().next().value!;
-      this.options.log?.({ level: 'error', msg: 'read worker stuck on one query; replacing it', query: running.name, ms: Math.round(now - slot.busySince) });
+      const oldest = slot.tasks.values().next().value;
+      if (!oldest || now - oldest.sentAt < this.stuckAfterMs) continue;
+      this.options.log?.({ level: 'error', msg: 'read worker stuck on one query; replacing it', query: oldest.name, ms: Math.round(now - oldest.sentAt) });
       // The exit handler fails its tasks and starts another worker.
       void slot.worker.terminate();
     }
@@ -193,20 +202,27 @@ export class ReadPool extends EventEmitter implements Reads {
     }
   }
 
-  /** A free worker for a task: its affinity's when that one is free. */
+  /** The worker for a task, or none while every worker has its fill. */
   private pick(affinity: string | undefined): Slot | undefined {
-    const free = this.slots.filter((s) => s.ready && s.tasks.size === 0);
-    if (free.length === 0) return undefined;
+    const now = performance.now();
+    const open = this.slots.filter((s) => s.ready && s.tasks.size < this.perWorker);
+    if (open.length === 0) return undefined;
+    // A worker whose oldest task has run 50 ms may be held by a slow query: others first.
+    const held = (s: Slot) => {
+      const oldest = s.tasks.values().next().value;
+      return oldest !== undefined && now - oldest.sentAt > 50;
+    };
+    const candidates = open.some((s) => !held(s)) ? open.filter((s) => !held(s)) : open;
+    const least = candidates.reduce((best, s) => (s.tasks.size < best.tasks.size ? s : best));
     if (affinity !== undefined) {
       const preferred = this.slots[hash(affinity) % this.slots.length]!;
-      if (free.includes(preferred)) return preferred;
+      if (candidates.includes(preferred) && preferred.tasks.size <= least.tasks.size) return preferred;
     }
-    return free[0];
+    return least;
   }
 
   private send(slot: Slot, task: Task): void {
-    slot.busySince = performance.now();
-    slot.tasks.set(task.id, task);
+    slot.tasks.set(task.id, { ...task, sentAt: performance.now() });
     slot.worker.postMessage({ id: task.id, name: task.name, request: task.request, notify: task.notify });
   }
 

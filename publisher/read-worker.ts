@@ -1,11 +1,11 @@
 // A read worker: its own read-only connection to the catalogue, its own in-memory index and
-// caches, answering the pool's queries one at a time (read-pool.ts). WAL lets it read while the
-// harvester writes.
+// caches, answering the pool's queries (read-pool.ts); long ones take turns step by step. WAL lets
+// it read while the harvester writes.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from '../store/index.ts';
-import { queries } from './queries.ts';
+import { isSteps, queries } from './queries.ts';
 
 interface Task {
   id: number;
@@ -27,13 +27,40 @@ const table: Record<string, Query> = {
 const items = queries.warm(store);
 port.postMessage({ ready: true, items });
 
+// Queries that run in steps (searches) take turns: one step each, and the tasks that arrive
+// meanwhile (an item page, a listing: one step) run between two steps of a long search.
+const running: Array<{ id: number; steps: Generator<void, unknown> }> = [];
+let turn: NodeJS.Immediate | undefined;
+
+const answer = (id: number, value: unknown) => port.postMessage({ id, ok: true, value });
+const fail = (id: number, error: unknown) =>
+  port.postMessage({ id, ok: false, error: { message: (error as Error).message, code: (error as { code?: string }).code } });
+
+function next(): void {
+  turn = undefined;
+  const task = running.shift();
+  if (!task) return;
+  try {
+    const step = task.steps.next();
+    if (step.done) answer(task.id, step.value);
+    else running.push(task);
+  } catch (error) {
+    fail(task.id, error);
+  }
+  // setImmediate, not a loop: messages that arrived during the step are taken first.
+  if (running.length > 0) turn = setImmediate(next);
+}
+
 port.on('message', (task: Task) => {
   if (task.notify) port.postMessage({ started: task.id });
   try {
     const run = table[task.name];
     if (!run) throw new Error(`no query named ${task.name}`);
-    port.postMessage({ id: task.id, ok: true, value: run(store, task.request) });
+    const value = run(store, task.request);
+    if (!isSteps(value)) return answer(task.id, value);
+    running.push({ id: task.id, steps: value });
+    turn ??= setImmediate(next);
   } catch (error) {
-    port.postMessage({ id: task.id, ok: false, error: { message: (error as Error).message, code: (error as { code?: string }).code } });
+    fail(task.id, error);
   }
 });

@@ -1,7 +1,7 @@
 // The catalogue reads of the public pages (queries.ts), asked for asynchronously: from a pool of
 // read workers (read-pool.ts) when the portal serves a database file, or in process otherwise.
-import { type Store } from '../store/index.ts';
-import { queries, type QueryName, type QueryRequest, type QueryResult } from './queries.ts';
+import { complete, type Store } from '../store/index.ts';
+import { isSteps, queries, type QueryName, type QueryRequest, type QueryResult } from './queries.ts';
 
 export interface RunOptions {
   /** Requests with the same key go to the same worker when it is free (its caches then serve them). */
@@ -19,7 +19,8 @@ export interface Reads {
 export function inlineReads(store: Store): Reads {
   return {
     async run(name, request) {
-      return (queries[name] as (store: Store, request: unknown) => never)(store, request);
+      const answer = (queries[name] as (store: Store, request: unknown) => unknown)(store, request);
+      return (isSteps(answer) ? complete(answer) : answer) as never;
     },
     stats: () => ({ workers: 0, busy: 0, queued: 0, restarts: 0 }),
     async close() {},

@@ -11,7 +11,7 @@
 // `searchCatalogue` runs the whole pipeline for a page; it runs in a read worker
 // (publisher/read-pool.ts) or in process, and returns plain data the page renders.
 import { analyze, termMatches } from '../harvester/analyzer.ts';
-import { type FacetCounts, type FtsQuery, type ItemFilters, type ItemRow, type Store } from '../store/index.ts';
+import { complete, type FacetCounts, type FtsQuery, type ItemFilters, type ItemRow, type Store } from '../store/index.ts';
 
 /** Characters of a query that are read; the rest is ignored (a sensible answer, not an error). */
 export const MAX_QUERY_CHARS = 200;
@@ -141,6 +141,14 @@ const NO_FACETS: FacetCounts = { section: [], doc_type: [], partner: [], languag
 
 /** The whole pipeline for one page of results. */
 export function searchCatalogue(store: Store, request: SearchRequest): SearchOutcome {
+  return complete(searchSteps(store, request));
+}
+
+/**
+ * The pipeline as steps: it yields between the costly ones (candidates, each ranked window,
+ * snippets, facets) so a read worker answers other requests in between.
+ */
+export function* searchSteps(store: Store, request: SearchRequest): Generator<void, SearchOutcome> {
   const started = performance.now();
   const parsed = parseQuery(request.q);
   const base = { text: parsed.text, truncated: parsed.truncated, anyWords: false, partial: false };
@@ -152,11 +160,11 @@ export function searchCatalogue(store: Store, request: SearchRequest): SearchOut
   if (parsed.groups.length === 0) return { ...base, kind: 'stopwords', total: 0, items: [], facets: request.facets ? NO_FACETS : undefined };
   const budget = () => (request.budgetMs === undefined ? undefined : Math.max(0, request.budgetMs - (performance.now() - started)));
   let fts = ftsQuery(parsed, 'all')!;
-  let result = store.items.search(fts, request.filters, request.page, request.perPage, { budgetMs: budget() });
+  let result = yield* store.items.searchSteps(fts, request.filters, request.page, request.perPage, { budgetMs: budget() });
   let anyWords = false;
   if (result.total === 0 && parsed.groups.length > 1) {
     fts = ftsQuery(parsed, 'any')!;
-    result = store.items.search(fts, request.filters, request.page, request.perPage, { budgetMs: budget() });
+    result = yield* store.items.searchSteps(fts, request.filters, request.page, request.perPage, { budgetMs: budget() });
     anyWords = result.total > 0;
   }
   let items: SearchHit[] = result.items;
@@ -170,6 +178,7 @@ export function searchCatalogue(store: Store, request: SearchRequest): SearchOut
       titleHtml: highlight(row.title, parsed.terms),
       snippet: snippet(`${row.summary.replace(/<[^>]*>/g, ' ')} ${texts.get(row.pk) ?? ''}`, parsed.terms),
     }));
+    yield;
   }
   return {
     ...base,

@@ -18,7 +18,7 @@ export { PARTNER_FRESHNESS, lastMonths } from './stats.ts';
 export type { SuggestionRow, SuggestionStatus, NewSuggestion } from './suggestions.ts';
 export { SUGGESTION_STATUSES } from './suggestions.ts';
 export { INDEXED_TEXT_CHARS } from './items.ts';
-export { RANK_WINDOW } from './search.ts';
+export { RANK_WINDOW, complete } from './search.ts';
 export { ROLES, FREE_ATTEMPTS, type Role, type UserRow, type SessionRow, type AuditEntry } from './users.ts';
 export { describeStorageError } from './db.ts';
 

@@ -12,7 +12,7 @@ import {
 } from '../harvester/ports.ts';
 import { CatalogueIndex } from './catalogue-index.ts';
 import { type Sqlite } from './db.ts';
-import { RANK_WINDOW, SearchEngine, type FtsQuery, type SearchOptions } from './search.ts';
+import { complete, RANK_WINDOW, SearchEngine, type FtsQuery, type SearchOptions } from './search.ts';
 import { parseJson } from './util.ts';
 
 export type { FtsQuery, SearchOptions } from './search.ts';
@@ -439,10 +439,15 @@ export class ItemsStore {
    * cut the ranking short.
    */
   search(fts: FtsQuery, filters: ItemFilters, page: number, perPage: number, options: SearchOptions = {}): SearchPage {
+    return complete(this.searchSteps(fts, filters, page, perPage, options));
+  }
+
+  /** The same search as steps (see SearchEngine.pageSteps): a read worker answers others between them. */
+  *searchSteps(fts: FtsQuery, filters: ItemFilters, page: number, perPage: number, options: SearchOptions = {}): Generator<void, SearchPage> {
     const filtered = Boolean(
       filters.section || filters.docType || filters.partner || filters.language || filters.year !== undefined || filters.from || filters.to || filters.includeGone,
     );
-    const ranked = this.engine.page(fts, filtered ? this.catalogue.predicate(filters) : undefined, (page - 1) * perPage, perPage, options);
+    const ranked = yield* this.engine.pageSteps(fts, filtered ? this.catalogue.predicate(filters) : undefined, (page - 1) * perPage, perPage, options);
     const rows = new Map(this.rowsOf(ranked.hits.map((h) => h.pk)).map((r) => [r.pk, r]));
     return {
       total: ranked.total,

@@ -51,6 +51,7 @@ interface Window {
 }
 
 interface QueryEntry {
+  key: string;
   /** Every matching rowid, ascending. */
   matches: Int32Array;
   /** Title tier (before filters): rowids by words in title (most first), then recency. */
@@ -85,6 +86,15 @@ export class SearchEngine {
     return this.scratch;
   }
 
+  private keyOf(fts: FtsQuery): string {
+    return `${fts.match}\u0000${(fts.phrases ?? []).join('\u0000')}`;
+  }
+
+  /** Whether the query's candidates are kept (no SQL to run for them). */
+  cached(fts: FtsQuery): boolean {
+    return this.index.generation === this.generation && this.entries.has(this.keyOf(fts));
+  }
+
   /** The query's matches and title tier, from the cache or computed now. */
   entry(fts: FtsQuery): QueryEntry {
     this.index.fresh();
@@ -93,7 +103,7 @@ export class SearchEngine {
       this.bytes = 0;
       this.generation = this.index.generation;
     }
-    const key = `${fts.match}\u0000${(fts.phrases ?? []).join('\u0000')}`;
+    const key = this.keyOf(fts);
     let entry = this.entries.get(key);
     if (entry) {
       this.entries.delete(key);
@@ -138,7 +148,7 @@ export class SearchEngine {
       titleWords[sorted.length + i] = words[pk]! - MATCH;
     });
     for (const pk of matches) words[pk] = 0;
-    entry = { matches, title, titleWords, windows: [], bytes: matches.byteLength + title.byteLength * 1.25 + 200 };
+    entry = { key, matches, title, titleWords, windows: [], bytes: matches.byteLength + title.byteLength * 1.25 + 200 };
     this.remember(key, entry);
     return entry;
   }
@@ -165,7 +175,8 @@ export class SearchEngine {
     cached = { pks: Int32Array.from(rows, (r) => r[0]), ranks: Float64Array.from(rows, (r) => r[1]) };
     entry.windows[w] = cached;
     entry.bytes += rows.length * 12;
-    this.bytes += rows.length * 12;
+    // (Counted only while the entry is kept: other requests may have dropped it meanwhile.)
+    if (this.entries.get(entry.key) === entry) this.bytes += rows.length * 12;
     return cached;
   }
 
@@ -174,9 +185,19 @@ export class SearchEngine {
    * `keep` is the filters' predicate (undefined: no filter).
    */
   page(fts: FtsQuery, keep: ((pk: number) => boolean) | undefined, offset: number, limit: number, options: SearchOptions = {}): RankedPage {
+    return complete(this.pageSteps(fts, keep, offset, limit, options));
+  }
+
+  /**
+   * The same, as steps: it yields after the candidates and after each body window it ranks, so a
+   * read worker can answer other requests in between (publisher/read-worker.ts).
+   */
+  *pageSteps(fts: FtsQuery, keep: ((pk: number) => boolean) | undefined, offset: number, limit: number, options: SearchOptions = {}): Generator<void, RankedPage> {
     const started = performance.now();
     const deadline = started + (options.budgetMs ?? Infinity);
+    const cached = this.cached(fts);
     const entry = this.entry(fts);
+    if (!cached) yield;
     let total = entry.matches.length;
     if (keep) {
       total = 0;
@@ -193,30 +214,38 @@ export class SearchEngine {
       inTitle++;
     }
     if (hits.length < limit && inTitle < total) {
-      // Body tier: the matches without any of the query's words in their title, by bm25.
-      const largest = entry.matches[entry.matches.length - 1]!;
-      const titled = this.marks(largest + 1);
+      // Body tier: the matches without any of the query's words in their title, by bm25. (Its own
+      // marks, not the shared scratch: other requests run between the steps.)
+      const titled = new Uint8Array(entry.matches[entry.matches.length - 1]! + 1);
       for (const pk of entry.title) titled[pk] = 1;
       let skip = Math.max(0, offset - inTitle);
       const windows = Math.ceil(entry.matches.length / this.window);
-      try {
-        for (let w = 0; w < windows && hits.length < limit; w++) {
-          if (!entry.windows[w] && performance.now() > deadline) {
+      for (let w = 0; w < windows && hits.length < limit; w++) {
+        let window = entry.windows[w];
+        if (!window) {
+          if (performance.now() > deadline) {
             partial = true;
             break;
           }
-          const window = this.rankWindow(fts, entry, w);
-          for (let i = 0; i < window.pks.length && hits.length < limit; i++) {
-            const pk = window.pks[i]!;
-            if ((pk < titled.length && titled[pk] === 1) || (keep && !keep(pk))) continue;
-            if (skip > 0) skip--;
-            else hits.push({ pk, rank: window.ranks[i]! });
-          }
+          window = this.rankWindow(fts, entry, w);
+          yield;
         }
-      } finally {
-        for (const pk of entry.title) titled[pk] = 0;
+        for (let i = 0; i < window.pks.length && hits.length < limit; i++) {
+          const pk = window.pks[i]!;
+          if ((pk < titled.length && titled[pk] === 1) || (keep && !keep(pk))) continue;
+          if (skip > 0) skip--;
+          else hits.push({ pk, rank: window.ranks[i]! });
+        }
       }
     }
     return { total, hits, partial };
+  }
+}
+
+/** Runs steps to the end. */
+export function complete<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
   }
 }

@@ -17,6 +17,21 @@ export const queries = {
     return statements;
   },
 
+  /**
+   * A long query in steps, as a search runs in a worker: real SQLite work in each step, until the
+   * test sets the flag. Returns how many steps it took.
+   */
+  *steps(store: Store, request: { flag: SharedArrayBuffer }) {
+    const flag = new Int32Array(request.flag);
+    let steps = 0;
+    while (Atomics.load(flag, 0) === 0) {
+      for (let i = 0; i < 20; i++) store.items.count();
+      steps++;
+      yield;
+    }
+    return steps;
+  },
+
   /** A worker that dies mid-query. */
   crash() {
     process.exit(3);

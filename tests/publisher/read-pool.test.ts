@@ -93,6 +93,31 @@ t.test('with every worker held, the event loop still answers: health and pages a
   await Promise.all([first.done, second.done]);
 });
 
+t.test('with one worker, a long search takes turns: pages asked meanwhile answer between its steps', async (t) => {
+  const lone = startReadPool({ dbFile, workers: 1, extraQueries: HOLD });
+  t.teardown(() => lone.close());
+  await lone.ready();
+  const app = await appOver(store, settings, { reads: lone });
+  t.teardown(() => app.app.close());
+  const inject = async (url: string) => {
+    const started = performance.now();
+    const response = await app.app.inject({ url, headers: BROWSER });
+    return { status: response.statusCode, ms: performance.now() - started };
+  };
+  for (const url of [`/fr/items/${itemId}?warm`, '/fr/news?warm', '/fr/search?q=warm']) await inject(url);
+  const flag = new SharedArrayBuffer(4);
+  const started = once(lone, 'started');
+  const long = lone.runExtra('steps', { flag }, { notify: true });
+  await started;
+  for (const url of [`/fr/items/${itemId}?during`, '/fr/news?during', `/ar/search?q=${encodeURIComponent('الرشوة')}&during`]) {
+    const answer = await inject(url);
+    t.equal(answer.status, 200, url);
+    t.ok(answer.ms < 200, `${url} answered in ${answer.ms.toFixed(0)} ms while the long query ran`);
+  }
+  Atomics.store(new Int32Array(flag), 0, 1);
+  t.ok(((await long) as number) > 1, 'the long query was still taking its steps');
+});
+
 t.test('a worker stuck on one query is replaced; its request gets 503, the next ones are served', async (t) => {
   const lone = startReadPool({ dbFile, workers: 1, extraQueries: HOLD, stuckAfterMs: 300 });
   t.teardown(() => lone.close());
