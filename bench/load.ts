@@ -15,7 +15,8 @@
 //
 // BENCH_SIZES=10000,50000,200000 · BENCH_SECONDS=10 · BENCH_CONNECTIONS=20 · BENCH_DIR=dir keeps
 // the seeded databases between runs (seeding 200,000 items takes about 5 minutes on 2 cores);
-// without it they go in a temporary directory, removed at the end.
+// without it they go in a temporary directory, removed at the end. BENCH_NODE_FLAGS passes Node
+// options to the portal process (--cpu-prof --cpu-prof-dir=DIR profiles it, workers included).
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -32,6 +33,8 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const SIZES = (process.env.BENCH_SIZES ?? '10000,50000,200000').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+/** Node options for the portal process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it). */
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const keep = Boolean(process.env.BENCH_DIR);
 const dir = process.env.BENCH_DIR ? path.resolve(process.env.BENCH_DIR) : fs.mkdtempSync(path.join(os.tmpdir(), 'portal-bench-load-'));
 const configDir = path.join(dir, 'config');
@@ -155,7 +158,7 @@ async function startPortal(dbFile: string): Promise<{ child: ChildProcess; url: 
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/portal.js'), 'serve', '--no-harvest', '--config', configDir, '--db', dbFile, '--host', '127.0.0.1', '--port', String(port)], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, path.join(ROOT, 'bin/portal.js'), 'serve', '--no-harvest', '--config', configDir, '--db', dbFile, '--host', '127.0.0.1', '--port', String(port)], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -40,10 +40,6 @@ export const queries = {
     return searchSteps(store, request);
   },
 
-  item(store: Store, request: { id: string; maxTextChars: number }) {
-    return store.items.get(request.id, request.maxTextChars);
-  },
-
   /** The home page: the latest items of each section, and the indicators. */
   home(store: Store, request: { perSection: number; now: string; months: number }) {
     const latest = Object.fromEntries(SECTIONS.map((section) => [section, store.items.latest(section, request.perSection)])) as Record<Section, ItemRow[]>;

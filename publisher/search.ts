@@ -169,9 +169,10 @@ export function* searchSteps(store: Store, request: SearchRequest): Generator<vo
   }
   let items: SearchHit[] = result.items;
   if (request.snippets) {
+    // What snippet() reads: its scan and a snippet's width on either side.
     const texts = store.items.textsOf(
       result.items.map((r) => r.pk),
-      6000,
+      3500,
     );
     items = result.items.map((row) => ({
       ...row,

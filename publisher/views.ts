@@ -21,8 +21,35 @@ export function pick(text: Multilingual | null | undefined, lang: string): strin
   return (text as Record<string, string | undefined>)[lang] ?? text.fr ?? text.ar ?? text.en ?? text.zgh ?? '';
 }
 
+const partnerCache = new WeakMap<object, { version: number; rows: PartnerRow[]; names: Map<string, Map<string, string>> }>();
+
+/**
+ * The partners, read once per config and catalogue state (every page asks for them): they change
+ * when a config is loaded, here (a new settings object) or by a harvest's process (data_version).
+ */
+function partnerState(ctx: PortalContext) {
+  const settings = ctx.settings() as object;
+  const version = ctx.store.dataVersion();
+  let state = partnerCache.get(settings);
+  if (!state || state.version !== version) {
+    state = { version, rows: ctx.store.partners.list(), names: new Map() };
+    partnerCache.set(settings, state);
+  }
+  return state;
+}
+
+export function partnerList(ctx: PortalContext): PartnerRow[] {
+  return [...partnerState(ctx).rows];
+}
+
 export function partnerNames(ctx: PortalContext, lang: string): Map<string, string> {
-  return new Map(ctx.store.partners.list().map((p: PartnerRow) => [p.id, pick(p.name, lang)]));
+  const state = partnerState(ctx);
+  let names = state.names.get(lang);
+  if (!names) {
+    names = new Map(state.rows.map((p: PartnerRow) => [p.id, pick(p.name, lang)]));
+    state.names.set(lang, names);
+  }
+  return names;
 }
 
 export interface ItemView {
@@ -135,7 +162,7 @@ export function listingParams(ctx: PortalContext, query: Record<string, unknown>
   }
   const partner = stringParam(query, 'partner');
   if (partner !== undefined) {
-    if (!ctx.store.partners.get(partner)) throw new BadRequest(`unknown partner "${partner}"`);
+    if (!partnerState(ctx).rows.some((p) => p.id === partner)) throw new BadRequest(`unknown partner "${partner}"`);
     filters.partner = partner;
   }
   const language = stringParam(query, 'language');

@@ -200,7 +200,8 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const { id } = request.params as { id: string };
-      const item = /^[0-9a-f]{16}$/.test(id) ? await app.reads.run('item', { id, maxTextChars: 2000 }) : undefined;
+      // One item by its id: bounded by the item, read on the event loop (see the item page).
+      const item = /^[0-9a-f]{16}$/.test(id) ? ctx.store.items.get(id, 2000) : undefined;
       if (!item) return reply.code(404).send({ error: { code: 'not_found', message: `no item with id "${id.slice(0, 64)}"` } });
       return {
         ...apiItem(item),
