@@ -351,7 +351,7 @@ try {
       `${size} items: ${Math.round(row.rps)} req/s, p50 ${row.p50.toFixed(0)} / p95 ${row.p95.toFixed(0)} / p99 ${row.p99.toFixed(0)} / max ${row.max.toFixed(0)} ms, ` +
         `search p95 ${row.searchP95.toFixed(0)} ms, ${row.cpuMs.toFixed(1)} ms CPU a request, RSS ${row.rssMb.toFixed(0)} MB, loop delay max ${row.loopMaxMs} ms; ` +
         `${row.distinct} distinct URLs requested of ${row.population}; statuses ${JSON.stringify(Object.fromEntries(measured.status))}; bare node:http ${Math.round(row.bareRps)} req/s; ` +
-        `server: main heap ${runtime.heap_mb} MB, ${runtime.page_cache_entries} pages cached, workers ${JSON.stringify(runtime.read_workers)}`,
+        `server: ${JSON.stringify(runtime)}`,
     );
   }
 } finally {

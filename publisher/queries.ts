@@ -17,6 +17,8 @@ export interface ListingRequest {
   facets?: boolean;
   /** The whole catalogue's facets too (the online library's browse lists). */
   library?: boolean;
+  /** Items without their summary (pages' lists do not show it): less to copy between threads. */
+  slim?: boolean;
 }
 
 export interface ListingResult {
@@ -30,7 +32,8 @@ export const queries = {
   listing(store: Store, request: ListingRequest): ListingResult {
     const result = store.items.list(request.filters, request.page, request.perPage);
     return {
-      ...result,
+      total: result.total,
+      items: request.slim ? result.items.map((item) => ({ ...item, summary: '' })) : result.items,
       facets: request.facets ? store.items.facets(request.filters) : undefined,
       library: request.library ? store.items.facets({}) : undefined,
     };

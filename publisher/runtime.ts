@@ -2,7 +2,7 @@
 // that holds the loop delays every other one), memory, the read workers and the page cache.
 // `kill -USR2 <pid>` prints it as a JSON line and starts a new measurement period; a stall of
 // the loop past 100 ms is logged when it happens.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { type FastifyInstance } from 'fastify';
 
 export interface RuntimeReport {
@@ -10,8 +10,13 @@ export interface RuntimeReport {
   /** Since the last report. */
   event_loop_delay_max_ms: number;
   event_loop_delay_p99_ms: number;
+  /** The longest garbage collection pause of the event loop's thread. */
+  gc_max_ms: number;
   rss_mb: number;
   heap_mb: number;
+  heap_total_mb: number;
+  /** Outside the heap: buffers (the page cache's pages among them). */
+  external_mb: number;
   read_workers: ReturnType<FastifyInstance['reads']['stats']>;
   page_cache_entries: number;
 }
@@ -19,14 +24,23 @@ export interface RuntimeReport {
 export function watchRuntime(app: FastifyInstance, log: (entry: Record<string, unknown>) => void): () => void {
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
+  let gcMax = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcMax = Math.max(gcMax, entry.duration);
+  });
+  gc.observe({ entryTypes: ['gc'] });
+  const mb = (bytes: number) => Math.round(bytes / 1048576);
   const report = (): RuntimeReport => {
     const memory = process.memoryUsage();
     return {
       msg: 'runtime',
       event_loop_delay_max_ms: Math.round(histogram.max / 1e5) / 10,
       event_loop_delay_p99_ms: Math.round(histogram.percentile(99) / 1e5) / 10,
-      rss_mb: Math.round(memory.rss / 1048576),
-      heap_mb: Math.round(memory.heapUsed / 1048576),
+      gc_max_ms: Math.round(gcMax * 10) / 10,
+      rss_mb: mb(memory.rss),
+      heap_mb: mb(memory.heapUsed),
+      heap_total_mb: mb(memory.heapTotal),
+      external_mb: mb(memory.external),
       read_workers: app.reads.stats(),
       page_cache_entries: app.renderer.cache.size,
     };
@@ -34,6 +48,7 @@ export function watchRuntime(app: FastifyInstance, log: (entry: Record<string, u
   const onSignal = () => {
     log({ ...report() });
     histogram.reset();
+    gcMax = 0;
   };
   process.on('SIGUSR2', onSignal);
   let seen = 0;
@@ -48,5 +63,6 @@ export function watchRuntime(app: FastifyInstance, log: (entry: Record<string, u
     process.off('SIGUSR2', onSignal);
     clearInterval(check);
     histogram.disable();
+    gc.disconnect();
   };
 }

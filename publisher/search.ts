@@ -174,8 +174,10 @@ export function* searchSteps(store: Store, request: SearchRequest): Generator<vo
       result.items.map((r) => r.pk),
       3500,
     );
+    // The page shows the snippet, not the summary: it is not copied back.
     items = result.items.map((row) => ({
       ...row,
+      summary: '',
       titleHtml: highlight(row.title, parsed.terms),
       snippet: snippet(`${row.summary.replace(/<[^>]*>/g, ' ')} ${texts.get(row.pk) ?? ''}`, parsed.terms),
     }));

@@ -89,7 +89,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const cached = app.renderer.reuse(request, reply);
     if (cached) return cached;
     const names = partnerNames(ctx, lang);
-    const result = await app.reads.run('listing', { filters: params.filters, page: params.page, perPage: params.perPage, facets: true, library: section === 'services' });
+    const result = await app.reads.run('listing', { filters: params.filters, page: params.page, perPage: params.perPage, facets: true, library: section === 'services', slim: true });
     const facets = result.facets!;
     const state = filterState(params);
     delete state.section;
@@ -288,7 +288,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     if (cached) return cached;
     const [report, result] = await Promise.all([
       app.reads.run('freshness', { now: ctx.now().toISOString() }),
-      app.reads.run('listing', { filters: { ...params.filters, partner: id }, page: params.page, perPage: params.perPage }),
+      app.reads.run('listing', { filters: { ...params.filters, partner: id }, page: params.page, perPage: params.perPage, slim: true }),
     ]);
     const row = report.partners.find((p) => p.partner === id);
     if (!row) return notFound(reply);
