@@ -27,8 +27,9 @@ const table: Record<string, Query> = {
 const items = queries.warm(store);
 port.postMessage({ ready: true, items });
 
-// Queries that run in steps (searches) take turns: one step each, and the tasks that arrive
-// meanwhile (an item page, a listing: one step) run between two steps of a long search.
+// Queries that run in steps (searches) run oldest first, step after step; the tasks that arrive
+// meanwhile run between two steps: a listing (one step) is answered at once, a new search waits for
+// the older ones. (Taking turns step by step made every search as slow as all of them together.)
 const running: Array<{ id: number; steps: Generator<void, unknown> }> = [];
 let turn: NodeJS.Immediate | undefined;
 
@@ -38,13 +39,16 @@ const fail = (id: number, error: unknown) =>
 
 function next(): void {
   turn = undefined;
-  const task = running.shift();
+  const task = running[0];
   if (!task) return;
   try {
     const step = task.steps.next();
-    if (step.done) answer(task.id, step.value);
-    else running.push(task);
+    if (step.done) {
+      running.shift();
+      answer(task.id, step.value);
+    }
   } catch (error) {
+    running.shift();
     fail(task.id, error);
   }
   // setImmediate, not a loop: messages that arrived during the step are taken first.

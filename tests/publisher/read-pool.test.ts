@@ -93,7 +93,7 @@ t.test('with every worker held, the event loop still answers: health and pages a
   await Promise.all([first.done, second.done]);
 });
 
-t.test('with one worker, a long search takes turns: pages asked meanwhile answer between its steps', async (t) => {
+t.test('with one worker, pages asked during a long search answer between its steps; a search waits its turn', async (t) => {
   const lone = startReadPool({ dbFile, workers: 1, extraQueries: HOLD });
   t.teardown(() => lone.close());
   await lone.ready();
@@ -109,13 +109,19 @@ t.test('with one worker, a long search takes turns: pages asked meanwhile answer
   const started = once(lone, 'started');
   const long = lone.runExtra('steps', { flag }, { notify: true });
   await started;
-  for (const url of [`/fr/items/${itemId}?during`, '/fr/news?during', `/ar/search?q=${encodeURIComponent('الرشوة')}&during`]) {
+  for (const url of [`/fr/items/${itemId}?during`, '/fr/news?during', '/ar/publications?language=ar&during', '/api/items?partner=alpha&during']) {
     const answer = await inject(url);
     t.equal(answer.status, 200, url);
     t.ok(answer.ms < 200, `${url} answered in ${answer.ms.toFixed(0)} ms while the long query ran`);
   }
+  // Searches run oldest first, each to its end: this one starts when the long one is done.
+  let searched = false;
+  const search = inject(`/ar/search?q=${encodeURIComponent('الرشوة')}&during`).then((answer) => ((searched = true), answer));
+  t.equal((await inject('/fr/news?after-search')).status, 200, 'a listing asked after the search still goes first');
+  t.notOk(searched, 'the search waits for the long query');
   Atomics.store(new Int32Array(flag), 0, 1);
   t.ok(((await long) as number) > 1, 'the long query was still taking its steps');
+  t.equal((await search).status, 200, 'then the search is answered');
 });
 
 t.test('a worker stuck on one query is replaced; its request gets 503, the next ones are served', async (t) => {
