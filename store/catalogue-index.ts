@@ -84,6 +84,11 @@ export class CatalogueIndex {
   private order: Int32Array = new Int32Array(0);
   /** Index of each rowid in `order` (recency rank: smaller is newer); -1 when unknown. */
   private position: Int32Array = new Int32Array(0);
+  /**
+   * `order` restricted to one partner's or one section's items, made when a listing first asks and
+   * dropped when items change: a partner's listing walks its own items only.
+   */
+  private readonly subOrders = new Map<string, Int32Array>();
   /** By cell: its attributes' codes, and how many visible items it holds. */
   private readonly cells = {
     section: new Uint8Array(0),
@@ -141,6 +146,7 @@ export class CatalogueIndex {
   private load(where: string, ...params: unknown[]): number[] {
     const statement = this.sqlite.prepare(`SELECT pk, section, doc_type, partner_id, language, year, sort_date, gone_since IS NOT NULL FROM items ${where}`).raw();
     const moved: number[] = [];
+    this.subOrders.clear();
     // Row by row: the whole catalogue's rows at once would take tens of megabytes for a moment.
     for (const row of statement.iterate(...params) as IterableIterator<[number, string, string | null, string, string | null, number, string, number]>) {
       const [pk, section, docType, partner, language, year, sortDate, gone] = row;
@@ -203,6 +209,7 @@ export class CatalogueIndex {
     while (j < fresh.length) merged[k++] = fresh[j++]!;
     this.order = merged;
     this.reposition();
+    this.subOrders.clear();
   }
 
   /** Catches up with what other connections committed (cheap when nothing did). */
@@ -285,21 +292,34 @@ export class CatalogueIndex {
     return (pk) => state[pk] === VISIBLE && ok[cell[pk]!] === 1 && day[pk]! >= from && day[pk]! <= to;
   }
 
-  /** The slice of `order` within the filters' date bounds (order is newest first). */
-  private dateRange(filters: ItemFilters): [number, number] {
+  /** The slice of `list` (newest first) within the filters' date bounds. */
+  private dateRange(filters: ItemFilters, list: Int32Array = this.order): [number, number] {
     const firstAtOrBefore = (bound: number) => {
       let lo = 0;
-      let hi = this.order.length;
+      let hi = list.length;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (this.day[this.order[mid]!]! > bound) lo = mid + 1;
+        if (this.day[list[mid]!]! > bound) lo = mid + 1;
         else hi = mid;
       }
       return lo;
     };
     const start = filters.to ? firstAtOrBefore(dayNumber(filters.to)) : 0;
-    const end = filters.from ? firstAtOrBefore(dayNumber(filters.from) - 1) : this.order.length;
+    const end = filters.from ? firstAtOrBefore(dayNumber(filters.from) - 1) : list.length;
     return [start, Math.max(start, end)];
+  }
+
+  /** The items of one partner (kind 'p') or one section ('s'), newest first. */
+  private subOrder(kind: 'p' | 's', code: number): Int32Array {
+    const key = `${kind}${code}`;
+    let list = this.subOrders.get(key);
+    if (!list) {
+      const attribute = kind === 'p' ? this.cells.partner : this.cells.section;
+      const { cell } = this;
+      list = this.order.filter((pk) => attribute[cell[pk]!] === code);
+      this.subOrders.set(key, list);
+    }
+    return list;
   }
 
   /** Whether totals and facets of these filters can come from the cells' counts. */
@@ -315,11 +335,15 @@ export class CatalogueIndex {
   listPage(filters: ItemFilters, offset: number, limit: number): { total: number; pks: number[] } {
     const matches = this.predicate(filters);
     const known = this.cellsAnswer(filters) ? this.cellsTotal(filters) : undefined;
-    const [start, end] = this.dateRange(filters);
+    // The shortest list to walk: the partner's items, else the section's, else all.
+    const want = this.wanted(filters);
+    if (want.partner < 0 || want.section < 0) return { total: 0, pks: [] };
+    const list = want.partner > 0 ? this.subOrder('p', want.partner) : want.section > 0 ? this.subOrder('s', want.section) : this.order;
+    const [start, end] = this.dateRange(filters, list);
     const pks: number[] = [];
     let seen = 0;
     for (let i = start; i < end; i++) {
-      const pk = this.order[i]!;
+      const pk = list[i]!;
       if (!matches(pk)) continue;
       if (seen >= offset && pks.length < limit) pks.push(pk);
       seen++;

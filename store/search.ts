@@ -75,7 +75,10 @@ export class SearchEngine {
     private readonly window = RANK_WINDOW,
   ) {
     this.statements = {
-      matches: sqlite.prepare('SELECT rowid FROM item_search WHERE item_search MATCH ?').pluck(),
+      // One JSON array rather than a row per match: at 200,000 items, 9.5 ms against 14.9 for the
+      // 91,157 matches of a common word (handing rows to JavaScript one by one cost more than FTS5
+      // finding them, 3.4 ms).
+      matches: sqlite.prepare('SELECT json_group_array(rowid) FROM item_search WHERE item_search MATCH ?').pluck(),
       titles: sqlite.prepare('SELECT rowid FROM item_titles WHERE item_titles MATCH ?').pluck(),
       window: sqlite.prepare('SELECT rowid, rank FROM item_search WHERE item_search MATCH ? AND rowid BETWEEN ? AND ?').raw(),
     };
@@ -110,7 +113,7 @@ export class SearchEngine {
       this.entries.set(key, entry);
       return entry;
     }
-    const matches = Int32Array.from(this.statements.matches.all(fts.match) as number[]).sort();
+    const matches = Int32Array.from(JSON.parse(this.statements.matches.get(fts.match) as string) as number[]).sort();
     const largest = matches.length ? matches[matches.length - 1]! : 0;
     // Title tier: the items among the matches with the most query words (or phrases) in their
     // title, counted from the title index's rowids; the newest first among equals.
