@@ -368,7 +368,8 @@ try {
       `${size} items: ${Math.round(row.rps)} req/s, p50 ${row.p50.toFixed(0)} / p95 ${row.p95.toFixed(0)} / p99 ${row.p99.toFixed(0)} / max ${row.max.toFixed(0)} ms, ` +
         `search p95 ${row.searchP95.toFixed(0)} ms, ${row.cpuMs.toFixed(1)} ms CPU a request, RSS ${row.rssMb.toFixed(0)} MB, loop delay max ${row.loopMaxMs} ms; ` +
         `${row.distinct} distinct URLs requested of ${row.population}; statuses ${JSON.stringify(Object.fromEntries(measured.status))}; bare node:http ${Math.round(row.bareRps)} req/s; ` +
-        `server: ${JSON.stringify(runtime)}; at ${target} req/s: p95 ${row.pacedP95.toFixed(0)}, p99 ${row.pacedP99.toFixed(0)}, search p95 ${row.pacedSearchP95.toFixed(0)} ms`,
+        `server: ${JSON.stringify(runtime)}; at ${target} req/s: p95 ${row.pacedP95.toFixed(0)}, p99 ${row.pacedP99.toFixed(0)}, search p95 ${row.pacedSearchP95.toFixed(0)} ms; ` +
+        `p95 by kind (full load / paced): ${(['home', 'section', 'item', 'search', 'revalidate'] as const).map((k) => `${k} ${percentile(measured.latencies[k], 95).toFixed(0)}/${percentile(paced.latencies[k], 95).toFixed(0)}`).join(', ')} ms`,
     );
   }
 } finally {
