@@ -4,8 +4,9 @@
 // ends. Here a slow query holds one worker; the event loop and the other workers go on, and both
 // cores serve. WAL lets the workers read while a harvest writes.
 //
-// - A worker runs up to `perWorker` tasks, a search step by step between the others
-//   (read-worker.ts). A task goes to the least busy worker, never to one whose oldest task has run
+// - A worker runs up to `perWorker` tasks: searches oldest first, step after step, the one-step
+//   reads (listings, the home page) between two steps (read-worker.ts). A task goes to the least
+//   busy worker, never to one whose oldest task has run
 //   for 50 ms when another can take it: a worker held by a slow query is given nothing more
 //   meanwhile. Searches for the same words go to the same worker when it is as free as the others,
 //   so its per-query caches serve them. Past that, tasks wait in one queue.
