@@ -17,7 +17,7 @@ import { StatsStore } from './stats.ts';
 import { SuggestionsStore } from './suggestions.ts';
 import { UsersStore } from './users.ts';
 
-export type { ItemDetail, ItemFilters, ItemRow, ItemVersion, FacetCounts, FtsQuery, Page } from './items.ts';
+export type { ItemDetail, ItemFilters, ItemRow, ItemVersion, FacetCounts, FtsQuery, Page, SearchOptions, SearchPage } from './items.ts';
 export type { PartnerRow, SourceRow, SyncResult } from './partners.ts';
 export type { RunSummary, RunSourceSummary } from './runs.ts';
 export type { FreshnessReport, PartnerFreshnessRow, SourceFreshnessRow, Indicators, PartnerFreshness, SourceFreshness } from './stats.ts';
@@ -26,6 +26,7 @@ export type { SuggestionRow, SuggestionStatus, NewSuggestion } from './suggestio
 export { SUGGESTION_STATUSES } from './suggestions.ts';
 export { INDEXED_TEXT_CHARS } from './items.ts';
 export type { OaiFilter, OaiCursor, OaiRecordRow, CourseRow, CourseListRow, CollectionRow, SitemapFile } from './library.ts';
+export { RANK_WINDOW, complete } from './search.ts';
 export { ROLES, type Role, type UserRow, type SessionRow, type AuditEntry } from './users.ts';
 export { describeStorageError } from './db.ts';
 export { DEPOSIT_STATUSES, DepositRefused, type DepositDetail, type DepositFields, type DepositFile, type DepositRevision, type DepositStatus, type DepositSummary, type PublishContext } from './deposits.ts';
@@ -51,9 +52,10 @@ export class Store implements HarvestStore {
   constructor(
     private readonly sqlite: Sqlite,
     filesDir: string,
+    options: StoreOptions = {},
   ) {
     this.partners = new PartnersStore(sqlite);
-    this.items = new ItemsStore(sqlite);
+    this.items = new ItemsStore(sqlite, options.rankWindow);
     this.runs = new RunsStore(sqlite);
     this.stats = new StatsStore(sqlite);
     this.suggestions = new SuggestionsStore(sqlite);
@@ -216,11 +218,15 @@ export class Store implements HarvestStore {
   }
 }
 
-/**
- * Opens the catalogue. Deposited files live in `filesDir`, by default `deposits/` beside the
- * database (a private temporary folder for ':memory:').
- */
-export function openStore(file: string, options?: OpenOptions & { filesDir?: string }): Store {
+export interface StoreOptions extends OpenOptions {
+  /** Body-tier matches a search ranks together (store/search.ts; default RANK_WINDOW). */
+  rankWindow?: number;
+  /** Where deposited files live; by default `deposits/` beside the database (a private temporary folder for ':memory:'). */
+  filesDir?: string;
+}
+
+/** Opens the catalogue. */
+export function openStore(file: string, options: StoreOptions = {}): Store {
   const { sqlite } = openDatabase(file, options);
-  return new Store(sqlite, options?.filesDir ?? filesDirFor(file));
+  return new Store(sqlite, options.filesDir ?? filesDirFor(file), options);
 }
