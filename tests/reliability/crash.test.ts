@@ -26,18 +26,25 @@ const INSPECT = path.join(ROOT, 'tests/helpers/inspect-db.ts');
  * commits: the case recovery must undo. (1,500 items fit in the cache and spill nothing.)
  */
 const BIG = 4000;
+/**
+ * Items of the third source in the cases that need no spill: the points before, between and after
+ * the sources prove the same with a few hundred items, in a fraction of the time.
+ */
+const SMALL = 300;
 
 let server: FixtureServer;
 let configDir = '';
 let work = '';
 let bigVersion = 1;
+/** How many items the third source (/c/feed) serves now: BIG or SMALL, set by each case. */
+let bigCount = BIG;
 let holdA = false;
 const waiting = new Map<string, () => void>();
 
-function bigFeed(version: number): string {
+function bigFeed(version: number, count = bigCount): string {
   const paragraph = 'Le rapport analyse la gouvernance, la transparence et la probité des établissements publics. '.repeat(12);
   return rss(
-    Array.from({ length: BIG }, (_, i) => ({
+    Array.from({ length: count }, (_, i) => ({
       title: `Publication ${i + 1} version ${version}`,
       link: `https://big.example/p/${i + 1}`,
       guid: `p${i + 1}`,
@@ -153,6 +160,8 @@ async function completeRun(db: string): Promise<Exit> {
 
 interface KillPoint {
   name: string;
+  /** Items of the third source: BIG where the transaction must spill into the WAL. */
+  items: number;
   /** The step at which the harvester kills itself (harvester/crash-points.ts). */
   crashAt?: string;
   /** Otherwise: the test kills it once this resolves. */
@@ -164,16 +173,17 @@ interface KillPoint {
 }
 
 const KILL_POINTS: KillPoint[] = [
-  { name: 'while the first source is being fetched', killWhen: () => when('/a/feed'), before: () => (holdA = true), after: () => (holdA = false), committed: 0 },
-  { name: 'between sources, right after the first was committed', crashAt: 'committed:alpha/a', committed: 3 },
-  { name: `while the ${BIG} items of the big source are read (half of them normalised)`, crashAt: `read:alpha/c:${BIG / 2}`, committed: 3 + 2 },
-  { name: `inside the transaction writing the ${BIG} items, before it commits`, crashAt: 'writing:alpha/c', committed: 3 + 2 },
-  { name: 'after the last source was committed, before the run was closed', crashAt: 'committed:alpha/c', committed: 3 + 2 + BIG },
+  { name: 'while the first source is being fetched', items: SMALL, killWhen: () => when('/a/feed'), before: () => (holdA = true), after: () => (holdA = false), committed: 0 },
+  { name: 'between sources, right after the first was committed', items: SMALL, crashAt: 'committed:alpha/a', committed: 3 },
+  { name: `while the ${SMALL} items of the third source are read (half of them normalised)`, items: SMALL, crashAt: `read:alpha/c:${SMALL / 2}`, committed: 3 + 2 },
+  { name: `inside the transaction writing the ${BIG} items of the big source, before it commits`, items: BIG, crashAt: 'writing:alpha/c', committed: 3 + 2 },
+  { name: 'after the last source was committed, before the run was closed', items: SMALL, crashAt: 'committed:alpha/c', committed: 3 + 2 + SMALL },
 ];
 
 for (const [index, point] of KILL_POINTS.entries()) {
   t.test(`SIGKILL ${point.name}`, async (t) => {
     const db = path.join(work, `kill-${index}.db`);
+    bigCount = point.items;
     point.before?.();
     const moment = point.killWhen?.();
     const { child, done } = harvester(db, { crashAt: point.crashAt });
@@ -199,7 +209,7 @@ for (const [index, point] of KILL_POINTS.entries()) {
     t.equal(state.integrity, 'ok', 'integrity_check after the next run');
     t.match(state.runs.find((r) => r.id === 1), { status: 'interrupted' }, 'the killed run is marked interrupted');
     t.match(state.runs.find((r) => r.id === 2), { status: 'finished' }, 'the next run finished');
-    t.equal(state.count, 3 + 2 + BIG, 'every item of every source, once');
+    t.equal(state.count, 3 + 2 + point.items, 'every item of every source, once');
     t.equal(state.distinctUrls, state.count, 'nothing duplicated');
     record({
       area: 'Crashes and concurrency',
@@ -214,6 +224,7 @@ for (const [index, point] of KILL_POINTS.entries()) {
 
 t.test('SIGKILL while a source is rewritten: all of it or none of it', async (t) => {
   const db = path.join(work, 'rewrite.db');
+  bigCount = BIG;
   bigVersion = 1;
   t.equal((await completeRun(db)).code, 0, 'version 1 harvested');
   const before = inspect(db);
@@ -262,7 +273,7 @@ mnt=$(mktemp -d)
 mount -t tmpfs -o size=12m tmpfs "$mnt"
 cp "$SEED_DB" "$mnt/portal.db"
 if [ "$FAULT" = full ]; then
-  # Fill the disk, then give back 256 KB: the harvest can open the database but not write 6 MB.
+  # Fill the disk, then give back 256 KB: the harvest can open the database but not write its 1,000 items.
   dd if=/dev/zero of="$mnt/filler" bs=64k 2>/dev/null || true
   truncate -s -256K "$mnt/filler"
 else
@@ -279,7 +290,9 @@ umount "$mnt"; rmdir "$mnt"; rm -f "$mnt.stderr"
 const unavailable = namespaceAvailable();
 for (const fault of ['full', 'read-only'] as const) {
   t.test(`the disk is ${fault === 'full' ? 'full' : 'read-only'} during a harvest: a clear error, the catalogue intact`, { skip: unavailable ?? false }, async (t) => {
-    // The catalogue before: sources a and b only; the big source is new and needs ~6 MB.
+    // The catalogue before: sources a and b only; the third source is new: 1,000 items need more
+    // than a megabyte, four times the room left on the full disk.
+    bigCount = fault === 'full' ? 1000 : SMALL;
     const seedDb = path.join(work, `seed-${fault}.db`);
     const seedConfig = writeConfig({ partners: [{ id: 'alpha', sources: [{ id: 'a', type: 'feed', url: `${server.url}/a/feed`, section: 'news' }, { id: 'b', type: 'feed', url: `${server.url}/b/feed`, section: 'news' }] }] });
     const seeded = harvester(seedDb, { config: seedConfig });
@@ -300,7 +313,7 @@ for (const fault of ['full', 'read-only'] as const) {
     record({
       area: 'Crashes and concurrency',
       case: fault === 'full' ? 'disk full during a harvest' : 'database read-only during a harvest',
-      how: fault === 'full' ? 'a 12 MB tmpfs filled up to 256 KB free, in a private mount namespace; the harvest needs ~6 MB' : 'the tmpfs holding the database remounted read-only before the harvest',
+      how: fault === 'full' ? 'a 12 MB tmpfs filled up to 256 KB free, in a private mount namespace; the harvest writes 1,000 new items (over 1 MB)' : 'the tmpfs holding the database remounted read-only before the harvest',
       result: `exit 1: "${messages.split('\n').find((l) => /full|read-only/.test(l))?.replace(/^stderr: /, '').replace(/\/tmp\/[^ ]*\//, '…/')}"; catalogue identical (digest), integrity ok`,
     });
   });
