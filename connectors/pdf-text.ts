@@ -108,6 +108,29 @@ function asHarvestError(error: unknown, limits: PdfLimits): HarvestError {
   }
 }
 
+/** Visible characters a page needs to count as having a text layer (fewer: a scanned page). */
+export const MIN_LAYER_CHARS = 10;
+
+/** Whether a page's extracted text is the page's own text, not a scan's stray marks (a page number). */
+export function hasTextLayer(pageText: string): boolean {
+  let visible = 0;
+  for (const char of pageText) if (!/\s/.test(char) && ++visible >= MIN_LAYER_CHARS) return true;
+  return false;
+}
+
+/**
+ * The 1-based pages of a document, among those read, without a text layer: what OCR reads. None
+ * when the text stopped at harvest.max_text_chars (the document's text is already as long as kept).
+ */
+export function pagesWithoutLayer(extract: Pick<PdfExtract, 'pageTexts' | 'truncatedBy'>): number[] {
+  if (extract.truncatedBy === 'chars') return [];
+  const pages: number[] = [];
+  extract.pageTexts.forEach((text, index) => {
+    if (!hasTextLayer(text)) pages.push(index + 1);
+  });
+  return pages;
+}
+
 /** True when the bytes start like a PDF (a few bytes of junk before the header are tolerated). */
 export function looksLikePdf(bytes: Buffer): boolean {
   return bytes.subarray(0, 1024).includes('%PDF-');
