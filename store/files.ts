@@ -79,6 +79,15 @@ export class FileStore {
     if (HASH.test(hash)) fs.rmSync(this.pathOf(hash), { force: true });
   }
 
+  /** When a file was stored (ms since 1970); 0 when it is not there. */
+  modifiedAt(hash: string): number {
+    try {
+      return fs.statSync(this.pathOf(hash)).mtimeMs;
+    } catch {
+      return 0;
+    }
+  }
+
   read(hash: string): Buffer {
     return fs.readFileSync(this.pathOf(hash));
   }

@@ -178,10 +178,14 @@ export class OcrStore {
     if (!stillNeeded) this.scans.remove(job.fileHash);
   }
 
-  /** Kept scans no job wants any more (a harvest that failed after keeping one): removed. */
-  sweepScans(): number {
+  /**
+   * Kept scans no job wants any more (a harvest that failed after keeping one): removed once a day
+   * old (a harvest under way keeps a file before it commits its job).
+   */
+  sweepScans(now = Date.now()): number {
     let removed = 0;
     for (const hash of this.scans.list()) {
+      if (now - this.scans.modifiedAt(hash) < 86_400_000) continue;
       const wanted = this.sqlite.prepare("SELECT 1 FROM ocr_jobs WHERE file_hash = ? AND status IN ('queued', 'running')").get(hash);
       if (!wanted) {
         this.scans.remove(hash);

@@ -529,6 +529,8 @@ export const depositRevisions = sqliteTable(
     textNote: text('text_note'),
     /** Where each page's text lies in `text` (as item_texts.page_map); null before issue 17. */
     pageMap: text('page_map'),
+    /** JSON list of the 1-based pages without a text layer (scanned): what OCR reads once it is published. */
+    ocrPages: text('ocr_pages'),
     /** `pending`, `approved`, `rejected`, `superseded` (a later edit replaced it before review) or `withdrawn`. */
     status: text('status').notNull(),
     reviewedBy: text('reviewed_by'),

@@ -311,6 +311,12 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
         excerpt,
         excerptDir: dirOf(item.language),
         excerptTruncated: item.text_chars > item.text.length,
+        // The whole text, page by page (issue 17).
+        textLink:
+          item.text_pages > 0
+            ? { href: `/${lang}/items/${item.id}/text`, label: i18n.t(lang, 'item.read_text', { count: formatNumber(locale, item.text_pages) }) }
+            : undefined,
+        ocrDone: item.text_source === 'ocr',
         provenance,
         goneSince: item.gone_since,
         source: { id: item.source, url: item.source_url, type: item.source_type },

@@ -25,6 +25,7 @@ CREATE TABLE `ocr_pages` (
 );
 --> statement-breakpoint
 ALTER TABLE `deposit_revisions` ADD `page_map` text;--> statement-breakpoint
+ALTER TABLE `deposit_revisions` ADD `ocr_pages` text;--> statement-breakpoint
 ALTER TABLE `item_texts` ADD `page_map` text;--> statement-breakpoint
 ALTER TABLE `items` ADD `document_file_hash` text;--> statement-breakpoint
 ALTER TABLE `items` ADD `text_pages` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
