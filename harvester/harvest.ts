@@ -13,6 +13,7 @@ import {
   warmPdfExtractor,
   makeDocumentFetcher,
   type ConnectorResult,
+  type OcrEngine,
   type RawItem,
 } from '../connectors/index.ts';
 import { normaliseItem, type Normalised } from './normalise.ts';
@@ -47,6 +48,8 @@ export interface HarvestOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Injected by tests; otherwise built from the settings. */
   client?: HttpClient;
+  /** The OCR engine asked whether OCR can run (tests inject stand-in programs); else from `harvest.ocr_*`. */
+  ocrEngine?: OcrEngine;
   log?: (entry: Record<string, unknown>) => void;
 }
 
@@ -112,7 +115,7 @@ export async function runHarvest(options: HarvestOptions): Promise<HarvestResult
     void warmPdfExtractor(settings.portal.harvest.pdf_memory_limit);
   }
   // Scans are kept for OCR while its queue has room; documents waiting for that are read again.
-  const ocr = new OcrIntake(settings, store, log);
+  const ocr = new OcrIntake(settings, store, log, options.ocrEngine);
   await ocr.prepare();
   const runPk = store.startRun(options.trigger, now().toISOString());
   const owner = leaseOwner(os.hostname(), process.pid, runPk);

@@ -51,6 +51,7 @@ export class OcrIntake {
     private readonly settings: PortalSettings,
     private readonly store: HarvestStore,
     private readonly log: Log,
+    private readonly engine?: OcrEngine,
   ) {}
 
   /** Checks OCR up front when documents wait to be read again (their sources must know before fetching). */
@@ -62,7 +63,7 @@ export class OcrIntake {
     if (this.settings.portal.harvest.ocr_concurrency === 0) return Promise.resolve(false);
     this.probe ??= (async () => {
       // The engine is only asked whether the programs are there: it says nothing itself.
-      const engine = new OcrEngine(ocrOptionsFrom(this.settings.portal.harvest));
+      const engine = this.engine ?? new OcrEngine(ocrOptionsFrom(this.settings.portal.harvest));
       const { available } = await ocrAvailable(engine, this.store, this.log);
       if (available) this.room = Math.max(0, this.settings.portal.harvest.ocr_queue - this.store.ocrCounts().queued);
       return available;

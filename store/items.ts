@@ -702,10 +702,11 @@ export class ItemsStore {
       s.documentRefresh.run(document.etag, document.lastModified, document.fetchedAt, existing.pk);
       if (!item) continue;
       // The same text, read again: its pages are mapped if they were not yet (read before issue
-      // 17), and a new file with the same text layer (a scan scanned again) gets its own OCR.
+      // 17). A new file with the same text layer (a page scanned again) shows what was recognised
+      // on that file, as a changed text would: nothing until OCR has read it.
       const fileChanged = Boolean(document.fileHash) && document.fileHash !== existing.document?.fileHash;
       if (fileChanged) s.fileHash.run(document.fileHash, existing.pk);
-      if (item.text !== undefined && item.pageSpans && (!existing.paged || (fileChanged && this.ocr.recognised(document.fileHash!).size > 0))) {
+      if (item.text !== undefined && item.pageSpans && (!existing.paged || fileChanged)) {
         const indexed = this.writeText(existing.pk, item, item.text);
         if (fileChanged && !existing.goneSince) this.reindex(existing.pk, indexed);
       }
