@@ -124,7 +124,7 @@ export async function textRoutes(app: FastifyInstance): Promise<void> {
               more: found.pages.length > MAX_LISTED_HIT_PAGES ? i18n.t(lang, 'text.more_hit_pages', { count: formatNumber(locale, found.pages.length - MAX_LISTED_HIT_PAGES) }) : undefined,
             }
           : undefined,
-        nav: screenNav(list.length, screen, href, range),
+        screensNav: screenNav(list.length, screen, href, range),
         navLabel: i18n.t(lang, 'text.screens'),
       },
       {

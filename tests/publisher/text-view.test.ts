@@ -5,8 +5,8 @@
 // tashkeel and letter forms, French accents), and harvested text that stays text.
 import { load } from 'cheerio';
 import t from 'tap';
-import { pageSpans, planChanges, type HarvestedItem } from '../../harvester/index.ts';
-import { BROWSER, harvestedItem, makeApp, type SeedItem } from '../helpers/app.ts';
+import { BROWSER, makeApp, type SeedItem } from '../helpers/app.ts';
+import { addPaged, recognise, type PagedSeed } from '../helpers/texts.ts';
 
 const bed = await makeApp();
 t.teardown(() => bed.close());
@@ -17,32 +17,7 @@ async function get(url: string) {
   return { status: response.statusCode, body: response.body, $: load(response.body) };
 }
 
-/** Writes items with their pages through the harvest path (as a harvest of a PDF would). */
-function add(items: Array<{ seed: SeedItem; pages: string[]; fileHash?: string; ocrPages?: number[] }>): HarvestedItem[] {
-  const source = store.listSources({ sources: ['alpha/reports'] })[0]!;
-  const found = items.map(({ seed, pages, fileHash, ocrPages }, index) => {
-    const text = pages.join('\n\n');
-    const item = harvestedItem({ ...seed, text, pages: pages.length }, 1000 + index);
-    item.text = text;
-    item.pageSpans = pageSpans(pages, text);
-    item.document = { ...item.document!, url: `${item.url}.pdf`, fileHash: fileHash ?? null };
-    if (fileHash && ocrPages) item.ocr = { fileHash, pages: ocrPages, language: null, store: 'scans' };
-    return item;
-  });
-  // Only the new items: the source's other items are left as they are.
-  const planned = planChanges([], found, { goneAfter: 99 });
-  const now = new Date().toISOString();
-  const runPk = store.startRun('test', now);
-  store.commitHarvest({
-    runPk,
-    source,
-    plan: planned.plan,
-    outcome: { status: 'ok', startedAt: now, durationMs: 1, itemsFound: found.length, itemsNew: found.length, itemsChanged: 0, itemsGone: 0, itemsDropped: 0, httpStatus: 200, error: null, warnings: [] },
-    state: { attemptAt: now, success: true, changed: true, consecutiveFailures: 0, nextAttemptAt: null },
-    now,
-  });
-  return found;
-}
+const add = (items: PagedSeed[]) => addPaged(store, items);
 
 const base: Omit<SeedItem, 'title'> = { partner: 'alpha', source: 'reports', section: 'publications', docType: 'report', language: 'fr', publishedAt: '2024-05-02' };
 
@@ -155,24 +130,10 @@ t.test('a scan: waiting for OCR, then its recognised pages, marked as such', asy
   t.match(before.$('.notice').text(), /pas encore été reconnu/);
   t.equal((await get(`/fr/items/${scan!.id}`)).$(`a[href$="/text"]`).length, 0, 'no text to link to yet');
 
-  const job = store.claimOcrJob('test:1', new Date().toISOString())!;
-  t.equal(job.fileHash, 'a'.repeat(64));
-  store.completeOcrJob(
-    job,
-    {
-      status: 'ok',
-      pages: [
-        { page: 1, text: 'Texte reconnu : la gouvernance des collectivités.', language: null, script: 'Latin', tesseractLanguages: 'fra+eng', dpi: 200, truncated: false },
-        { page: 2, text: 'نص تم التعرف عليه حول الحكامة.', language: 'ar', script: 'Arabic', tesseractLanguages: 'ara', dpi: 200, truncated: false },
-      ],
-      failed: [],
-      pageCount: 2,
-      skipped: [],
-      durationMs: 10,
-    },
-    new Date().toISOString(),
-    200_000,
-  );
+  recognise(store, 'a'.repeat(64), [
+    { page: 1, text: 'Texte reconnu : la gouvernance des collectivités.' },
+    { page: 2, text: 'نص تم التعرف عليه حول الحكامة.', language: 'ar' },
+  ]);
   // The OCR worker is another process (its commit moves data_version, which empties the page
   // cache); here it wrote through the app's own connection.
   app.renderer.cache.clear();
