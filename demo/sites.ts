@@ -395,8 +395,18 @@ export async function startDemoSites(options: SiteOptions): Promise<RunningSites
   const servers: http.Server[] = [];
   const sockets = new Set<Socket>();
   const pdfCache = new Map<string, Promise<Buffer>>();
-  // The statistics files are built before the sites listen, not while a harvest waits.
+  // The statistics files are built before the sites listen, not while a harvest waits; so are
+  // the scans (rasterised by poppler: a second or so each, too slow to make while a harvest waits).
   await Promise.all(DEMO_DATASETS.map((d) => datasetBody(d, now())));
+  await Promise.all(
+    DEMO_SITES.flatMap((site) =>
+      site.sources.flatMap((source) =>
+        itemsOf(specOf(site, source), now())
+          .filter((item) => item.scanned)
+          .map((item) => pdfFor(pdfCache, `${site.partner}/${source.id}/${item.index}`, item, site)),
+      ),
+    ),
+  );
 
   for (const [index, site] of DEMO_SITES.entries()) {
     const port = options.portBase === 0 ? 0 : options.portBase + index;
