@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { HarvestError } from './errors.ts';
 import { type PdfExtractArgs, type PdfPages } from './pdf-extract.ts';
 import { Sandbox, SandboxError } from './sandbox.ts';
+import { hasTextLayer, MIN_LAYER_CHARS } from './text-layer.ts';
 
 export interface PdfExtract {
   /** The pages' text joined by blank lines, at most maxChars. */
@@ -108,15 +109,7 @@ function asHarvestError(error: unknown, limits: PdfLimits): HarvestError {
   }
 }
 
-/** Visible characters a page needs to count as having a text layer (fewer: a scanned page). */
-export const MIN_LAYER_CHARS = 10;
-
-/** Whether a page's extracted text is the page's own text, not a scan's stray marks (a page number). */
-export function hasTextLayer(pageText: string): boolean {
-  let visible = 0;
-  for (const char of pageText) if (!/\s/.test(char) && ++visible >= MIN_LAYER_CHARS) return true;
-  return false;
-}
+export { hasTextLayer, MIN_LAYER_CHARS };
 
 /**
  * The 1-based pages of a document, among those read, without a text layer: what OCR reads. None

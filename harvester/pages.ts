@@ -2,7 +2,8 @@
 // and snippets cut from) and a page map beside it: where each page's text lies in it, and whether
 // the page was read from the document's text layer or recognised by OCR. Pages without a text
 // layer (scans) get their recognised text when OCR has read the file.
-import { hasTextLayer } from '../connectors/index.ts';
+// Not through connectors/index.ts: that loads the PDF extractor, which the read workers cannot.
+import { hasTextLayer } from '../connectors/text-layer.ts';
 
 /** `[page, start, end, ocr]`: a 1-based page of the document, its UTF-16 offsets in the text, 1 when recognised. */
 export type PageSpan = [page: number, start: number, end: number, ocr: 0 | 1];

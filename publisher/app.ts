@@ -13,6 +13,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { clientKey, crossSiteReason, trustProxy } from './client.ts';
 import { type PortalContext } from './context.ts';
 import { negotiateLanguage } from './i18n.ts';
+import { inlineReads, type Reads } from './reads.ts';
 import { createHandlebars, makeRenderer, type Renderer } from './render.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { apiRoutes } from './routes/api.ts';
@@ -31,6 +32,10 @@ declare module 'fastify' {
   interface FastifyInstance {
     portal: PortalContext;
     renderer: Renderer;
+    /** The catalogue reads of the public pages: a pool of read workers, or in process. */
+    reads: Reads;
+    /** Options of the search page and API (time budget of a search). */
+    searchOptions: { budgetMs: number };
     counters: Counters;
     /** Every route registered (method and URL pattern), for the route-by-route security tests. */
     routeList: Array<{ method: string; url: string }>;
@@ -73,10 +78,12 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
   /** Visit counters flush period (0: only on close; tests flush by hand). */
   flushEveryMs?: number;
-  /** Rendered pages kept in memory (default 500; 0 turns the cache off, for benchmarks). */
-  pageCacheEntries?: number;
   /** OAI-PMH records per answer (default 100; tests set a few to exercise resumption tokens). */
   oaiPageSize?: number;
+  /** Bytes of rendered pages kept in memory (default 16 MB; 0 turns the cache off). */
+  pageCacheBytes?: number;
+  /** Milliseconds of ranking work a search may take before it answers with what it found (default 150). */
+  searchBudgetMs?: number;
 }
 
 function errorLanguage(app: FastifyInstance, request: FastifyRequest): string {
@@ -169,7 +176,9 @@ export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): 
       },
     },
   });
-  app.decorate('renderer', makeRenderer(app, ctx, options.pageCacheEntries ?? 500));
+  app.decorate('renderer', makeRenderer(app, ctx, options.pageCacheBytes));
+  app.decorate('reads', ctx.reads ?? inlineReads(ctx.store));
+  app.decorate('searchOptions', { budgetMs: options.searchBudgetMs ?? 150 });
 
   // Forms are the portal's own: any state-changing request sent from another site's page (Origin or
   // Sec-Fetch-Site say so; a malformed Origin too) is refused before its body is read. The forms'
@@ -189,9 +198,10 @@ export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): 
     return errorPage(app, request, reply, 403, ctx.i18n.t(lang, 'errors.cross_site_text'));
   });
 
-  // Visits: pages that answered 200 to a person, counted after the answer is sent.
+  // Visits: pages that answered 200 (or 304: the visitor's copy was current) to a person, counted
+  // after the answer is sent.
   app.addHook('onResponse', async (request, reply) => {
-    if (request.visitGroup && reply.statusCode === 200 && request.method === 'GET' && !isBot(request.headers['user-agent'])) {
+    if (request.visitGroup && (reply.statusCode === 200 || reply.statusCode === 304) && request.method === 'GET' && !isBot(request.headers['user-agent'])) {
       app.counters.visit(request.visitGroup, request.visitLang ?? 'fr');
     }
   });
@@ -200,13 +210,15 @@ export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): 
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error, url: pathOnly(request.url) }, 'request failed');
     else request.log.info({ err: error.message, url: pathOnly(request.url) }, 'bad request');
-    const message = status >= 500 ? 'internal error' : error.validation ? describeValidation(error) : error.message;
+    const message = status === 503 ? error.message : status >= 500 ? 'internal error' : error.validation ? describeValidation(error) : error.message;
+    // 503: the catalogue's readers are busy or restarting (publisher/read-pool.ts).
+    if (status === 503) reply.header('retry-after', '5');
     if (isApi(request) || request.url.startsWith('/admin/api/')) {
-      const code = status === 404 ? 'not_found' : status === 429 ? 'rate_limited' : status === 403 ? 'forbidden' : status >= 500 ? 'internal_error' : 'bad_request';
+      const code = status === 404 ? 'not_found' : status === 429 ? 'rate_limited' : status === 403 ? 'forbidden' : status === 503 ? 'unavailable' : status >= 500 ? 'internal_error' : 'bad_request';
       return reply.code(status).send({ error: { code, message } });
     }
     // A 403 of a plugin (a dotfile under /static/) carries an English word: the page says it in the visitor's language.
-    return errorPage(app, request, reply, status, status === 403 ? '' : message);
+    return errorPage(app, request, reply, status, status === 403 ? '' : message, (error as { localized?: Localized }).localized);
   });
 
   app.setNotFoundHandler(async (request, reply) => {
@@ -236,10 +248,16 @@ function describeValidation(error: FastifyError): string {
   return `${field}${first.message ?? 'invalid value'}`.replace(/^querystring\//, '');
 }
 
-export async function errorPage(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, status: number, message: string): Promise<FastifyReply> {
+/** A message the error page shows in the visitor's language (an i18n key and its values). */
+export interface Localized {
+  key: string;
+  vars?: Record<string, unknown>;
+}
+
+export async function errorPage(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, status: number, message: string, localized?: Localized): Promise<FastifyReply> {
   const lang = errorLanguage(app, request);
   const t = (key: string, vars?: Record<string, unknown>) => app.portal.i18n.t(lang, key, vars);
-  const kind = status === 404 ? 'not_found' : status === 429 ? 'rate' : status === 403 ? 'forbidden' : status >= 500 ? 'server' : 'bad_request';
+  const kind = status === 404 ? 'not_found' : status === 429 ? 'rate' : status === 403 ? 'forbidden' : status === 503 ? 'busy' : status >= 500 ? 'server' : 'bad_request';
   const title = t(`errors.${kind}_title`);
   // A 429 says when to come back (from its Retry-After), in the visitor's language.
   const retry = Number(reply.getHeader('retry-after'));
@@ -249,10 +267,14 @@ export async function errorPage(app: FastifyInstance, request: FastifyRequest, r
       ? t('errors.not_found_text')
       : status === 429
         ? t('errors.rate_text', { minutes })
-        : status >= 500
-          ? t('errors.server_text')
-          : status === 403
-            ? message || t('errors.forbidden_text')
+        : status === 503
+          ? t('errors.busy_text')
+          : status >= 500
+            ? t('errors.server_text')
+            : status === 403
+              ? message || t('errors.forbidden_text')
+              : localized
+                ? t(localized.key, localized.vars)
             : t('errors.bad_request_text', { message });
   try {
     return await app.renderer.page(request, reply, lang, 'error', { status, heading: title, text }, { title, status, noindex: true, path: '/' });

@@ -3,6 +3,7 @@
 import { type ConfigError, type PortalSettings } from '../config/index.ts';
 import { type Store } from '../store/index.ts';
 import { type I18n } from './i18n.ts';
+import { type Reads } from './reads.ts';
 
 /** What the admin area may ask of the process that runs the harvester (wired by the CLI). */
 export interface HarvestControl {
@@ -57,4 +58,6 @@ export interface PortalContext {
   mail?: MailSender;
   /** Set when the site is served over https (cookies get Secure). */
   secureCookies?: boolean;
+  /** The public pages' catalogue reads (a pool of read workers); in process when absent. */
+  reads?: Reads;
 }

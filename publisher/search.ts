@@ -1,7 +1,17 @@
-// Search: a visitor's query through the same text pipeline as the documents (harvester/analyzer),
-// turned into an FTS5 query; highlighted snippets cut from the original text, never from stems.
+// Search, as a pipeline other features extend step by step (issue 12):
+//
+//   parse      the visitor's words through the documents' own text pipeline (harvester/analyzer):
+//              groups of analysed terms (a quoted phrase or a compound like "31-13" is one group)
+//   query      the FTS5 query: every group (AND), or any group when no item has them all
+//   candidates, rank, page
+//              store/search.ts: the matching rowids, the title tier, bm25 windows, the filters and
+//              the page, within the request's time budget
+//   snippets   highlighted passages cut from the original text of the page's items, never stems
+//
+// `searchCatalogue` runs the whole pipeline for a page; it runs in a read worker
+// (publisher/read-pool.ts) or in process, and returns plain data the page renders.
 import { analyze, termMatches } from '../harvester/analyzer.ts';
-import { type FtsQuery } from '../store/index.ts';
+import { complete, type FacetCounts, type FtsQuery, type ItemFilters, type ItemRow, type Store } from '../store/index.ts';
 
 /** Characters of a query that are read; the rest is ignored (a sensible answer, not an error). */
 export const MAX_QUERY_CHARS = 200;
@@ -95,4 +105,91 @@ export function snippet(text: string, terms: Set<string>, width = 240, scanChars
     if (space > start + width / 2) end = space;
   }
   return `${start > 0 ? '… ' : ''}${highlight(clean.slice(start, end), terms)}${end < clean.length || more ? ' …' : ''}`;
+}
+
+export interface SearchRequest {
+  q: string;
+  filters: ItemFilters;
+  page: number;
+  perPage: number;
+  /** Milliseconds of ranking work allowed (see store/search.ts); past it, what was found. */
+  budgetMs?: number;
+  /** Highlighted titles and snippets (pages); the API does without. */
+  snippets?: boolean;
+  /** Facet counts (pages); the API does without. */
+  facets?: boolean;
+}
+
+export type SearchHit = ItemRow & { rank?: number; titleHtml?: string; snippet?: string };
+
+export interface SearchOutcome {
+  /** What was searched for, trimmed and bounded. */
+  text: string;
+  truncated: boolean;
+  /** browse: no words (the catalogue with its filters); stopwords: only words too common to search. */
+  kind: 'browse' | 'stopwords' | 'words';
+  /** No item had every word: these have at least one. */
+  anyWords: boolean;
+  /** The time budget ran out: the page shows what was found. */
+  partial: boolean;
+  total: number;
+  items: SearchHit[];
+  facets?: FacetCounts;
+}
+
+const NO_FACETS: FacetCounts = { section: [], doc_type: [], partner: [], language: [], year: [] };
+
+/** The whole pipeline for one page of results. */
+export function searchCatalogue(store: Store, request: SearchRequest): SearchOutcome {
+  return complete(searchSteps(store, request));
+}
+
+/**
+ * The pipeline as steps: it yields between the costly ones (candidates, each ranked window,
+ * snippets, facets) so a read worker answers other requests in between.
+ */
+export function* searchSteps(store: Store, request: SearchRequest): Generator<void, SearchOutcome> {
+  const started = performance.now();
+  const parsed = parseQuery(request.q);
+  const base = { text: parsed.text, truncated: parsed.truncated, anyWords: false, partial: false };
+  if (!parsed.text) {
+    // Browse mode: the whole catalogue with filters (the online library).
+    const result = store.items.list(request.filters, request.page, request.perPage);
+    return { ...base, kind: 'browse', total: result.total, items: result.items, facets: request.facets ? store.items.facets(request.filters) : undefined };
+  }
+  if (parsed.groups.length === 0) return { ...base, kind: 'stopwords', total: 0, items: [], facets: request.facets ? NO_FACETS : undefined };
+  const budget = () => (request.budgetMs === undefined ? undefined : Math.max(0, request.budgetMs - (performance.now() - started)));
+  let fts = ftsQuery(parsed, 'all')!;
+  let result = yield* store.items.searchSteps(fts, request.filters, request.page, request.perPage, { budgetMs: budget() });
+  let anyWords = false;
+  if (result.total === 0 && parsed.groups.length > 1) {
+    fts = ftsQuery(parsed, 'any')!;
+    result = yield* store.items.searchSteps(fts, request.filters, request.page, request.perPage, { budgetMs: budget() });
+    anyWords = result.total > 0;
+  }
+  let items: SearchHit[] = result.items;
+  if (request.snippets) {
+    // What snippet() reads: its scan and a snippet's width on either side.
+    const texts = store.items.textsOf(
+      result.items.map((r) => r.pk),
+      3500,
+    );
+    // The page shows the snippet, not the summary: it is not copied back.
+    items = result.items.map((row) => ({
+      ...row,
+      summary: '',
+      titleHtml: highlight(row.title, parsed.terms),
+      snippet: snippet(`${row.summary.replace(/<[^>]*>/g, ' ')} ${texts.get(row.pk) ?? ''}`, parsed.terms),
+    }));
+    yield;
+  }
+  return {
+    ...base,
+    kind: 'words',
+    anyWords,
+    partial: result.partial,
+    total: result.total,
+    items,
+    facets: request.facets ? store.items.facets(request.filters, fts) : undefined,
+  };
 }

@@ -6,7 +6,14 @@ import { type PortalContext } from './context.ts';
 import { dirOf } from './format.ts';
 
 export const PER_PAGE = 20;
+/** Pages of the API's listings (a listing's page costs the same at any depth: catalogue-index.ts). */
 export const MAX_PAGE = 10_000;
+/**
+ * Results a search or a page of the site goes to (page 100 of 20): past it, a 400 asks to narrow
+ * the request with filters, as large search engines do. Ranking deeper would cost more with every
+ * page, and no person reads that far.
+ */
+export const MAX_RESULTS = 2_000;
 
 /** A name in the visitor's language, else French, Arabic, English, Tamazight. */
 export function pick(text: Multilingual | null | undefined, lang: string): string {
@@ -23,8 +30,35 @@ export function siteBase(ctx: PortalContext): string {
   return ctx.settings().portal.site.base_url.replace(/\/$/, '');
 }
 
+const partnerCache = new WeakMap<object, { version: number; rows: PartnerRow[]; names: Map<string, Map<string, string>> }>();
+
+/**
+ * The partners, read once per config and catalogue state (every page asks for them): they change
+ * when a config is loaded, here (a new settings object) or by a harvest's process (data_version).
+ */
+function partnerState(ctx: PortalContext) {
+  const settings = ctx.settings() as object;
+  const version = ctx.store.dataVersion();
+  let state = partnerCache.get(settings);
+  if (!state || state.version !== version) {
+    state = { version, rows: ctx.store.partners.list(), names: new Map() };
+    partnerCache.set(settings, state);
+  }
+  return state;
+}
+
+export function partnerList(ctx: PortalContext): PartnerRow[] {
+  return [...partnerState(ctx).rows];
+}
+
 export function partnerNames(ctx: PortalContext, lang: string): Map<string, string> {
-  return new Map(ctx.store.partners.list().map((p: PartnerRow) => [p.id, pick(p.name, lang)]));
+  const state = partnerState(ctx);
+  let names = state.names.get(lang);
+  if (!names) {
+    names = new Map(state.rows.map((p: PartnerRow) => [p.id, pick(p.name, lang)]));
+    state.names.set(lang, names);
+  }
+  return names;
 }
 
 export interface ItemView {
@@ -72,6 +106,31 @@ export function itemView(ctx: PortalContext, lang: string, row: ItemRow, names: 
 
 export class BadRequest extends Error {
   readonly statusCode = 400;
+
+  constructor(
+    message: string,
+    /** The message in the visitor's language, for pages (an i18n key and its values). */
+    readonly localized?: { key: string; vars?: Record<string, unknown> },
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A page past MAX_RESULTS results. The pages answer it in two ways: past the list's last page, 404
+ * with a link to that page (as any page past the end); within the list, 400 (tooDeep).
+ */
+export function pastDepth(params: { page: number; perPage: number }): boolean {
+  return params.page * params.perPage > Math.max(MAX_RESULTS, params.perPage);
+}
+
+/** The 400 of a page past MAX_RESULTS. */
+export function tooDeep(perPage: number): BadRequest {
+  const pages = Math.floor(MAX_RESULTS / perPage);
+  return new BadRequest(`results stop at the ${MAX_RESULTS}th (page ${pages} of ${perPage}): narrow the request with filters (year, partner, type, language) to reach the others`, {
+    key: 'errors.too_deep',
+    vars: { results: MAX_RESULTS, pages },
+  });
 }
 
 function single(value: unknown, name: string): string | undefined {
@@ -102,8 +161,11 @@ function validDate(value: string): boolean {
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }
 
-/** Filters of a listing from the query string; unknown values are a BadRequest (400). */
-export function listingParams(ctx: PortalContext, query: Record<string, unknown>, fixedSection?: Section, maxPerPage = 100): ListingParams {
+/**
+ * Filters of a listing from the query string; unknown values are a BadRequest (400), and so is a
+ * page past `maxResults` results.
+ */
+export function listingParams(ctx: PortalContext, query: Record<string, unknown>, fixedSection?: Section, maxPerPage = 100, maxResults = MAX_RESULTS): ListingParams {
   const filters: ItemFilters = {};
   const section = fixedSection ?? stringParam(query, 'section');
   if (section !== undefined) {
@@ -117,7 +179,7 @@ export function listingParams(ctx: PortalContext, query: Record<string, unknown>
   }
   const partner = stringParam(query, 'partner');
   if (partner !== undefined) {
-    if (!ctx.store.partners.get(partner)) throw new BadRequest(`unknown partner "${partner}"`);
+    if (!partnerState(ctx).rows.some((p) => p.id === partner)) throw new BadRequest(`unknown partner "${partner}"`);
     filters.partner = partner;
   }
   const language = stringParam(query, 'language');
@@ -149,6 +211,7 @@ export function listingParams(ctx: PortalContext, query: Record<string, unknown>
     if (!/^\d{1,3}$/.test(perPageText) || Number(perPageText) < 1 || Number(perPageText) > maxPerPage) throw new BadRequest(`per_page must be a whole number from 1 to ${maxPerPage}`);
     perPage = Number(perPageText);
   }
+  if (page * perPage > Math.max(maxResults, perPage)) throw tooDeep(perPage);
   return { filters, page, perPage };
 }
 
@@ -206,7 +269,8 @@ export interface PaginationView {
 }
 
 export function pagination(ctx: PortalContext, lang: string, basePath: string, state: Record<string, string | number | undefined>, page: number, total: number, perPage: number): PaginationView | undefined {
-  const pages = Math.max(1, Math.ceil(total / perPage));
+  // No link past MAX_RESULTS: those pages answer 400.
+  const pages = Math.max(1, Math.min(Math.ceil(total / perPage), Math.floor(MAX_RESULTS / perPage)));
   if (pages <= 1) return undefined;
   const href = (n: number) => `${basePath}${queryString(state, { page: n === 1 ? undefined : n })}`;
   const numbers = [...new Set([1, page - 1, page, page + 1, pages].filter((n) => n >= 1 && n <= pages))].sort((a, b) => a - b);

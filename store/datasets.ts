@@ -189,6 +189,20 @@ export class DatasetsStore {
 
   constructor(private readonly sqlite: Sqlite) {}
 
+  /**
+   * The statistics' change watermark, beside the items' (pages' validators): the newest observation
+   * version (a new or revised figure writes one), how many series are listed, and when a series
+   * last changed. A few index lookups on small tables.
+   */
+  watermark(): { version: string; changedAt: string | null } {
+    const row = this.prepared(
+      `SELECT (SELECT coalesce(max(pk), 0) FROM dataset_observations) AS observations,
+              (SELECT count(*) FROM dataset_series WHERE active = 1) AS active,
+              (SELECT max(updated_at) FROM dataset_series) AS changed_at`,
+    ).get() as { observations: number; active: number; changed_at: string | null };
+    return { version: `${row.observations.toString(36)}.${row.active.toString(36)}`, changedAt: row.changed_at };
+  }
+
   /** A statement prepared once per connection: preparing costs more than running these queries. */
   private prepared(sql: string): Statement<unknown[]> {
     let statement = this.statements.get(sql);

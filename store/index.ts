@@ -30,7 +30,7 @@ import { StatsStore } from './stats.ts';
 import { SuggestionsStore } from './suggestions.ts';
 import { UsersStore } from './users.ts';
 
-export type { ItemDetail, ItemFilters, ItemRow, ItemText, ItemVersion, FacetCounts, FtsQuery, Page } from './items.ts';
+export type { ItemDetail, ItemFilters, ItemRow, ItemText, ItemVersion, FacetCounts, FtsQuery, Page, SearchOptions, SearchPage } from './items.ts';
 export { OCR_MAX_ATTEMPTS, type OcrJobRow } from './ocr.ts';
 export type { PartnerRow, SourceRow, SyncResult } from './partners.ts';
 export type { RunSummary, RunSourceSummary } from './runs.ts';
@@ -40,6 +40,7 @@ export type { SuggestionRow, SuggestionStatus, NewSuggestion } from './suggestio
 export { SUGGESTION_STATUSES } from './suggestions.ts';
 export { INDEXED_TEXT_CHARS } from './items.ts';
 export type { OaiFilter, OaiCursor, OaiRecordRow, CourseRow, CourseListRow, CollectionRow, SitemapFile } from './library.ts';
+export { RANK_WINDOW, complete } from './search.ts';
 export { ROLES, type Role, type UserRow, type SessionRow, type AuditEntry } from './users.ts';
 export { describeStorageError } from './db.ts';
 export { DEPOSIT_STATUSES, DepositRefused, type DepositDetail, type DepositFields, type DepositFile, type DepositRevision, type DepositStatus, type DepositSummary, type PublishContext } from './deposits.ts';
@@ -68,13 +69,14 @@ export class Store implements HarvestStore, OcrQueueStore {
     private readonly sqlite: Sqlite,
     filesDir: string,
     scansDir: string,
+    options: StoreOptions = {},
     /** The scans folder is this store's alone (an in-memory catalogue's): removed when it closes. */
     private readonly privateScans = false,
   ) {
     this.partners = new PartnersStore(sqlite);
     this.files = new FileStore(filesDir);
     this.ocr = new OcrStore(sqlite, new FileStore(scansDir), this.files);
-    this.items = new ItemsStore(sqlite, this.ocr);
+    this.items = new ItemsStore(sqlite, this.ocr, options.rankWindow);
     this.runs = new RunsStore(sqlite);
     this.stats = new StatsStore(sqlite);
     this.suggestions = new SuggestionsStore(sqlite);
@@ -273,7 +275,7 @@ export class Store implements HarvestStore, OcrQueueStore {
     const failed = result.failed.length ? result.failed.map((f) => `p. ${f.page}: ${f.message}`).join('; ').slice(0, 500) : null;
     const outcome = this.sqlite.transaction(() => {
       const kept = this.ocr.saveRecognised(job, result.pages, { failed, durationMs: result.durationMs }, now, maxChars);
-      return { items: this.items.applyRecognised(job.fileHash), pages: kept.size };
+      return { items: this.items.applyRecognised(job.fileHash, now), pages: kept.size };
     })();
     this.ocr.dropScan(job);
     this.stats.invalidate();
@@ -290,12 +292,23 @@ export class Store implements HarvestStore, OcrQueueStore {
   }
 }
 
-/**
- * Opens the catalogue. Deposited files live in `filesDir`, by default `deposits/` beside the
- * database, and scans waiting for OCR in `scansDir`, by default `scans/` (private temporary
- * folders for ':memory:').
- */
-export function openStore(file: string, options?: OpenOptions & { filesDir?: string; scansDir?: string }): Store {
+export interface StoreOptions extends OpenOptions {
+  /** Body-tier matches a search ranks together (store/search.ts; default RANK_WINDOW). */
+  rankWindow?: number;
+  /** Where deposited files live; by default `deposits/` beside the database (a private temporary folder for ':memory:'). */
+  filesDir?: string;
+  /** Where scans wait for OCR; by default `scans/` beside the database (a private temporary folder for ':memory:'). */
+  scansDir?: string;
+}
+
+/** Opens the catalogue. */
+export function openStore(file: string, options: StoreOptions = {}): Store {
   const { sqlite } = openDatabase(file, options);
-  return new Store(sqlite, options?.filesDir ?? filesDirFor(file), options?.scansDir ?? filesDirFor(file, 'scans'), file === ':memory:' && !options?.scansDir);
+  return new Store(
+    sqlite,
+    options.filesDir ?? filesDirFor(file),
+    options.scansDir ?? filesDirFor(file, 'scans'),
+    options,
+    file === ':memory:' && !options.scansDir,
+  );
 }

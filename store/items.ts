@@ -11,9 +11,13 @@ import {
   type ItemSnapshot,
   type SourceRecord,
 } from '../harvester/ports.ts';
+import { CatalogueIndex } from './catalogue-index.ts';
 import { type Sqlite } from './db.ts';
 import { type OcrStore } from './ocr.ts';
+import { complete, RANK_WINDOW, SearchEngine, type FtsQuery, type SearchOptions } from './search.ts';
 import { parseJson } from './util.ts';
+
+export type { FtsQuery, SearchOptions } from './search.ts';
 
 /** Characters of an item's text that go into the search index (the rest is kept, not indexed). */
 export const INDEXED_TEXT_CHARS = 50_000;
@@ -101,6 +105,11 @@ export interface Page<T> {
   items: T[];
 }
 
+export interface SearchPage extends Page<ItemRow & { rank: number }> {
+  /** The time budget ran out before every match was ranked: the page shows what was found. */
+  partial: boolean;
+}
+
 const ITEM_COLUMNS = `i.pk, i.id, i.title, i.url, i.partner_id AS partner, s.source_id AS source, i.section,
   i.doc_type, i.language, i.published_at, i.first_seen_at,
   CASE WHEN i.missing_count = 0 AND i.gone_since IS NULL AND i.off_listing_since IS NULL
@@ -110,22 +119,10 @@ const ITEM_COLUMNS = `i.pk, i.id, i.title, i.url, i.partner_id AS partner, s.sou
 type RawItemRow = Omit<ItemRow, 'scanned'> & { scanned: number };
 const toItemRow = (r: RawItemRow): ItemRow => ({ ...r, scanned: r.scanned === 1 });
 
-function whereClause(filters: ItemFilters, alias = 'i'): { sql: string; params: unknown[] } {
-  const parts: string[] = [];
-  const params: unknown[] = [];
-  const add = (condition: string, value: unknown) => {
-    parts.push(`${alias}.${condition}`);
-    params.push(value);
-  };
-  if (!filters.includeGone) parts.push(`${alias}.gone_since IS NULL`);
-  if (filters.section) add('section = ?', filters.section);
-  if (filters.docType) add('doc_type = ?', filters.docType);
-  if (filters.partner) add('partner_id = ?', filters.partner);
-  if (filters.language) add('language = ?', filters.language);
-  if (filters.year !== undefined) add('year = ?', filters.year);
-  if (filters.from) add('sort_date >= ?', filters.from);
-  if (filters.to) add('sort_date <= ?', filters.to);
-  return { sql: parts.length ? parts.join(' AND ') : '1', params };
+/** The later of two ISO timestamps (either may be missing). */
+function later(a: string | null, b: string | null): string | null {
+  if (a === null || b === null) return a ?? b;
+  return Date.parse(a) >= Date.parse(b) ? a : b;
 }
 
 function yearOf(sortDate: string): number {
@@ -136,219 +133,21 @@ function sortDateOf(item: HarvestedItem, firstSeenAt: string): string {
   return item.publishedAt ?? firstSeenAt.slice(0, 10);
 }
 
-/** Codes of one attribute's values (section, partner, …), 0 meaning none. */
-class Dictionary {
-  readonly values: Array<string | null> = [null];
-  private readonly codes = new Map<string, number>();
-
-  code(value: string | null): number {
-    if (value === null || value === undefined) return 0;
-    let code = this.codes.get(value);
-    if (code === undefined) {
-      code = this.values.length;
-      this.values.push(value);
-      this.codes.set(value, code);
-    }
-    return code;
-  }
-
-  /** The code of a value to filter on; -1 when no item has it. */
-  find(value: string | undefined): number {
-    return value === undefined ? 0 : (this.codes.get(value) ?? -1);
-  }
-}
-
-const dayNumber = (date: string) => Math.floor(Date.parse(`${date.slice(0, 10)}T00:00:00Z`) / 86_400_000);
-
-/**
- * The filter and facet attributes of every item in typed arrays indexed by rowid (about 12 bytes
- * an item), so a search filters and counts facets from the matching rowids alone, without reading
- * `items`. It catches up with new and changed items when the database changes (another process
- * harvests) and is rebuilt every ten minutes.
- */
-class FacetIndex {
-  private readonly dims = { section: new Dictionary(), docType: new Dictionary(), partner: new Dictionary(), language: new Dictionary() };
-  private present = new Uint8Array(0);
-  private section = new Uint8Array(0);
-  private docType = new Uint8Array(0);
-  private partner = new Uint16Array(0);
-  private language = new Uint8Array(0);
-  private year = new Uint16Array(0);
-  private day = new Int32Array(0);
-  private gone = new Uint8Array(0);
-  private maxPk = 0;
-  private versionMark = 0;
-  private version = -1;
-  private builtAt = 0;
-
-  constructor(private readonly sqlite: Sqlite) {}
-
-  private grow(pk: number): void {
-    if (pk < this.present.length) return;
-    const size = Math.max(1024, 2 ** Math.ceil(Math.log2(pk + 1)));
-    const resize = <T extends Uint8Array | Uint16Array | Int32Array>(old: T, make: (n: number) => T): T => {
-      const next = make(size);
-      next.set(old);
-      return next;
-    };
-    this.present = resize(this.present, (n) => new Uint8Array(n));
-    this.section = resize(this.section, (n) => new Uint8Array(n));
-    this.docType = resize(this.docType, (n) => new Uint8Array(n));
-    this.partner = resize(this.partner, (n) => new Uint16Array(n));
-    this.language = resize(this.language, (n) => new Uint8Array(n));
-    this.year = resize(this.year, (n) => new Uint16Array(n));
-    this.day = resize(this.day, (n) => new Int32Array(n));
-    this.gone = resize(this.gone, (n) => new Uint8Array(n));
-  }
-
-  private load(where: string, ...params: unknown[]): void {
-    const rows = this.sqlite
-      .prepare(`SELECT pk, section, doc_type, partner_id, language, year, sort_date, gone_since IS NOT NULL FROM items ${where}`)
-      .raw()
-      .all(...params) as Array<[number, string, string | null, string, string | null, number, string, number]>;
-    for (const [pk, section, docType, partner, language, year, sortDate, gone] of rows) {
-      this.grow(pk);
-      this.present[pk] = 1;
-      this.section[pk] = this.dims.section.code(section);
-      this.docType[pk] = this.dims.docType.code(docType);
-      this.partner[pk] = this.dims.partner.code(partner);
-      this.language[pk] = this.dims.language.code(language);
-      this.year[pk] = year;
-      this.day[pk] = dayNumber(sortDate);
-      this.gone[pk] = gone;
-      if (pk > this.maxPk) this.maxPk = pk;
-    }
-  }
-
-  private fresh(): void {
-    const version = this.sqlite.pragma('data_version', { simple: true }) as number;
-    const now = Date.now();
-    // Every write that changes what is indexed here (new, changed, gone, back) adds a row to
-    // item_versions, whose rowids grow in commit order: the mark says how far this copy has read.
-    // (Timestamps would not do: a harvest stamps its items with its start time, before it commits.)
-    const mark = () => (this.sqlite.prepare('SELECT max(pk) FROM item_versions').pluck().get() as number | null) ?? 0;
-    if (this.builtAt === 0 || now - this.builtAt > 10 * 60_000) {
-      this.present = new Uint8Array(0);
-      this.maxPk = 0;
-      this.versionMark = mark();
-      this.load('');
-      this.builtAt = now;
-      this.version = version;
-    } else if (version !== this.version) {
-      const from = this.versionMark;
-      this.versionMark = mark();
-      this.load('WHERE pk IN (SELECT item_pk FROM item_versions WHERE pk > ?)', from);
-      this.version = version;
-    }
-  }
-
-  /** Each item's sort date as a day number (days since 1970), indexed by rowid. */
-  days(): Int32Array {
-    this.fresh();
-    return this.day;
-  }
-
-  /** This connection wrote items: catch up at the next use. */
-  touch(): void {
-    this.version = -1;
-  }
-
-  /** A predicate for the filters over rowids. */
-  filter(filters: ItemFilters): (pk: number) => boolean {
-    this.fresh();
-    const withGone = filters.includeGone ?? false;
-    const section = this.dims.section.find(filters.section);
-    const docType = this.dims.docType.find(filters.docType);
-    const partner = this.dims.partner.find(filters.partner);
-    const language = this.dims.language.find(filters.language);
-    const year = filters.year ?? -1;
-    const from = filters.from ? dayNumber(filters.from) : -Infinity;
-    const to = filters.to ? dayNumber(filters.to) : Infinity;
-    return (pk) =>
-      pk < this.present.length &&
-      this.present[pk] === 1 &&
-      (withGone || this.gone[pk] === 0) &&
-      (section === 0 || this.section[pk] === section) &&
-      (docType === 0 || this.docType[pk] === docType) &&
-      (partner === 0 || this.partner[pk] === partner) &&
-      (language === 0 || this.language[pk] === language) &&
-      (year === -1 || this.year[pk] === year) &&
-      this.day[pk]! >= from &&
-      this.day[pk]! <= to;
-  }
-
-  /** Facet counts over rowids (each facet ignores its own filter). */
-  /** Every item the index knows (for facets of a listing without words). */
-  all(): number[] {
-    this.fresh();
-    const pks: number[] = [];
-    for (let pk = 1; pk <= this.maxPk; pk++) if (this.present[pk] === 1) pks.push(pk);
-    return pks;
-  }
-
-  count(pks: Iterable<number>, filters: ItemFilters): FacetCounts {
-    const inBase = this.filter({ section: filters.section, from: filters.from, to: filters.to, includeGone: filters.includeGone });
-    const want = {
-      docType: this.dims.docType.find(filters.docType),
-      partner: this.dims.partner.find(filters.partner),
-      language: this.dims.language.find(filters.language),
-      year: filters.year ?? -1,
-    };
-    const counts = {
-      section: new Int32Array(this.dims.section.values.length),
-      docType: new Int32Array(this.dims.docType.values.length),
-      partner: new Int32Array(this.dims.partner.values.length),
-      language: new Int32Array(this.dims.language.values.length),
-      year: new Map<number, number>(),
-    };
-    for (const pk of pks) {
-      if (!inBase(pk)) continue;
-      const okType = want.docType === 0 || this.docType[pk] === want.docType;
-      const okPartner = want.partner === 0 || this.partner[pk] === want.partner;
-      const okLanguage = want.language === 0 || this.language[pk] === want.language;
-      const okYear = want.year === -1 || this.year[pk] === want.year;
-      if (okPartner && okLanguage && okYear) counts.docType[this.docType[pk]!]!++;
-      if (okType && okLanguage && okYear) counts.partner[this.partner[pk]!]!++;
-      if (okType && okPartner && okYear) counts.language[this.language[pk]!]!++;
-      if (okType && okPartner && okLanguage) counts.year.set(this.year[pk]!, (counts.year.get(this.year[pk]!) ?? 0) + 1);
-      if (okType && okPartner && okLanguage && okYear) counts.section[this.section[pk]!]!++;
-    }
-    const list = (dictionary: Dictionary, values: Int32Array) =>
-      [...values]
-        .map((count, code) => ({ value: dictionary.values[code]!, count }))
-        .filter((e) => e.value !== null && e.count > 0)
-        .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
-    return {
-      section: list(this.dims.section, counts.section),
-      doc_type: list(this.dims.docType, counts.docType),
-      partner: list(this.dims.partner, counts.partner),
-      language: list(this.dims.language, counts.language),
-      year: [...counts.year].map(([value, count]) => ({ value: String(value), count })).sort((a, b) => (a.value < b.value ? 1 : -1)),
-    };
-  }
-}
-
-/** An FTS5 query built by the publisher from analysed terms (see publisher/search.ts). */
-export interface FtsQuery {
-  match: string;
-  /** The query's words and phrases, each quoted for FTS5: items with them in their title come first. */
-  phrases?: string[];
-}
-
 export class ItemsStore {
   private readonly statements;
-  private readonly facetIndex: FacetIndex;
+  private readonly catalogue: CatalogueIndex;
+  private readonly engine: SearchEngine;
+  /** Facet counts of recent searches, until the catalogue's content changes. */
   private readonly facetCache = new Map<string, FacetCounts>();
-  private readonly matchCache = new Map<string, Int32Array>();
-  private matchCacheSize = 0;
-  /** The data_version the two caches above were filled at; -1 after this connection wrote. */
-  private cacheVersion = -1;
+  private facetGeneration = -1;
 
   constructor(
     private readonly sqlite: Sqlite,
     private readonly ocr: OcrStore,
+    rankWindow = RANK_WINDOW,
   ) {
-    this.facetIndex = new FacetIndex(sqlite);
+    this.catalogue = new CatalogueIndex(sqlite);
+    this.engine = new SearchEngine(sqlite, this.catalogue, rankWindow);
     this.statements = {
       existing: sqlite.prepare(
         `SELECT pk, identity, content_hash, sort_date, first_seen_at, missing_count, gone_since, off_listing_since, title, url, summary,
@@ -419,6 +218,23 @@ export class ItemsStore {
       versions: sqlite.prepare(
         'SELECT content_hash, seen_at, event, changed_fields, snapshot FROM item_versions WHERE item_pk = ? ORDER BY pk',
       ),
+      byPks: sqlite.prepare(`SELECT ${ITEM_COLUMNS} FROM items i JOIN sources s ON s.pk = i.source_pk WHERE i.pk IN (SELECT value FROM json_each(?))`),
+      latest: sqlite.prepare(
+        `SELECT ${ITEM_COLUMNS} FROM items i JOIN sources s ON s.pk = i.source_pk
+         WHERE i.section = ? AND i.gone_since IS NULL ORDER BY i.sort_date DESC, i.pk DESC LIMIT ?`,
+      ),
+      watermark: sqlite.prepare('SELECT pk, seen_at FROM item_versions ORDER BY pk DESC LIMIT 1'),
+      // The item's versions through item_versions_item_idx.
+      itemWatermark: sqlite.prepare(
+        'SELECT v.pk, v.seen_at, i.text_stamp, i.text_changed_at FROM items i JOIN item_versions v ON v.item_pk = i.pk WHERE i.id = ? ORDER BY v.pk DESC LIMIT 1',
+      ),
+      // Texts changed without a version (OCR, pages mapped): a counter and when it last moved.
+      textChanged: sqlite.prepare("SELECT CAST(value AS INTEGER) AS n, updated_at AS at FROM meta WHERE key = 'text_changed'"),
+      bumpTextChanged: sqlite.prepare(
+        `INSERT INTO meta (key, value, updated_at) VALUES ('text_changed', '1', ?)
+         ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1, updated_at = excluded.updated_at RETURNING CAST(value AS INTEGER) AS n`,
+      ),
+      stampText: sqlite.prepare('UPDATE items SET text_stamp = ?, text_changed_at = ? WHERE pk = ?'),
     };
     this.rebuildTitleIndexIfAsked();
   }
@@ -598,11 +414,10 @@ export class ItemsStore {
    * pages without a text layer take it, the search index gets it. No new version: the partner's
    * document did not change, the portal read more of it. Call inside a transaction.
    */
-  applyRecognised(fileHash: string): number {
+  applyRecognised(fileHash: string, now: string): number {
     const recognised = this.ocr.recognised(fileHash);
     const items = this.statements.itemsOfFile.all(fileHash) as Array<{ pk: number; gone_since: string | null }>;
-    this.facetIndex.touch();
-    this.cacheVersion = -1;
+    this.textChanged(items.map((i) => i.pk), now);
     for (const { pk, gone_since } of items) {
       const stored = this.storedText(pk);
       const spans = stored.spans ?? (stored.text.trim() ? ([[1, 0, stored.text.length, 0]] as PageSpan[]) : []);
@@ -613,6 +428,18 @@ export class ItemsStore {
       if (!gone_since) this.reindex(pk, composed.text);
     }
     return items.length;
+  }
+
+  /**
+   * Items whose text changed without a new version (what the pages show and search finds): the
+   * catalogue's text counter moves and the items are stamped with it, so pages' validators
+   * (watermark, itemWatermark) and the read workers' search caches (CatalogueIndex) see it.
+   */
+  private textChanged(pks: number[], now: string): void {
+    if (pks.length === 0) return;
+    const { n } = this.statements.bumpTextChanged.get(now) as { n: number };
+    for (const pk of pks) this.statements.stampText.run(n, now, pk);
+    this.catalogue.touch();
   }
 
   /** An item's whole text with its page map, for the text view. */
@@ -626,8 +453,7 @@ export class ItemsStore {
   /** Applies a change plan. Call inside a transaction (Store.commitHarvest does). */
   apply(source: SourceRecord, plan: ChangePlan, runPk: number | null, now: string): void {
     const s = this.statements;
-    this.facetIndex.touch();
-    this.cacheVersion = -1;
+    this.catalogue.touch();
     const lastSeen = source.lastSuccessAt ?? now;
     for (const item of plan.inserts) {
       const sortDate = sortDateOf(item, now);
@@ -709,6 +535,7 @@ export class ItemsStore {
       if (item.text !== undefined && item.pageSpans && (!existing.paged || fileChanged)) {
         const indexed = this.writeText(existing.pk, item, item.text);
         if (fileChanged && !existing.goneSince) this.reindex(existing.pk, indexed);
+        this.textChanged([existing.pk], now);
       }
       this.requestOcr(item, now);
     }
@@ -716,140 +543,88 @@ export class ItemsStore {
 
   // ------------------------------------------------------------------ reads
 
+  /** A listing page, newest first (the in-memory index walks to the page; see catalogue-index.ts). */
   list(filters: ItemFilters, page: number, perPage: number): Page<ItemRow> {
-    const where = whereClause(filters);
-    // Counted from the in-memory attributes: a count over a section would read every row's page.
-    const total = this.facetIndex.all().filter(this.facetIndex.filter(filters)).length;
-    const rows = this.sqlite
-      .prepare(
-        `SELECT ${ITEM_COLUMNS} FROM items i JOIN sources s ON s.pk = i.source_pk
-         WHERE ${where.sql} ORDER BY i.sort_date DESC, i.pk DESC LIMIT ? OFFSET ?`,
-      )
-      .all(...where.params, perPage, (page - 1) * perPage) as RawItemRow[];
-    return { total, items: rows.map(toItemRow) };
+    const { total, pks } = this.catalogue.listPage(filters, (page - 1) * perPage, perPage);
+    return { total, items: this.rowsOf(pks) };
+  }
+
+  /** Item rows by rowid, in the order given (rowids no longer there are left out). */
+  private rowsOf(pks: number[]): ItemRow[] {
+    if (pks.length === 0) return [];
+    const rows = this.statements.byPks.all(JSON.stringify(pks)) as RawItemRow[];
+    const byPk = new Map(rows.map((r) => [r.pk, r]));
+    return pks.filter((pk) => byPk.has(pk)).map((pk) => toItemRow(byPk.get(pk)!));
   }
 
   /** Latest items of a section (the home page): no count needed. */
   latest(section: Section, limit: number): ItemRow[] {
-    const rows = this.sqlite
-      .prepare(
-        `SELECT ${ITEM_COLUMNS} FROM items i JOIN sources s ON s.pk = i.source_pk
-         WHERE i.section = ? AND i.gone_since IS NULL ORDER BY i.sort_date DESC, i.pk DESC LIMIT ?`,
-      )
-      .all(section, limit) as RawItemRow[];
-    return rows.map(toItemRow);
+    return (this.statements.latest.all(section, limit) as RawItemRow[]).map(toItemRow);
   }
 
   /**
-   * Facet counts for a set of items: each facet counts the items matching every other filter, so a
-   * visitor can switch a filter's value without losing the others. For a full-text query they are
-   * counted from the matching rowids and the in-memory attributes, without reading `items`.
+   * Facet counts: each facet counts the items matching every other filter, so a visitor can switch
+   * a filter's value without losing the others. A listing's come from the index's counts per
+   * attribute combination; a search's from its matching rowids (kept per query), cached until the
+   * catalogue's content changes.
    */
   facets(filters: ItemFilters, fts?: FtsQuery): FacetCounts {
-    if (fts) {
-      // Popular searches repeat: their facets are kept until the catalogue changes.
-      const key = JSON.stringify([fts.match, filters.section, filters.docType, filters.partner, filters.language, filters.year, filters.from, filters.to]);
-      this.dropCachesIfChanged();
-      let counts = this.facetCache.get(key);
-      if (!counts) {
-        counts = this.facetIndex.count(this.matchingRowids(fts), filters);
-        if (this.facetCache.size >= 500) this.facetCache.delete(this.facetCache.keys().next().value!);
-        this.facetCache.set(key, counts);
-      }
-      return counts;
+    if (!fts) return this.catalogue.facets(filters);
+    const entry = this.engine.entry(fts);
+    if (this.facetGeneration !== this.catalogue.generation) {
+      this.facetCache.clear();
+      this.facetGeneration = this.catalogue.generation;
     }
-    return this.facetIndex.count(this.facetIndex.all(), filters);
-  }
-
-  /** Empties the search caches when the catalogue changed since they were filled. */
-  private dropCachesIfChanged(): void {
-    const version = this.sqlite.pragma('data_version', { simple: true }) as number;
-    if (version === this.cacheVersion) return;
-    this.facetCache.clear();
-    this.matchCache.clear();
-    this.matchCacheSize = 0;
-    this.cacheVersion = version;
+    const key = JSON.stringify([fts.match, fts.phrases, filters.section, filters.docType, filters.partner, filters.language, filters.year, filters.from, filters.to, filters.includeGone]);
+    let counts = this.facetCache.get(key);
+    if (!counts) {
+      counts = this.catalogue.facets(filters, entry.matches);
+      if (this.facetCache.size >= 500) this.facetCache.delete(this.facetCache.keys().next().value!);
+      this.facetCache.set(key, counts);
+    }
+    return counts;
   }
 
   /**
-   * The rowids matching a query, in rowid order. A search page needs them twice (its total and
-   * its facets) and popular searches repeat, so the last ones are kept until the catalogue changes.
+   * Full-text search (store/search.ts): items with the query's words in their title first (the
+   * most words first, then the newest), then the others by bm25 over title and body (the title
+   * counts five times). Filters apply in memory to the matching rowids; only the page's items are
+   * read from `items`. (Items marked gone are in neither index.) `partial` when the time budget
+   * cut the ranking short.
    */
-  private matchingRowids(fts: FtsQuery): Int32Array {
-    this.dropCachesIfChanged();
-    let rowids = this.matchCache.get(fts.match);
-    if (!rowids) {
-      rowids = Int32Array.from(this.sqlite.prepare('SELECT rowid FROM item_search WHERE item_search MATCH ?').pluck().all(fts.match) as number[]);
-      // At most 64 queries and 2 million rowids (8 MB) are kept.
-      while (this.matchCache.size > 0 && (this.matchCache.size >= 64 || this.matchCacheSize + rowids.length > 2_000_000)) {
-        const oldest = this.matchCache.keys().next().value!;
-        this.matchCacheSize -= this.matchCache.get(oldest)!.length;
-        this.matchCache.delete(oldest);
-      }
-      this.matchCache.set(fts.match, rowids);
-      this.matchCacheSize += rowids.length;
-    }
-    return rowids;
+  search(fts: FtsQuery, filters: ItemFilters, page: number, perPage: number, options: SearchOptions = {}): SearchPage {
+    return complete(this.searchSteps(fts, filters, page, perPage, options));
   }
 
-  /**
-   * Full-text search. Items with the query's words in their title come first (the most words
-   * first, then the newest), found in the small title index; then the others, ranked by bm25 over
-   * title and body (the title counts five times). Filters
-   * are applied in memory to the matching rowids; only the page's items are read from `items`.
-   * (Items marked gone are in neither index.)
-   */
-  search(fts: FtsQuery, filters: ItemFilters, page: number, perPage: number): Page<ItemRow & { rank: number }> {
-    const filtered = Boolean(filters.section || filters.docType || filters.partner || filters.language || filters.year !== undefined || filters.from || filters.to);
-    const offset = (page - 1) * perPage;
-    const matching = this.matchingRowids(fts);
-    const keep = filtered ? matching.filter(this.facetIndex.filter(filters)) : matching;
-    const total = keep.length;
-    if (total === 0 || offset >= total) return { total, items: [] };
-    // Title tier: the items with the most of the query's words (or phrases) in their title, newest
-    // first among equals; counted from the title index's rowids, no ranking function needed.
-    let maxPk = 0;
-    for (const pk of keep) if (pk > maxPk) maxPk = pk;
-    const member = new Uint8Array(maxPk + 1);
-    for (const pk of keep) member[pk] = 1;
-    const inTitle = new Map<number, number>();
-    for (const phrase of fts.phrases ?? []) {
-      for (const pk of this.sqlite.prepare('SELECT rowid FROM item_titles WHERE item_titles MATCH ?').pluck().all(phrase) as number[]) {
-        if (member[pk] === 1) inTitle.set(pk, (inTitle.get(pk) ?? 0) + 1);
-      }
-    }
-    const day = this.facetIndex.days();
-    const titled = [...inTitle.keys()]
-      .sort((a, b) => inTitle.get(b)! - inTitle.get(a)! || (day[b] ?? 0) - (day[a] ?? 0) || b - a)
-      .map((pk) => ({ pk, rank: -inTitle.get(pk)! }));
-    let ranked = titled.slice(offset, offset + perPage);
-    if (ranked.length < perPage && titled.length < total) {
-      const anyInTitle = fts.phrases?.join(' OR ');
-      // Body tier: what is left of the page, from the items without the query's words in their title.
-      const rest = anyInTitle ? `(${fts.match}) NOT (title : (${anyInTitle}))` : fts.match;
-      const skip = Math.max(0, offset - titled.length);
-      const limit = perPage - ranked.length;
-      const more = (
-        filtered
-          ? this.sqlite
-              .prepare(
-                `SELECT rowid AS pk, rank FROM item_search WHERE item_search MATCH ? AND rowid IN (SELECT value FROM json_each(?))
-                 ORDER BY rank LIMIT ? OFFSET ?`,
-              )
-              .all(rest, JSON.stringify(Array.from(keep)), limit, skip)
-          : this.sqlite.prepare('SELECT rowid AS pk, rank FROM item_search WHERE item_search MATCH ? ORDER BY rank LIMIT ? OFFSET ?').all(rest, limit, skip)
-      ) as Array<{ pk: number; rank: number }>;
-      ranked = [...ranked, ...more];
-    }
-    if (ranked.length === 0) return { total, items: [] };
-    const rows = this.sqlite
-      .prepare(`SELECT ${ITEM_COLUMNS} FROM items i JOIN sources s ON s.pk = i.source_pk WHERE i.pk IN (SELECT value FROM json_each(?))`)
-      .all(JSON.stringify(ranked.map((r) => r.pk))) as RawItemRow[];
-    const byPk = new Map(rows.map((r) => [r.pk, r]));
+  /** The same search as steps (see SearchEngine.pageSteps): a read worker answers others between them. */
+  *searchSteps(fts: FtsQuery, filters: ItemFilters, page: number, perPage: number, options: SearchOptions = {}): Generator<void, SearchPage> {
+    const filtered = Boolean(
+      filters.section || filters.docType || filters.partner || filters.language || filters.year !== undefined || filters.from || filters.to || filters.includeGone,
+    );
+    const ranked = yield* this.engine.pageSteps(fts, filtered ? this.catalogue.predicate(filters) : undefined, (page - 1) * perPage, perPage, options);
+    const rows = new Map(this.rowsOf(ranked.hits.map((h) => h.pk)).map((r) => [r.pk, r]));
     return {
-      total,
-      items: ranked.filter((r) => byPk.has(r.pk)).map((r) => ({ ...toItemRow(byPk.get(r.pk)!), rank: r.rank })),
+      total: ranked.total,
+      items: ranked.hits.filter((h) => rows.has(h.pk)).map((h) => ({ ...rows.get(h.pk)!, rank: h.rank })),
+      partial: ranked.partial,
     };
+  }
+
+  /**
+   * The catalogue's change watermark: the newest version row (every new, changed, gone or back item
+   * writes one) and when it was written. Pages' validators (ETag, Last-Modified) come from it.
+   */
+  watermark(): { version: number; changedAt: string | null } {
+    const row = this.statements.watermark.get() as { pk: number; seen_at: string } | undefined;
+    // Texts that changed without a version (OCR) move it too: both counters only grow, so their sum does.
+    const text = this.statements.textChanged.get() as { n: number; at: string } | undefined;
+    return { version: (row?.pk ?? 0) + (text?.n ?? 0), changedAt: later(row?.seen_at ?? null, text?.at ?? null) };
+  }
+
+  /** An item's own watermark (its newest version row and when it was written), or undefined for an unknown id. */
+  itemWatermark(id: string): { version: number; changedAt: string | null } | undefined {
+    const row = this.statements.itemWatermark.get(id) as { pk: number; seen_at: string; text_stamp: number; text_changed_at: string | null } | undefined;
+    return row ? { version: row.pk + row.text_stamp, changedAt: later(row.seen_at, row.text_changed_at) } : undefined;
   }
 
   /** The beginning of items' texts, for search snippets. */

@@ -185,12 +185,30 @@ export class RunsStore {
     };
   }
 
+  /**
+   * The harvests' watermark: the newest source outcome recorded (what the freshness pages show
+   * changes with them) and when the last run finished. The pages' validators use it.
+   */
+  watermark(): { version: number; finishedAt: string | null } {
+    this.pageStatements ??= this.preparePageStatements();
+    const version = (this.pageStatements.lastOutcome.get() as number | null) ?? 0;
+    return { version, finishedAt: this.lastFinishedAt() };
+  }
+
   /** When the last finished run ended (the pages' "last updated"). */
   lastFinishedAt(): string | null {
     // Runs finish in the order they start often enough; the newest finished run is what visitors see.
-    return (
-      this.sqlite.prepare("SELECT finished_at AS at FROM runs WHERE status = 'finished' ORDER BY pk DESC LIMIT 1").get() as { at: string | null } | undefined
-    )?.at ?? null;
+    this.pageStatements ??= this.preparePageStatements();
+    return (this.pageStatements.lastFinished.get() as { at: string | null } | undefined)?.at ?? null;
+  }
+
+  /** Statements every page runs, prepared once (preparing cost as much as running them). */
+  private pageStatements: ReturnType<RunsStore['preparePageStatements']> | undefined;
+  private preparePageStatements() {
+    return {
+      lastOutcome: this.sqlite.prepare('SELECT max(pk) FROM run_sources').pluck(),
+      lastFinished: this.sqlite.prepare("SELECT finished_at AS at FROM runs WHERE status = 'finished' ORDER BY pk DESC LIMIT 1"),
+    };
   }
 
   /** A source's most recent outcomes, newest first. */

@@ -126,6 +126,12 @@ export const items = sqliteTable(
     textPages: integer('text_pages').notNull().default(0),
     /** Where the text came from: `layer` (the document's own text), `ocr` (some pages recognised), null without text. */
     textSource: text('text_source'),
+    /**
+     * When the item's text last changed without a new version (OCR read its pages, a harvest mapped
+     * its pages): with `meta.text_changed`, what the pages' validators see besides versions.
+     */
+    textStamp: integer('text_stamp').notNull().default(0),
+    textChangedAt: text('text_changed_at'),
   },
   (t) => [
     // Public item page and API: GET /{lang}/items/{id}, /api/items/{id}.

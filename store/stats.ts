@@ -1,6 +1,8 @@
 // Aggregates: the freshness report, the public indicators, visit and click counters, and the
 // daily history of how many committed institutions were up to date.
-import { type Multilingual, type Section, SECTIONS } from '../config/index.ts';
+// Values from domain.ts alone: the read workers need the vocabularies, not the config loader.
+import { SECTIONS, type Section } from '../config/domain.ts';
+import { type Multilingual } from '../config/index.ts';
 import { type Sqlite } from './db.ts';
 import { DAY_MS, isoDay, parseJson } from './util.ts';
 
@@ -241,9 +243,12 @@ export class StatsStore {
     };
   }
 
-  /** Keeps today's freshness figures (one row a day, the latest of the day wins). */
-  recordDailyFreshness(now: Date): void {
-    const i = this.indicators(now, 1);
+  /**
+   * Keeps today's freshness figures (one row a day, the latest of the day wins); `figures` when
+   * they were counted elsewhere (a read worker), else counted now.
+   */
+  recordDailyFreshness(now: Date, figures?: Pick<Indicators, 'partners' | 'contributing' | 'committed' | 'up_to_date' | 'items'>): void {
+    const i = figures ?? this.indicators(now, 1);
     this.sqlite
       .prepare(
         `INSERT INTO freshness_daily (day, partners, contributing, committed, up_to_date, items) VALUES (?, ?, ?, ?, ?, ?)

@@ -4,8 +4,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { type FastifyInstance } from 'fastify';
 import { CHANNEL_KINDS, DOC_TYPES, LANGUAGES, PARTNER_KINDS, SECTIONS, TOPICS } from '../../config/index.ts';
 import { PARTNER_FRESHNESS, type ItemRow } from '../../store/index.ts';
-import { ftsQuery, parseQuery } from '../search.ts';
-import { BadRequest, listingParams } from '../views.ts';
+import { BadRequest, listingParams, MAX_RESULTS } from '../views.ts';
 import { statisticsApiRoutes } from './statistics-api.ts';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -169,7 +168,8 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.url.startsWith('/api/')) {
       reply.header('access-control-allow-origin', '*');
-      reply.header('cache-control', 'public, max-age=60');
+      // Answers a proxy may keep a minute; errors (a 503 while the readers are saturated) never.
+      reply.header('cache-control', reply.statusCode === 200 ? 'public, max-age=60' : 'no-store');
     }
     return payload;
   });
@@ -179,22 +179,18 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     { schema: { tags: ['items'], summary: 'Items of the catalogue, filtered and searched', querystring: ItemsQuery, response: { 200: ItemsPage, ...errors } } },
     async (request) => {
       const query = request.query as Static<typeof ItemsQuery>;
-      const params = listingParams(ctx, query as Record<string, unknown>, undefined, 100);
+      const searching = query.q !== undefined && query.q.trim() !== '';
+      // A listing's page costs the same at any depth; a search's grows with it (see views.ts).
+      const params = listingParams(ctx, query as Record<string, unknown>, undefined, 100, searching ? MAX_RESULTS : Infinity);
       const perPage = query.per_page ?? 20;
       const page = query.page ?? 1;
       if (query.from && query.to && query.from > query.to) throw new BadRequest('from is after to');
-      if (query.q !== undefined && query.q.trim()) {
-        const parsed = parseQuery(query.q);
-        let fts = ftsQuery(parsed, 'all');
-        if (!fts) return { total: 0, page, per_page: perPage, items: [] };
-        let result = ctx.store.items.search(fts, params.filters, page, perPage);
-        if (result.total === 0 && parsed.groups.length > 1) {
-          fts = ftsQuery(parsed, 'any')!;
-          result = ctx.store.items.search(fts, params.filters, page, perPage);
-        }
-        return { total: result.total, page, per_page: perPage, items: result.items.map(apiItem) };
+      if (searching) {
+        const outcome = await app.reads.run('search', { q: query.q!, filters: params.filters, page, perPage, budgetMs: app.searchOptions.budgetMs }, { affinity: query.q });
+        if (outcome.kind === 'stopwords') return { total: 0, page, per_page: perPage, items: [] };
+        return { total: outcome.total, page, per_page: perPage, items: outcome.items.map(apiItem) };
       }
-      const result = ctx.store.items.list(params.filters, page, perPage);
+      const result = await app.reads.run('listing', { filters: params.filters, page, perPage });
       return { total: result.total, page, per_page: perPage, items: result.items.map(apiItem) };
     },
   );
@@ -211,6 +207,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const { id } = request.params as { id: string };
+      // One item by its id: bounded by the item, read on the event loop (see the item page).
       const item = /^[0-9a-f]{16}$/.test(id) ? ctx.store.items.get(id, 2000) : undefined;
       if (!item) return reply.code(404).send({ error: { code: 'not_found', message: `no item with id "${id.slice(0, 64)}"` } });
       return {
@@ -224,7 +221,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   );
 
   app.get('/api/partners', { schema: { tags: ['partners'], summary: 'The partner institutions and what each contributes', response: { 200: Type.Array(PartnerSchema) } } }, async () => {
-    const report = ctx.store.stats.freshness(ctx.now());
+    const report = await app.reads.run('freshness', { now: ctx.now().toISOString() });
     const byId = new Map(report.partners.map((p) => [p.partner, p]));
     return ctx.store.partners
       .list()
@@ -252,7 +249,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: Type.Object({ generated_at: Type.String({ format: 'date-time' }), partners: Type.Array(FreshnessSchema) }) },
       },
     },
-    async () => ctx.store.stats.freshness(ctx.now()),
+    async () => app.reads.run('freshness', { now: ctx.now().toISOString() }),
   );
 
   app.get(

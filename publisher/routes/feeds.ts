@@ -26,7 +26,7 @@ export async function feedRoutes(app: FastifyInstance): Promise<void> {
     const settings = ctx.settings();
     const base = siteBase(ctx);
     const names = partnerNames(ctx, lang);
-    const items = ctx.store.items.list(params.filters, 1, 50).items;
+    const items = (await app.reads.run('listing', { filters: params.filters, page: 1, perPage: 50 })).items;
     const site = pick(settings.portal.site.name, lang);
     const self = `${base}/${lang}/feed.atom${queryString({ section: params.filters.section, partner: params.filters.partner })}`;
     const updated = items.reduce((max, i) => (i.last_changed_at > max ? i.last_changed_at : max), '1970-01-01T00:00:00.000Z');

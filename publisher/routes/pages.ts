@@ -7,8 +7,7 @@ import { courseView, moroccoDay, sessions } from '../courses.ts';
 import { dirOf, formatDate, formatDateTimeLong, formatList, formatMonth, formatNumber } from '../format.ts';
 import { negotiateLanguage } from '../i18n.ts';
 import { itemMetadata } from '../item-metadata.ts';
-import { fromCache } from '../render.ts';
-import { ftsQuery, highlight, parseQuery, snippet } from '../search.ts';
+import { ftsQuery, parseQuery } from '../search.ts';
 import { cardView, seriesMatches, statisticsCards } from '../statistics.ts';
 import { type PartnerFreshnessRow } from '../../store/index.ts';
 import { isBot } from '../visits.ts';
@@ -19,13 +18,23 @@ import {
   listingParams,
   pagination,
   partnerNames,
+  pastDepth,
   pick,
   queryString,
   stringParam,
-  type ItemView,
+  tooDeep,
 } from '../views.ts';
 
 type Params = { lang: string };
+
+/**
+ * A page past the list's last one (a 404 with a link to it). `deep`: the page was past the depth
+ * limit, so its first page was read instead and the total decides.
+ */
+function beyondEnd(params: { page: number; perPage: number }, total: number, shown: number, deep: boolean): boolean {
+  if (params.page <= 1) return false;
+  return deep ? params.page > Math.max(1, Math.ceil(total / params.perPage)) : shown === 0;
+}
 
 export function languageOf(app: FastifyInstance, request: FastifyRequest): string | undefined {
   const lang = (request.params as Params).lang;
@@ -87,16 +96,17 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const lang = languageOf(app, request);
     if (!lang) return notFound(reply);
     countVisit(request, 'home', lang);
-    const cached = fromCache(app.renderer, request, reply);
+    const cached = app.renderer.reuse(request, reply);
     if (cached) return cached;
+    const home = await app.reads.run('home', { perSection: 4, now: ctx.now().toISOString(), months: 12 });
     const names = partnerNames(ctx, lang);
     const sections = SECTIONS.map((section) => ({
       key: section,
       label: i18n.t(lang, `sections.${section}`),
       href: `/${lang}/${section}`,
-      items: ctx.store.items.latest(section, 4).map((row) => itemView(ctx, lang, row, names)),
+      items: home.latest[section].map((row) => itemView(ctx, lang, row, names)),
     }));
-    const indicators = ctx.store.stats.indicators(ctx.now(), 12);
+    const indicators = home.indicators;
     return app.renderer.page(
       request,
       reply,
@@ -113,20 +123,23 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const section = (request.params as { section: string }).section as Section;
     if (!lang || !SECTIONS.includes(section)) return notFound(reply);
     countVisit(request, section, lang);
-    const cached = fromCache(app.renderer, request, reply);
+    const params = listingParams(ctx, request.query as Record<string, unknown>, section, 100, Infinity);
+    const cached = app.renderer.reuse(request, reply);
     if (cached) return cached;
-    const params = listingParams(ctx, request.query as Record<string, unknown>, section);
     const names = partnerNames(ctx, lang);
-    const result = ctx.store.items.list(params.filters, params.page, params.perPage);
+    // A page past the depth limit reads the first page (its total says whether it is past the end).
+    const deep = pastDepth(params);
+    const result = await app.reads.run('listing', { filters: params.filters, page: deep ? 1 : params.page, perPage: params.perPage, facets: true, library: section === 'services', slim: true });
+    const facets = result.facets!;
     const state = filterState(params);
     delete state.section;
-    if (params.page > 1 && result.items.length === 0) return pastTheEnd(request, reply, lang, `/${lang}/${section}`, state, result.total, params.perPage);
-    const facets = ctx.store.items.facets(params.filters);
+    if (beyondEnd(params, result.total, result.items.length, deep)) return pastTheEnd(request, reply, lang, `/${lang}/${section}`, state, result.total, params.perPage);
+    if (deep) throw tooDeep(params.perPage);
     const filtered = Boolean(params.filters.docType || params.filters.partner || params.filters.language || params.filters.year);
     let services: Record<string, unknown> | undefined;
     if (section === 'services') {
       // The online library: the whole catalogue by partner, type and year.
-      const all = ctx.store.items.facets({});
+      const all = result.library!;
       services = {
         partners: all.partner.map((f) => ({ label: names.get(f.value) ?? f.value, count: f.count, href: `/${lang}/search${queryString({ partner: f.value })}` })),
         types: all.doc_type.map((f) => ({ label: i18n.t(lang, `doc_types.${f.value}`), count: f.count, href: `/${lang}/search${queryString({ doc_type: f.value })}` })),
@@ -172,52 +185,38 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     if (!lang) return notFound(reply);
     countVisit(request, 'search', lang);
     const query = request.query as Record<string, unknown>;
-    const cached = fromCache(app.renderer, request, reply);
-    if (cached) return cached;
-    const params = listingParams(ctx, query);
+    const params = listingParams(ctx, query, undefined, 100, Infinity);
     const q = stringParam(query, 'q') ?? '';
-    const parsed = parseQuery(q);
+    const cached = app.renderer.reuse(request, reply);
+    if (cached) return cached;
+    const deep = pastDepth(params);
+    const outcome = await app.reads.run(
+      'search',
+      { q, filters: params.filters, page: deep ? 1 : params.page, perPage: params.perPage, budgetMs: app.searchOptions.budgetMs, snippets: !deep, facets: true },
+      { affinity: q },
+    );
+    const parsed = { text: outcome.text };
+    // The query's words, for the statistical series (their own small index, read here).
+    const words = outcome.kind === 'words' ? parseQuery(q) : undefined;
     const names = partnerNames(ctx, lang);
-    let notice: string | undefined;
-    let items: ItemView[] = [];
-    let total = 0;
-    let facets;
-    if (!parsed.text) {
-      // Browse mode: the whole catalogue with filters (the online library).
-      const result = ctx.store.items.list(params.filters, params.page, params.perPage);
-      items = result.items.map((row) => itemView(ctx, lang, row, names));
-      total = result.total;
-      facets = ctx.store.items.facets(params.filters);
-      notice = i18n.t(lang, 'search.browse');
-    } else if (parsed.groups.length === 0) {
-      notice = i18n.t(lang, 'search.only_stopwords');
-      facets = { section: [], doc_type: [], partner: [], language: [], year: [] };
-    } else {
-      let fts = ftsQuery(parsed, 'all')!;
-      let result = ctx.store.items.search(fts, params.filters, params.page, params.perPage);
-      if (result.total === 0 && parsed.groups.length > 1) {
-        fts = ftsQuery(parsed, 'any')!;
-        result = ctx.store.items.search(fts, params.filters, params.page, params.perPage);
-        if (result.total > 0) notice = i18n.t(lang, 'search.any_words');
-      }
-      const texts = ctx.store.items.textsOf(
-        result.items.map((r) => r.pk),
-        6000,
-      );
-      items = result.items.map((row) => {
-        const view = itemView(ctx, lang, row, names);
-        view.titleHtml = highlight(row.title, parsed.terms);
-        const summaryText = row.summary.replace(/<[^>]*>/g, ' ');
-        view.snippet = snippet(`${summaryText} ${texts.get(row.pk) ?? ''}`, parsed.terms);
-        return view;
-      });
-      total = result.total;
-      facets = ctx.store.items.facets(params.filters, fts);
-    }
+    const total = outcome.total;
+    const facets = outcome.facets!;
+    const notices: string[] = [];
+    if (outcome.kind === 'browse') notices.push(i18n.t(lang, 'search.browse'));
+    if (outcome.kind === 'stopwords') notices.push(i18n.t(lang, 'search.only_stopwords'));
+    if (outcome.anyWords) notices.push(i18n.t(lang, 'search.any_words'));
+    if (outcome.partial) notices.push(i18n.t(lang, 'search.partial'));
+    const items = outcome.items.map((row) => {
+      const view = itemView(ctx, lang, row, names);
+      view.titleHtml = row.titleHtml;
+      view.snippet = row.snippet;
+      return view;
+    });
     const state = filterState(params, parsed.text || undefined);
-    if (params.page > 1 && items.length === 0 && (!parsed.text || parsed.groups.length > 0)) return pastTheEnd(request, reply, lang, `/${lang}/search`, state, total, params.perPage);
+    if (outcome.kind !== 'stopwords' && beyondEnd(params, total, items.length, deep)) return pastTheEnd(request, reply, lang, `/${lang}/search`, state, total, params.perPage);
+    if (deep) throw tooDeep(params.perPage);
     // Statistical series matching the words (issue 16), above the documents.
-    const series = parsed.groups.length && params.page === 1 ? seriesMatches(ctx, lang, ftsQuery(parsed, 'all')) : [];
+    const series = words && words.groups.length && params.page === 1 ? seriesMatches(ctx, lang, ftsQuery(words, 'all')) : [];
     const heading = !parsed.text
       ? i18n.t(lang, 'search.title')
       : total === 1
@@ -233,9 +232,9 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       {
         q: parsed.text,
         heading,
-        notice,
-        truncated: parsed.truncated,
-        noResults: Boolean(parsed.text) && total === 0 && series.length === 0 && parsed.groups.length > 0,
+        notices,
+        truncated: outcome.truncated,
+        noResults: outcome.kind === 'words' && total === 0 && series.length === 0,
         series,
         items,
         total,
@@ -262,8 +261,13 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const { id } = request.params as { id: string };
     if (!lang || !/^[0-9a-f]{16}$/.test(id)) return notFound(reply);
     countVisit(request, 'item', lang);
-    const cached = fromCache(app.renderer, request, reply);
+    // The item's own watermark: its page stays valid while other items change.
+    const version = ctx.store.items.itemWatermark(id);
+    if (!version) return notFound(reply);
+    const cached = app.renderer.reuse(request, reply, { item: version });
     if (cached) return cached;
+    // One item by its id: bounded by the item, not the catalogue, so read here (0.2-0.5 ms), which
+    // leaves the read workers to listings and searches.
     const item = ctx.store.items.get(id, 4000);
     if (!item) return notFound(reply);
     const names = partnerNames(ctx, lang);
@@ -356,9 +360,9 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const lang = languageOf(app, request);
     if (!lang) return notFound(reply);
     countVisit(request, 'partners', lang);
-    const cached = fromCache(app.renderer, request, reply);
+    const cached = app.renderer.reuse(request, reply, 'harvests');
     if (cached) return cached;
-    const report = ctx.store.stats.freshness(ctx.now());
+    const report = await app.reads.run('freshness', { now: ctx.now().toISOString() });
     const partners = report.partners
       .map((p) => partnerView(app, lang, p))
       .sort((a, b) => a.name.localeCompare(b.name, ctx.i18n.locale(lang)));
@@ -370,15 +374,20 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const { id } = request.params as { id: string };
     if (!lang || !/^[a-z0-9-]{1,80}$/.test(id)) return notFound(reply);
     countVisit(request, 'partners', lang);
-    const cached = fromCache(app.renderer, request, reply);
+    const params = listingParams(ctx, { ...(request.query as Record<string, unknown>), partner: undefined }, undefined, 100, Infinity);
+    const cached = app.renderer.reuse(request, reply, 'harvests');
     if (cached) return cached;
-    const row = ctx.store.stats.freshness(ctx.now()).partners.find((p) => p.partner === id);
+    const deep = pastDepth(params);
+    const [report, result] = await Promise.all([
+      app.reads.run('freshness', { now: ctx.now().toISOString() }),
+      app.reads.run('listing', { filters: { ...params.filters, partner: id }, page: deep ? 1 : params.page, perPage: params.perPage, slim: true }),
+    ]);
+    const row = report.partners.find((p) => p.partner === id);
     if (!row) return notFound(reply);
     const partner = partnerView(app, lang, row);
-    const params = listingParams(ctx, { ...(request.query as Record<string, unknown>), partner: undefined });
     const names = partnerNames(ctx, lang);
-    const result = ctx.store.items.list({ ...params.filters, partner: id }, params.page, params.perPage);
-    if (params.page > 1 && result.items.length === 0) return pastTheEnd(request, reply, lang, `/${lang}/partners/${id}`, {}, result.total, params.perPage);
+    if (beyondEnd(params, result.total, result.items.length, deep)) return pastTheEnd(request, reply, lang, `/${lang}/partners/${id}`, {}, result.total, params.perPage);
+    if (deep) throw tooDeep(params.perPage);
     const description = pick(ctx.store.partners.get(id)?.description, lang);
     return app.renderer.page(
       request,
@@ -408,7 +417,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const lang = languageOf(app, request);
     if (!lang) return notFound(reply);
     countVisit(request, 'claims', lang);
-    const cached = fromCache(app.renderer, request, reply);
+    const cached = app.renderer.reuse(request, reply);
     if (cached) return cached;
     const directory = ctx.settings().directory;
     const channels = channelViews(app, lang);
@@ -427,7 +436,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const lang = languageOf(app, request);
     if (!lang) return notFound(reply);
     countVisit(request, 'directory', lang);
-    const cached = fromCache(app.renderer, request, reply);
+    const cached = app.renderer.reuse(request, reply);
     if (cached) return cached;
     return app.renderer.page(request, reply, lang, 'directory', { platforms: platformViews(app, lang) }, { title: i18n.t(lang, 'directory.title'), nav: 'directory', cacheable: true, breadcrumbs: [{ label: i18n.t(lang, 'directory.title') }] });
   });
@@ -437,9 +446,9 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const lang = languageOf(app, request);
     if (!lang) return notFound(reply);
     countVisit(request, 'indicators', lang);
-    const cached = fromCache(app.renderer, request, reply);
+    const cached = app.renderer.reuse(request, reply, 'harvests');
     if (cached) return cached;
-    const indicators = ctx.store.stats.indicators(ctx.now(), 12);
+    const indicators = await app.reads.run('indicators', { now: ctx.now().toISOString(), months: 12 });
     const locale = i18n.locale(lang);
     const bars = indicators.visits_by_month.map((m) => ({ label: formatMonth(locale, m.month), value: m.count }));
     const chart = barChart(bars, {
@@ -516,7 +525,7 @@ export function partnerView(app: FastifyInstance, lang: string, p: PartnerFreshn
 export function channelViews(app: FastifyInstance, lang: string) {
   const ctx = app.portal;
   const i18n = ctx.i18n;
-  const partners = new Map(ctx.store.partners.list().map((p) => [p.id, pick(p.name, lang)]));
+  const partners = partnerNames(ctx, lang);
   return ctx.settings().directory.channels.map((c) => ({
     id: c.id,
     name: pick(c.name, lang),
@@ -542,7 +551,7 @@ function operatorName(ctx: FastifyInstance['portal'], operator: string, lang: st
 
 export function platformViews(app: FastifyInstance, lang: string) {
   const ctx = app.portal;
-  const partners = new Map(ctx.store.partners.list().map((p) => [p.id, pick(p.name, lang)]));
+  const partners = partnerNames(ctx, lang);
   return ctx.settings().directory.platforms.map((p) => ({
     id: p.id,
     name: pick(p.name, lang),

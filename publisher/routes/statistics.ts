@@ -4,7 +4,6 @@
 // The indicator cards of /{lang}/statistics are added by the section page (routes/pages.ts).
 import { type FastifyInstance } from 'fastify';
 import { formatDateTime } from '../format.ts';
-import { fromCache } from '../render.ts';
 import { cardView, revisionViews, seriesPage } from '../statistics.ts';
 import { partnerNames, pick } from '../views.ts';
 import { languageOf } from './pages.ts';
@@ -19,7 +18,7 @@ export async function statisticsRoutes(app: FastifyInstance): Promise<void> {
     if (!lang || !/^[a-z0-9-]{1,200}$/.test(series)) return reply.callNotFound();
     request.visitGroup = 'statistics';
     request.visitLang = lang;
-    const cached = fromCache(app.renderer, request, reply);
+    const cached = app.renderer.reuse(request, reply);
     if (cached) return cached;
     const row = ctx.store.datasets.get(series);
     if (!row) return reply.callNotFound();

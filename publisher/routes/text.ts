@@ -3,7 +3,6 @@
 import { type FastifyInstance } from 'fastify';
 import { type Section } from '../../config/index.ts';
 import { formatNumber } from '../format.ts';
-import { fromCache } from '../render.ts';
 import { parseQuery } from '../search.ts';
 import { findInPages, MAX_LISTED_HIT_PAGES, pageHtml, screens, textPages } from '../text-view.ts';
 import { BadRequest, itemView, partnerNames, queryString, stringParam } from '../views.ts';
@@ -36,10 +35,13 @@ export async function textRoutes(app: FastifyInstance): Promise<void> {
     const screen = pageParam === undefined ? 1 : Number(pageParam);
     request.visitGroup = 'item';
     request.visitLang = lang;
-    // Finding is not cached: any words may be asked (the plain text is).
+    // The item's own watermark (its versions and text stamp: OCR changes the text without a
+    // version). Finding is not cached: any words may be asked (the plain text is).
+    const version = ctx.store.items.itemWatermark(id);
+    if (!version) return reply.callNotFound();
     const cacheable = !parsed.text;
     if (cacheable) {
-      const cached = fromCache(app.renderer, request, reply);
+      const cached = app.renderer.reuse(request, reply, { item: version });
       if (cached) return cached;
     }
     const item = ctx.store.items.get(id, 1);

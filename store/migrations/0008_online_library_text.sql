@@ -30,6 +30,8 @@ ALTER TABLE `item_texts` ADD `page_map` text;--> statement-breakpoint
 ALTER TABLE `items` ADD `document_file_hash` text;--> statement-breakpoint
 ALTER TABLE `items` ADD `text_pages` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE `items` ADD `text_source` text;--> statement-breakpoint
+ALTER TABLE `items` ADD `text_stamp` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE `items` ADD `text_changed_at` text;--> statement-breakpoint
 CREATE INDEX `items_document_file_idx` ON `items` (`document_file_hash`);--> statement-breakpoint
 -- Texts read before this migration have no page map: each counts as one page of text until its
 -- document is read again (the next harvest of its source re-reads documents without one).

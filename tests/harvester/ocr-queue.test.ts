@@ -17,7 +17,7 @@ import { makePdf } from '../../demo/pdf.ts';
 import { depositItem } from '../../harvester/deposit-item.ts';
 import { runOcrQueue } from '../../harvester/index.ts';
 import { ftsQuery, parseQuery } from '../../publisher/search.ts';
-import { type Store } from '../../store/index.ts';
+import { openStore, type Store } from '../../store/index.ts';
 import { makeBed, type Bed } from '../helpers/harvest.ts';
 import { startServer, type FixtureServer } from '../helpers/server.ts';
 
@@ -99,12 +99,16 @@ t.test('a harvest queues its scans; the worker reads them; their words are found
     { title: 'Rapport mixte', href: '/a/mixed.pdf' },
   ];
   server.set('/a/publications', { headers: { 'content-type': 'text/html; charset=utf-8' }, body: listing(rows) });
-  const bed = makeBed({ partners: [{ id: 'alpha', sources: [source(server, 'a')] }] });
+  // A file, so that a second connection (a read worker's) can look at it.
+  const dbFile = path.join(dir, 'first.db');
+  const bed = makeBed({ partners: [{ id: 'alpha', sources: [source(server, 'a')] }] }, dbFile);
   t.teardown(() => bed.close());
   const engine = engineFor(bed);
   const [outcome] = await bed.harvest({ ocrEngine: engine });
   t.equal(outcome!.status, 'ok');
   const { store } = bed;
+  const reader = openStore(dbFile, { readonly: true });
+  t.teardown(() => reader.close());
 
   t.match(byTitle(store, 'Rapport texte'), { text_source: 'layer', text_pages: 2, scanned: false });
   t.match(byTitle(store, 'Rapport numérisé'), { text_source: null, text_pages: 0, scanned: true }, 'the scan is flagged and has no text yet');
@@ -113,6 +117,10 @@ t.test('a harvest queues its scans; the worker reads them; their words are found
   t.same(jobs.map((j) => [j.status, j.pages]).sort(), [['queued', [1, 2]], ['queued', [2]]], 'the scan and the blank page are queued');
   t.equal(store.ocr.scans.list().length, 2, 'their files are kept for OCR');
   t.same(found(store, 'gouvernance territoriale'), [], 'nothing recognised yet');
+  t.same(found(reader, 'gouvernance territoriale'), [], 'nor for a read worker, which keeps the (empty) answer');
+  const catalogueBefore = store.items.watermark();
+  const scanBefore = store.items.itemWatermark(byTitle(store, 'Rapport numérisé').id)!;
+  const textBefore = store.items.itemWatermark(byTitle(store, 'Rapport texte').id)!;
 
   const summary = await runOcrQueue({ store, settings: bed.settings, engine });
   t.match(summary, { documents: 2, pages: 3, failed: 0, remaining: 0 });
@@ -127,6 +135,13 @@ t.test('a harvest queues its scans; the worker reads them; their words are found
   t.equal(byTitle(store, 'Rapport mixte').text_source, 'ocr');
   t.same(found(store, 'gouvernance territoriale').sort(), ['Rapport mixte', 'Rapport numérisé'], 'the recognised words are searchable');
   t.equal(store.items.get(scan.id)!.versions.length, 1, 'OCR made no new version: the partner changed nothing');
+  // What the pages and search show changed without a version: the pages' validators (ETag) and the
+  // read workers' cached searches must see it all the same.
+  t.not(store.items.watermark().version, catalogueBefore.version, "the catalogue's watermark moved (listing and search pages)");
+  t.not(store.items.itemWatermark(scan.id)!.version, scanBefore.version, "the scan's own watermark moved (its page and text view)");
+  t.ok(Date.parse(store.items.itemWatermark(scan.id)!.changedAt!) >= Date.parse(scanBefore.changedAt!), 'and its Last-Modified did not go back');
+  t.same(store.items.itemWatermark(byTitle(store, 'Rapport texte').id), textBefore, "an item OCR did not touch keeps its watermark (its page stays valid)");
+  t.same(found(reader, 'gouvernance territoriale').sort(), ['Rapport mixte', 'Rapport numérisé'], "a read worker's search sees the recognised words");
   t.same(store.ocr.jobs().map((j) => j.status), ['done', 'done']);
   t.same(store.ocr.scans.list(), [], 'the kept files are removed once read');
 

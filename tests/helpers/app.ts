@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { type FastifyInstance } from 'fastify';
 import { type DocType, type Language, type PortalSettings, type Section } from '../../config/index.ts';
 import { analyze, itemId, planChanges, type CourseFacts, type HarvestedItem } from '../../harvester/index.ts';
-import { buildApp, I18n, type HarvestControl, type MailSender, type PortalContext } from '../../publisher/index.ts';
+import { buildApp, I18n, type BuildOptions, type HarvestControl, type MailSender, type PortalContext } from '../../publisher/index.ts';
+import { type Reads } from '../../publisher/reads.ts';
 import { openStore, type Store } from '../../store/index.ts';
 import { loadTestConfig, writeConfig, type TestConfig } from './config.ts';
 
@@ -183,6 +184,9 @@ export interface AppOptions {
   now?: () => Date;
   /** Instead of waiting (the sign-in's per-name delay): e.g. record the delays asked for. */
   sleep?: (ms: number) => Promise<void>;
+  /** The catalogue reads (a pool of read workers over a file database); in process by default. */
+  reads?: Reads;
+  build?: BuildOptions;
 }
 
 export async function makeApp(options: AppOptions & { items?: SeedItem[]; config?: TestConfig } = {}): Promise<TestApp> {
@@ -205,8 +209,9 @@ export async function appOver(store: Store, settings: PortalSettings, options: A
     secret: Buffer.from('test secret of the portal, 32 bytes!'),
     harvest: options.harvest,
     mail: options.mail,
+    reads: options.reads,
   };
-  const app = await buildApp(ctx, { flushEveryMs: 0 });
+  const app = await buildApp(ctx, { flushEveryMs: 0, ...options.build });
   return {
     app,
     store,
@@ -214,6 +219,7 @@ export async function appOver(store: Store, settings: PortalSettings, options: A
     ctx,
     close: async () => {
       await app.close();
+      await options.reads?.close();
       store.close();
     },
   };
