@@ -7,11 +7,11 @@ import { termMatches } from '../harvester/analyzer.ts';
 import { detectLanguage } from '../harvester/language.ts';
 import { type PageSpan } from '../harvester/pages.ts';
 import { type Language } from '../config/index.ts';
+import { CHARS_PER_SCREEN, PAGES_PER_SCREEN } from './passages.ts';
 import { highlight, snippet } from './search.ts';
 
-/** Pages shown on one screen, and characters at most (a screen of dense pages stops earlier). */
-export const PAGES_PER_SCREEN = 10;
-export const CHARS_PER_SCREEN = 40_000;
+// Screens are cut by passages.ts's rule, so search results can link to a page's screen.
+export { PAGES_PER_SCREEN, CHARS_PER_SCREEN } from './passages.ts';
 /** Pages with hits listed under the find box (the rest are counted). */
 export const MAX_LISTED_HIT_PAGES = 50;
 

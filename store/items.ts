@@ -627,6 +627,18 @@ export class ItemsStore {
     return row ? { version: row.pk + row.text_stamp, changedAt: later(row.seen_at, row.text_changed_at) } : undefined;
   }
 
+  /**
+   * The beginning of items' texts with their page maps (search results' passages, "p. N"): at most
+   * `maxChars` characters of each; the page map is checked against the whole text's length.
+   */
+  pagedTextsOf(pks: number[], maxChars: number): Map<number, { text: string; spans: PageSpan[] | null }> {
+    if (pks.length === 0) return new Map();
+    const rows = this.sqlite
+      .prepare(`SELECT item_pk, substr(text, 1, ?) AS text, length(text) AS length, page_map FROM item_texts WHERE item_pk IN (SELECT value FROM json_each(?))`)
+      .all(maxChars, JSON.stringify(pks)) as Array<{ item_pk: number; text: string; length: number; page_map: string | null }>;
+    return new Map(rows.map((r) => [r.item_pk, { text: r.text, spans: parsePageMap(r.page_map, r.length) }]));
+  }
+
   /** The beginning of items' texts, for search snippets. */
   textsOf(pks: number[], maxChars: number): Map<number, string> {
     if (pks.length === 0) return new Map();

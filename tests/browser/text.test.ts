@@ -147,3 +147,41 @@ t.test('phones at 360 px: no horizontal scrolling, the find box and the pages\' 
     await p.context().close();
   }
 });
+
+t.test('search passages: axe-clean in Arabic and French, an Arabic passage right to left, p. N leads to the page', async (t) => {
+  for (const lang of ['ar', 'fr']) {
+    const p = await page({ lang, bypassCSP: true });
+    for (const url of [`/${lang}/search?q=${encodeURIComponent('الرشوة')}`, `/${lang}/items/${bilingual}?q=${encodeURIComponent('الرشوة probité')}`]) {
+      await p.goto(`${server.url}${url}`);
+      t.ok((await p.locator('.snippet mark').count()) > 0, `${lang} ${url}: passages shown, the words marked`);
+      t.same(await axe(p), [], `${lang} ${url}`);
+    }
+    await p.goto(`${server.url}/${lang}/search?q=${encodeURIComponent('الرشوة')}`);
+    const card = p.locator('.item-card', { hasText: 'Rapport bilingue' });
+    const passage = card.locator('.snippet');
+    t.equal(await passage.evaluate((e) => getComputedStyle(e).direction), 'rtl', `${lang}: the Arabic page's passage reads right to left`);
+    t.equal(await passage.getAttribute('lang'), 'ar');
+    // Its first line hugs the right edge of its box.
+    t.ok(
+      await passage.evaluate((e) => {
+        const r = document.createRange();
+        r.selectNodeContents(e);
+        const rects = [...r.getClientRects()];
+        const top = Math.min(...rects.map((x) => x.top));
+        return Math.abs(Math.max(...rects.filter((x) => x.top < top + 4).map((x) => x.right)) - e.getBoundingClientRect().right) < 2;
+      }),
+      `${lang}: its first line starts on the right`,
+    );
+    await card.locator('a.passage-page').click();
+    await p.waitForURL(/\/text\?q=.*#page-2$/);
+    t.ok(await p.locator('section[data-page="2"] mark').first().isVisible(), `${lang}: p. N leads to that page, the word marked and in view`);
+    await p.context().close();
+  }
+  const p = await page({ width: 360, lang: 'ar' });
+  for (const url of [`/ar/search?q=${encodeURIComponent('الرشوة')}`, `/ar/items/${bilingual}?q=${encodeURIComponent('probité')}`]) {
+    await p.goto(`${server.url}${url}`);
+    const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    t.ok(overflow <= 0, `360 px ${url}: ${overflow} px of horizontal scroll`);
+  }
+  await p.context().close();
+});

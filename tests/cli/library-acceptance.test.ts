@@ -4,7 +4,7 @@
 // harvest` (a process) reads them and queues the scans; `portal serve` (startPortal) reads the
 // queue in its background OCR process with the real pdftoppm and Tesseract; then everything is
 // read back over HTTP: the API's text_source and pages, the text view page by page with its
-// recognised pages marked, search finding words that exist only in the scans, and /oai.
+// recognised pages marked, search finding words that exist only in the scans (with their page), and /oai.
 // A second part strips PATH so that neither Tesseract nor poppler can be found: the portal says
 // so once, the scans stay flagged, nothing else changes; once the programs are back, a harvest
 // reads the waiting scan again and OCR gives it its text.
@@ -136,6 +136,12 @@ t.test('harvested scans are read by the background OCR and read back through the
   t.same(search.items.map((i: { id: string }) => i.id), [scanId]);
   const arSearch = JSON.parse((await get(`/api/items?q=${encodeURIComponent('مداولات')}`)).body);
   t.same(arSearch.items.map((i: { id: string }) => i.id), [arId]);
+  // The search page (through serve's read workers) shows the recognised passage and its page.
+  const page = load((await get('/fr/search?q=subventions')).body);
+  t.equal(page('.item-card a.passage-page').attr('href'), `/fr/items/${scanId}/text?q=subventions#page-2`, 'p. 2, linking to that page of the text');
+  t.equal(page('.item-card .snippet mark').first().text(), 'subventions');
+  const item = load((await get(`/fr/items/${scanId}?q=subventions`)).body);
+  t.equal(item('.passage-list .passage-where a').first().text(), 'Page 2', 'the item page reached from the search shows the passage');
 
   const oai = await get(`/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=${encodeURIComponent(`oai:portal.example:${scanId}`)}`);
   t.equal(oai.status, 200);
