@@ -95,7 +95,7 @@ let found = 0;
 let first = 0;
 for (const [i, c] of CASES.entries()) {
   // `lang` is passed for the pipeline that knows the page's language; older ones ignore it.
-  const outcome = search.searchCatalogue(store, { q: c.q, filters: {}, page: 1, perPage: LIMIT, lang: c.lang } as search.SearchRequest);
+  const outcome = search.searchCatalogue(store, { q: c.q, filters: {}, page: 1, perPage: LIMIT, lang: c.lang, fold: true } as search.SearchRequest);
   const index = outcome.items.findIndex((item) => c.expect.test(item.title));
   const rank = index >= 0 ? index + 1 : undefined;
   if (rank) found++;
