@@ -397,7 +397,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const deep = pastDepth(params);
     const [report, result] = await Promise.all([
       app.reads.run('freshness', { now: ctx.now().toISOString() }),
-      app.reads.run('listing', { filters: { ...params.filters, partner: id }, page: deep ? 1 : params.page, perPage: params.perPage, slim: true }),
+      app.reads.run('listing', { filters: { ...params.filters, partner: id }, page: deep ? 1 : params.page, perPage: params.perPage, slim: true, lang }),
     ]);
     const row = report.partners.find((p) => p.partner === id);
     if (!row) return notFound(reply);
