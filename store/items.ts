@@ -18,6 +18,8 @@ import { Vocabulary } from './vocabulary.ts';
 
 /** How often, at most, the titles' vocabulary is read again after the catalogue changed. */
 export const VOCABULARY_REBUILD_MS = 10 * 60_000;
+/** Titles the vocabulary is read from, the newest first. */
+export const VOCABULARY_TITLES = 50_000;
 
 export type { FtsQuery, SearchOptions } from './search.ts';
 
@@ -432,7 +434,12 @@ export class ItemsStore {
     this.catalogue.fresh();
     const stale = this.vocab && this.vocab.generation !== this.catalogue.generation && Date.now() - this.vocab.builtAt > VOCABULARY_REBUILD_MS;
     if (!this.vocab || stale) {
-      const titles = this.sqlite.prepare('SELECT title FROM items WHERE gone_since IS NULL').pluck().iterate() as Iterable<string>;
+      // The newest titles only: bounded work whatever the catalogue's size (their words are the
+      // catalogue's current vocabulary).
+      const titles = this.sqlite
+        .prepare('SELECT title FROM items WHERE gone_since IS NULL ORDER BY sort_date DESC LIMIT ?')
+        .pluck()
+        .iterate(VOCABULARY_TITLES) as Iterable<string>;
       this.vocab = { vocabulary: Vocabulary.fromTitles(titles), generation: this.catalogue.generation, builtAt: Date.now() };
     }
     return this.vocab.vocabulary;
