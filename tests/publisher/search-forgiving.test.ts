@@ -163,6 +163,9 @@ t.test('the page language first: home, sections and title ties', async (t) => {
   const french = languagesOf((await get('/fr/publications')).$, '.item-title a');
   t.equal(french[0], 'fr');
   t.ok(home.$('.item-title a[lang=ar]').length >= 2, 'the Arabic home page shows Arabic items');
+  const partner = languagesOf((await get('/ar/partners/alpha')).$, '.item-title a');
+  t.equal(partner[0], 'ar', "a partner's page too");
+  t.equal(languagesOf((await get('/fr/partners/alpha')).$, '.item-title a')[0], 'fr');
   // 2025 is in the titles of the Arabic and the French annual report: a tie broken by the page's language.
   const ar = languagesOf((await get('/ar/search?q=2025')).$, '.item-title a');
   const fr = languagesOf((await get('/fr/search?q=2025')).$, '.item-title a');
