@@ -80,6 +80,8 @@ export interface ItemView {
   pages: number | null;
   scanned: boolean;
   snippet?: string;
+  /** Search: this result stands for several of the partner's documents with the same title. */
+  folded?: { label: string; href: string };
 }
 
 export function itemView(ctx: PortalContext, lang: string, row: ItemRow, names: Map<string, string>): ItemView {

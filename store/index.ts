@@ -228,3 +228,5 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
   const { sqlite } = openDatabase(file, options);
   return new Store(sqlite, options.filesDir ?? filesDirFor(file), options);
 }
+export { Vocabulary, editDistance } from './vocabulary.ts';
+export type { VocabularyWord } from './vocabulary.ts';
