@@ -274,7 +274,7 @@ export function* searchSteps(store: Store, request: SearchRequest): Generator<vo
     return { ...base, kind: 'browse', total: result.total, items: result.items, facets: request.facets ? store.items.facets(request.filters) : undefined };
   }
   // Prefixes expand through the titles' vocabulary (built once, store/vocabulary.ts).
-  if (parsed.prefixes.length) parsed = parseQuery(request.q, store.items.vocabulary());
+  if (parsed.prefixes.length) parsed = parseQuery(request.q, yield* store.items.vocabularySteps());
   const shortPrefix = parsed.shortPrefix || undefined;
   if (!searchable(parsed)) return { ...base, kind: 'stopwords', shortPrefix, total: 0, items: [], facets: request.facets ? NO_FACETS : undefined };
   const budget = () => (request.budgetMs === undefined ? undefined : Math.max(0, request.budgetMs - (performance.now() - started)));
@@ -287,9 +287,9 @@ export function* searchSteps(store: Store, request: SearchRequest): Generator<vo
   let suggestion: string | undefined;
   // Typos (issue 14): only when the words find little, and only the plain words, against the
   // titles' vocabulary (a few binary searches a word).
-  const alternative = !request.exact && result.total < FEW_RESULTS && parsed.words.length ? corrected(parsed, store.items.vocabulary()) : undefined;
+  const alternative = !request.exact && result.total < FEW_RESULTS && parsed.words.length ? corrected(parsed, yield* store.items.vocabularySteps()) : undefined;
   if (alternative) {
-    const other = parseQuery(alternative, parsed.prefixes.length ? store.items.vocabulary() : undefined);
+    const other = parseQuery(alternative, parsed.prefixes.length ? yield* store.items.vocabularySteps() : undefined);
     const otherFts = ftsQuery(other, 'all', request.lang);
     if (otherFts) {
       if (result.total === 0) {

@@ -14,12 +14,14 @@ import { CatalogueIndex } from './catalogue-index.ts';
 import { type Sqlite } from './db.ts';
 import { complete, RANK_WINDOW, SearchEngine, type FtsQuery, type SearchOptions } from './search.ts';
 import { parseJson } from './util.ts';
-import { Vocabulary } from './vocabulary.ts';
+import { Vocabulary, VocabularyBuilder } from './vocabulary.ts';
 
 /** How often, at most, the titles' vocabulary is read again after the catalogue changed. */
 export const VOCABULARY_REBUILD_MS = 10 * 60_000;
 /** Titles the vocabulary is read from, the newest first. */
 export const VOCABULARY_TITLES = 50_000;
+/** Titles read in one step of a vocabulary's build. */
+const VOCABULARY_BATCH = 1_000;
 
 export type { FtsQuery, SearchOptions } from './search.ts';
 
@@ -126,6 +128,7 @@ export class ItemsStore {
   private readonly facetCache = new Map<string, FacetCounts>();
   private facetGeneration = -1;
   private vocab?: { vocabulary: Vocabulary; generation: number; builtAt: number };
+  private vocabBuild?: { builder: VocabularyBuilder; read: number; generation: number; done: boolean };
 
   constructor(
     private readonly sqlite: Sqlite,
@@ -201,6 +204,7 @@ export class ItemsStore {
          WHERE i.section = ? AND i.gone_since IS NULL ORDER BY i.sort_date DESC, i.pk DESC LIMIT ?`,
       ),
       watermark: sqlite.prepare('SELECT pk, seen_at FROM item_versions ORDER BY pk DESC LIMIT 1'),
+      vocabularyTitles: sqlite.prepare('SELECT title FROM items WHERE gone_since IS NULL ORDER BY sort_date DESC, pk DESC LIMIT ? OFFSET ?').pluck(),
       translations: sqlite.prepare(
         `SELECT ${ITEM_COLUMNS}, (o.document_hash IS NOT NULL AND i.document_hash = o.document_hash) AS shares_file
          FROM items o JOIN items i ON i.partner_id = o.partner_id AND i.sort_date BETWEEN date(o.sort_date, '-1 day') AND date(o.sort_date, '+1 day')
@@ -431,18 +435,39 @@ export class ItemsStore {
    * catalogue has changed, at most every VOCABULARY_REBUILD_MS.
    */
   vocabulary(): Vocabulary {
+    return complete(this.vocabularySteps());
+  }
+
+  /**
+   * The same, as steps: the titles are read VOCABULARY_BATCH at a time, yielding between batches,
+   * so a read worker answers other requests while a vocabulary is built (50,000 titles took
+   * 2.5 s on a loaded machine: one request must not hold the worker that long). Searches that need
+   * it meanwhile drive the same build; once a vocabulary exists, a rebuild serves the old one
+   * until the new one is complete.
+   */
+  *vocabularySteps(): Generator<void, Vocabulary> {
     this.catalogue.fresh();
     const stale = this.vocab && this.vocab.generation !== this.catalogue.generation && Date.now() - this.vocab.builtAt > VOCABULARY_REBUILD_MS;
-    if (!this.vocab || stale) {
+    if (this.vocab && !stale) return this.vocab.vocabulary;
+    if (!this.vocabBuild) this.vocabBuild = { builder: new VocabularyBuilder(), read: 0, generation: this.catalogue.generation, done: false };
+    const build = this.vocabBuild;
+    while (!build.done) {
       // The newest titles only: bounded work whatever the catalogue's size (their words are the
-      // catalogue's current vocabulary).
-      const titles = this.sqlite
-        .prepare('SELECT title FROM items WHERE gone_since IS NULL ORDER BY sort_date DESC LIMIT ?')
-        .pluck()
-        .iterate(VOCABULARY_TITLES) as Iterable<string>;
-      this.vocab = { vocabulary: Vocabulary.fromTitles(titles), generation: this.catalogue.generation, builtAt: Date.now() };
+      // catalogue's current vocabulary). One batch per step, by offset: a statement left open
+      // across steps would keep the connection busy for the other requests.
+      const batch = this.statements.vocabularyTitles.all(Math.min(VOCABULARY_BATCH, VOCABULARY_TITLES - build.read), build.read) as string[];
+      build.builder.add(batch);
+      build.read += batch.length;
+      if (batch.length < VOCABULARY_BATCH || build.read >= VOCABULARY_TITLES) {
+        build.done = true;
+        this.vocab = { vocabulary: build.builder.finish(), generation: build.generation, builtAt: Date.now() };
+        if (this.vocabBuild === build) this.vocabBuild = undefined;
+        break;
+      }
+      if (this.vocab) return this.vocab.vocabulary; // the old one until this build is complete
+      yield;
     }
-    return this.vocab.vocabulary;
+    return this.vocab!.vocabulary;
   }
 
   /**

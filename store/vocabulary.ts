@@ -93,32 +93,9 @@ export class Vocabulary {
 
   /** Reads the titles (an iterable of strings) into a vocabulary. */
   static fromTitles(titles: Iterable<string>): Vocabulary {
-    const found = new Map<string, VocabularyWord>();
-    // Each distinct token is folded and stemmed once (titles repeat their words): null for a
-    // token that is not a word of the vocabulary (digits, stop words, one letter).
-    const tokens = new Map<string, (VocabularyWord & { last: number }) | null>();
-    let title = 0;
-    for (const text of titles) {
-      title++;
-      for (const token of text.toLowerCase().split(SEPARATOR)) {
-        if (!token) continue;
-        let entry = tokens.get(token);
-        if (entry === undefined) {
-          const word = /\d/.test(token) ? '' : fold(token);
-          const stem = word.length >= 2 ? termOf(token) : undefined;
-          entry = stem ? ((found.get(word) as (VocabularyWord & { last: number }) | undefined) ?? { word, display: token, stem, df: 0, last: 0 }) : null;
-          if (entry) found.set(word, entry);
-          if (tokens.size < MAX_TOKENS) tokens.set(token, entry);
-        }
-        if (entry && entry.last !== title) {
-          entry.last = title;
-          entry.df++;
-        }
-      }
-    }
-    let entries = [...found.values()].map(({ word, display, stem, df }) => ({ word, display, stem, df }));
-    if (entries.length > MAX_WORDS) entries = entries.sort((a, b) => b.df - a.df).slice(0, MAX_WORDS);
-    return new Vocabulary(entries);
+    const builder = new VocabularyBuilder();
+    builder.add(titles);
+    return builder.finish();
   }
 
   get size(): number {
@@ -174,6 +151,45 @@ export class Vocabulary {
       .sort((a, b) => b[1] - a[1])
       .slice(0, limit)
       .map(([stem]) => stem);
+  }
+}
+
+/**
+ * A vocabulary read a batch of titles at a time, so that a read worker can answer other requests
+ * between batches (store/items.ts vocabularySteps) instead of being held for the whole read.
+ */
+export class VocabularyBuilder {
+  private readonly found = new Map<string, VocabularyWord & { last: number }>();
+  // Each distinct token is folded and stemmed once (titles repeat their words): null for a token
+  // that is not a word of the vocabulary (digits, stop words, one letter).
+  private readonly tokens = new Map<string, (VocabularyWord & { last: number }) | null>();
+  private title = 0;
+
+  add(titles: Iterable<string>): void {
+    for (const text of titles) {
+      const title = ++this.title;
+      for (const token of text.toLowerCase().split(SEPARATOR)) {
+        if (!token) continue;
+        let entry = this.tokens.get(token);
+        if (entry === undefined) {
+          const word = /\d/.test(token) ? '' : fold(token);
+          const stem = word.length >= 2 ? termOf(token) : undefined;
+          entry = stem ? (this.found.get(word) ?? { word, display: token, stem, df: 0, last: 0 }) : null;
+          if (entry) this.found.set(word, entry);
+          if (this.tokens.size < MAX_TOKENS) this.tokens.set(token, entry);
+        }
+        if (entry && entry.last !== title) {
+          entry.last = title;
+          entry.df++;
+        }
+      }
+    }
+  }
+
+  finish(): Vocabulary {
+    let entries = [...this.found.values()].map(({ word, display, stem, df }) => ({ word, display, stem, df }));
+    if (entries.length > MAX_WORDS) entries = entries.sort((a, b) => b.df - a.df).slice(0, MAX_WORDS);
+    return new Vocabulary(entries);
   }
 }
 

@@ -190,3 +190,30 @@ t.test("an item page links to the same document in the partner's other language"
   const alone = await get(`/fr/items/${itemId('Mesurer la corruption : une méthode')}`);
   t.equal(alone.$('.item-translations').length, 0, 'no other language: no block');
 });
+
+t.test('a vocabulary is built in steps: the read worker answers other requests between batches of titles', async (t) => {
+  const many: SeedItem[] = Array.from({ length: 2_500 }, (_, i) => ({
+    partner: 'beta',
+    source: 'stats',
+    title: `Rapport ${i} sur la transparence budgétaire`,
+    section: 'publications',
+    docType: 'report',
+    language: 'fr',
+    publishedAt: `2020-01-${String((i % 28) + 1).padStart(2, '0')}`,
+    url: `https://beta.example/many/${i}`,
+  }));
+  const big = await makeApp({ items: [...SEED_ITEMS, ...many] });
+  t.teardown(() => big.close());
+  const steps = big.store.items.vocabularySteps();
+  let yielded = 0;
+  let step = steps.next();
+  while (!step.done) {
+    yielded++;
+    // Between two batches the connection is free for another request's read.
+    t.equal(big.store.items.list({}, 1, 5).items.length, 5);
+    step = steps.next();
+  }
+  t.ok(yielded >= 2, `2,500 titles read in ${yielded + 1} steps of at most 1,000`);
+  t.equal(step.value.correct('transparance')?.display, 'transparence', 'the vocabulary holds every batch');
+  t.equal(big.store.items.vocabulary(), step.value, 'built once, then kept');
+});
