@@ -14,7 +14,7 @@ import { CatalogueIndex } from './catalogue-index.ts';
 import { type Sqlite } from './db.ts';
 import { complete, RANK_WINDOW, SearchEngine, type FtsQuery, type SearchOptions } from './search.ts';
 import { parseJson } from './util.ts';
-import { Vocabulary, VocabularyBuilder } from './vocabulary.ts';
+import { type Vocabulary, VocabularyBuilder } from './vocabulary.ts';
 
 /** How often, at most, the titles' vocabulary is read again after the catalogue changed. */
 export const VOCABULARY_REBUILD_MS = 10 * 60_000;
