@@ -83,6 +83,8 @@ export interface ItemView {
   snippet?: string;
   /** A search result's passage: its direction, and "p. N" linking to that page of the text (issue 17). */
   passage?: PassageLink;
+  /** Search: this result stands for several of the partner's documents with the same title. */
+  folded?: { label: string; href: string };
 }
 
 export function itemView(ctx: PortalContext, lang: string, row: ItemRow, names: Map<string, string>): ItemView {

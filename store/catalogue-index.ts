@@ -338,7 +338,7 @@ export class CatalogueIndex {
    * walk stops at the page's last item when the cells give the total; with date bounds it walks
    * their slice of the catalogue.
    */
-  listPage(filters: ItemFilters, offset: number, limit: number): { total: number; pks: number[] } {
+  listPage(filters: ItemFilters, offset: number, limit: number, prefer?: string): { total: number; pks: number[] } {
     const matches = this.predicate(filters);
     const known = this.cellsAnswer(filters) ? this.cellsTotal(filters) : undefined;
     // The shortest list to walk: the partner's items, else the section's, else all.
@@ -348,14 +348,33 @@ export class CatalogueIndex {
     const [start, end] = this.dateRange(filters, list);
     const pks: number[] = [];
     let seen = 0;
-    for (let i = start; i < end; i++) {
-      const pk = list[i]!;
-      if (!matches(pk)) continue;
-      if (seen >= offset && pks.length < limit) pks.push(pk);
-      seen++;
+    // Interface language first (issue 14): the items in `prefer` newest first, then the others;
+    // two walks of the same slice, each stopping once the page is full.
+    const preferred = filters.language || prefer === undefined ? 0 : this.dims.language.find(prefer);
+    const language = this.cells.language;
+    const { cell } = this;
+    for (const pass of preferred > 0 ? [1, 2] : [0]) {
+      for (let i = start; i < end; i++) {
+        const pk = list[i]!;
+        if (!matches(pk)) continue;
+        if (pass !== 0 && (language[cell[pk]!] === preferred) !== (pass === 1)) continue;
+        if (seen >= offset && pks.length < limit) pks.push(pk);
+        seen++;
+        if (known !== undefined && pks.length === limit) break;
+      }
       if (known !== undefined && pks.length === limit) break;
     }
     return { total: known ?? seen, pks };
+  }
+
+  /** The language code of an item (0: none or unknown), for orderings that prefer one. */
+  languageOf(pk: number): number {
+    return pk < this.cell.length && this.state[pk] !== UNKNOWN ? this.cells.language[this.cell[pk]!]! : 0;
+  }
+
+  /** The code of a language (0 when no item has it). */
+  languageCode(language: string | undefined): number {
+    return Math.max(0, this.dims.language.find(language));
   }
 
   private wanted(filters: ItemFilters) {

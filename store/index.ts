@@ -312,3 +312,5 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
     file === ':memory:' && !options.scansDir,
   );
 }
+export { Vocabulary, editDistance } from './vocabulary.ts';
+export type { VocabularyWord } from './vocabulary.ts';

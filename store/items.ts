@@ -16,6 +16,14 @@ import { type Sqlite } from './db.ts';
 import { type OcrStore } from './ocr.ts';
 import { complete, RANK_WINDOW, SearchEngine, type FtsQuery, type SearchOptions } from './search.ts';
 import { parseJson } from './util.ts';
+import { type Vocabulary, VocabularyBuilder } from './vocabulary.ts';
+
+/** How often, at most, the titles' vocabulary is read again after the catalogue changed. */
+export const VOCABULARY_REBUILD_MS = 10 * 60_000;
+/** Titles the vocabulary is read from, the newest first. */
+export const VOCABULARY_TITLES = 50_000;
+/** Titles read in one step of a vocabulary's build. */
+const VOCABULARY_BATCH = 1_000;
 
 export type { FtsQuery, SearchOptions } from './search.ts';
 
@@ -140,6 +148,8 @@ export class ItemsStore {
   /** Facet counts of recent searches, until the catalogue's content changes. */
   private readonly facetCache = new Map<string, FacetCounts>();
   private facetGeneration = -1;
+  private vocab?: { vocabulary: Vocabulary; generation: number; builtAt: number };
+  private vocabBuild?: { builder: VocabularyBuilder; read: number; generation: number; done: boolean };
 
   constructor(
     private readonly sqlite: Sqlite,
@@ -224,6 +234,16 @@ export class ItemsStore {
          WHERE i.section = ? AND i.gone_since IS NULL ORDER BY i.sort_date DESC, i.pk DESC LIMIT ?`,
       ),
       watermark: sqlite.prepare('SELECT pk, seen_at FROM item_versions ORDER BY pk DESC LIMIT 1'),
+      vocabularyTitles: sqlite.prepare('SELECT title FROM items WHERE gone_since IS NULL ORDER BY sort_date DESC, pk DESC LIMIT ? OFFSET ?').pluck(),
+      translations: sqlite.prepare(
+        `SELECT ${ITEM_COLUMNS}, (o.document_hash IS NOT NULL AND i.document_hash = o.document_hash) AS shares_file
+         FROM items o JOIN items i ON i.partner_id = o.partner_id AND i.sort_date BETWEEN date(o.sort_date, '-1 day') AND date(o.sort_date, '+1 day')
+           JOIN sources s ON s.pk = i.source_pk
+         WHERE o.pk = @pk AND i.pk <> o.pk AND i.gone_since IS NULL AND i.language IS NOT NULL AND i.language IS NOT o.language
+           AND ((o.document_hash IS NOT NULL AND i.document_hash = o.document_hash)
+             OR (i.section = o.section AND i.doc_type IS o.doc_type AND o.published_at IS NOT NULL AND i.published_at IS NOT NULL))
+         LIMIT 50`,
+      ),
       // The item's versions through item_versions_item_idx.
       itemWatermark: sqlite.prepare(
         'SELECT v.pk, v.seen_at, i.text_stamp, i.text_changed_at FROM items i JOIN item_versions v ON v.item_pk = i.pk WHERE i.id = ? ORDER BY v.pk DESC LIMIT 1',
@@ -544,8 +564,9 @@ export class ItemsStore {
   // ------------------------------------------------------------------ reads
 
   /** A listing page, newest first (the in-memory index walks to the page; see catalogue-index.ts). */
-  list(filters: ItemFilters, page: number, perPage: number): Page<ItemRow> {
-    const { total, pks } = this.catalogue.listPage(filters, (page - 1) * perPage, perPage);
+  list(filters: ItemFilters, page: number, perPage: number, prefer?: string): Page<ItemRow> {
+    // `prefer`: the page's language, whose items come first (issue 14).
+    const { total, pks } = this.catalogue.listPage(filters, (page - 1) * perPage, perPage, prefer);
     return { total, items: this.rowsOf(pks) };
   }
 
@@ -557,9 +578,72 @@ export class ItemsStore {
     return pks.filter((pk) => byPk.has(pk)).map((pk) => toItemRow(byPk.get(pk)!));
   }
 
-  /** Latest items of a section (the home page): no count needed. */
-  latest(section: Section, limit: number): ItemRow[] {
-    return (this.statements.latest.all(section, limit) as RawItemRow[]).map(toItemRow);
+  /** Latest items of a section (the home page), those in `prefer` (the page's language) first. */
+  latest(section: Section, limit: number, prefer?: string): ItemRow[] {
+    if (prefer === undefined) return (this.statements.latest.all(section, limit) as RawItemRow[]).map(toItemRow);
+    return this.rowsOf(this.catalogue.listPage({ section }, 0, limit, prefer).pks);
+  }
+
+  /**
+   * The titles' vocabulary (store/vocabulary.ts), built on first use and again, once the
+   * catalogue has changed, at most every VOCABULARY_REBUILD_MS.
+   */
+  vocabulary(): Vocabulary {
+    return complete(this.vocabularySteps());
+  }
+
+  /**
+   * The same, as steps: the titles are read VOCABULARY_BATCH at a time, yielding between batches,
+   * so a read worker answers other requests while a vocabulary is built (50,000 titles took
+   * 2.5 s on a loaded machine: one request must not hold the worker that long). Searches that need
+   * it meanwhile drive the same build; once a vocabulary exists, a rebuild serves the old one
+   * until the new one is complete.
+   */
+  *vocabularySteps(): Generator<void, Vocabulary> {
+    this.catalogue.fresh();
+    const stale = this.vocab && this.vocab.generation !== this.catalogue.generation && Date.now() - this.vocab.builtAt > VOCABULARY_REBUILD_MS;
+    if (this.vocab && !stale) return this.vocab.vocabulary;
+    if (!this.vocabBuild) this.vocabBuild = { builder: new VocabularyBuilder(), read: 0, generation: this.catalogue.generation, done: false };
+    const build = this.vocabBuild;
+    while (!build.done) {
+      // The newest titles only: bounded work whatever the catalogue's size (their words are the
+      // catalogue's current vocabulary). One batch per step, by offset: a statement left open
+      // across steps would keep the connection busy for the other requests.
+      const batch = this.statements.vocabularyTitles.all(Math.min(VOCABULARY_BATCH, VOCABULARY_TITLES - build.read), build.read) as string[];
+      build.builder.add(batch);
+      build.read += batch.length;
+      if (batch.length < VOCABULARY_BATCH || build.read >= VOCABULARY_TITLES) {
+        build.done = true;
+        this.vocab = { vocabulary: build.builder.finish(), generation: build.generation, builtAt: Date.now() };
+        if (this.vocabBuild === build) this.vocabBuild = undefined;
+        break;
+      }
+      if (this.vocab) return this.vocab.vocabulary; // the old one until this build is complete
+      yield;
+    }
+    return this.vocab!.vocabulary;
+  }
+
+  /**
+   * The same document in the other languages (issue 14): items of the same partner in another
+   * language that share the document file, or were published the same day (within a day) with
+   * the same type in the same section, when only one such item per language does. One indexed
+   * query over the partner's items of those days.
+   */
+  translations(pk: number): ItemRow[] {
+    const rows = this.statements.translations.all({ pk }) as Array<RawItemRow & { shares_file: number }>;
+    const byLanguage = new Map<string, Array<RawItemRow & { shares_file: number }>>();
+    for (const row of rows) {
+      if (!row.language) continue;
+      byLanguage.set(row.language, [...(byLanguage.get(row.language) ?? []), row]);
+    }
+    const found: ItemRow[] = [];
+    for (const candidates of byLanguage.values()) {
+      const sharing = candidates.filter((c) => c.shares_file === 1);
+      const pick = sharing.length >= 1 ? sharing[0] : candidates.length === 1 ? candidates[0] : undefined;
+      if (pick) found.push(toItemRow(pick));
+    }
+    return found.sort((a, b) => (a.language! < b.language! ? -1 : 1));
   }
 
   /**

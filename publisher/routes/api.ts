@@ -186,7 +186,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       const page = query.page ?? 1;
       if (query.from && query.to && query.from > query.to) throw new BadRequest('from is after to');
       if (searching) {
-        const outcome = await app.reads.run('search', { q: query.q!, filters: params.filters, page, perPage, budgetMs: app.searchOptions.budgetMs }, { affinity: query.q });
+        const outcome = await app.reads.run('search', { q: query.q!, filters: params.filters, page, perPage, budgetMs: app.searchOptions.budgetMs, exact: true }, { affinity: query.q });
         if (outcome.kind === 'stopwords') return { total: 0, page, per_page: perPage, items: [] };
         return { total: outcome.total, page, per_page: perPage, items: outcome.items.map(apiItem) };
       }

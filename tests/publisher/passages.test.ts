@@ -197,3 +197,10 @@ t.test('the item page reached from a search shows the first passages, with their
   t.equal(none.$('.passage-list').length, 0);
   t.match(none.$('section.passages').text(), /not in the text the portal holds/, 'words only in its title: it says so');
 });
+
+t.test('a corrected search (issue 14) carries the corrected words to the item and its passages', async (t) => {
+  const { $ } = await get('/fr/search?q=volumineus');
+  t.ok($('.item-card').length > 0, 'the typo is corrected');
+  const link = $('.item-card .item-title a').filter((_, a) => $(a).text().includes('volumineux')).attr('href');
+  t.equal(link, `/fr/items/${deep!.id}?q=volumineux`, 'the words the results were found with');
+});
