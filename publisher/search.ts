@@ -11,7 +11,10 @@
 // `searchCatalogue` runs the whole pipeline for a page; it runs in a read worker
 // (publisher/read-pool.ts) or in process, and returns plain data the page renders.
 import { analyze, fold, termMatches } from '../harvester/analyzer.ts';
+import { detectLanguage } from '../harvester/language.ts';
+import { type PageSpan } from '../harvester/pages.ts';
 import { complete, type FacetCounts, type FtsQuery, type ItemFilters, type ItemRow, type Store, type Vocabulary } from '../store/index.ts';
+import { findPassages, PASSAGE_PAGE_BUDGET, PASSAGE_SCAN_CHARS } from './passages.ts';
 
 /** Characters of a query that are read; the rest is ignored (a sensible answer, not an error). */
 export const MAX_QUERY_CHARS = 200;
@@ -196,13 +199,46 @@ export interface SearchRequest {
   fold?: boolean;
 }
 
+/** Where a result's passage (its snippet) was found: the document's page and the text view's screen. */
+export interface Passage {
+  /** The document's page; null for a text without pages. */
+  page: number | null;
+  screen: number;
+  /** The passage's own language and direction (an Arabic page in a French document reads right to left). */
+  lang: string | null;
+  dir: 'rtl' | 'ltr';
+}
+
 export type SearchHit = ItemRow & {
   rank?: number;
   titleHtml?: string;
   snippet?: string;
+  /** Where the snippet was found in the document (issue 17). */
+  passage?: Passage;
   /** This result stands for `count` documents of the partner with the same title: search `q` with the partner's filter to see them. */
   folded?: { count: number; q: string };
 };
+
+/**
+ * A result's snippet: the first passage of its text where the query's words appear (with its page,
+ * issue 17), within PASSAGE_SCAN_CHARS and what is left of the page of results' `budget`; else, as
+ * before, the summary and the text's beginning.
+ */
+export function passageOf(summaryHtml: string, stored: { text: string; spans: PageSpan[] | null } | undefined, terms: Set<string>, budget: { chars: number }): { snippet: string; passage?: Passage } {
+  if (stored && budget.chars > 0) {
+    const { spots, scanned } = findPassages(stored.text, stored.spans, terms, Math.min(PASSAGE_SCAN_CHARS, budget.chars));
+    budget.chars -= scanned;
+    const spot = spots[0];
+    if (spot) {
+      const from = Math.max(spot.start, spot.at - 240);
+      const raw = stored.text.slice(from, Math.min(spot.end, spot.at + 480));
+      const lang = detectLanguage(raw);
+      // snippet() starts a little before the word (with "…" when that is not the page's start).
+      return { snippet: snippet(raw, terms, 240, 480), passage: { page: spot.page, screen: spot.screen, lang, dir: lang === 'ar' ? 'rtl' : 'ltr' } };
+    }
+  }
+  return { snippet: snippet(`${summaryHtml.replace(/<[^>]*>/g, ' ')} ${stored?.text.slice(0, 3500) ?? ''}`, terms) };
+}
 
 export interface SearchOutcome {
   /** What was searched for, trimmed and bounded. */
@@ -311,17 +347,18 @@ export function* searchSteps(store: Store, request: SearchRequest): Generator<vo
   let items: SearchHit[] = result.items;
   if (request.fold && items.length > 1) items = yield* foldSimilar(store, items, request.filters);
   if (request.snippets) {
-    // What snippet() reads: its scan and a snippet's width on either side.
-    const texts = store.items.textsOf(
+    // Passages with their page (passageOf), within one budget for the page of results.
+    const texts = store.items.pagedTextsOf(
       items.map((r) => r.pk),
-      3500,
+      PASSAGE_SCAN_CHARS,
     );
+    const budget = { chars: PASSAGE_PAGE_BUDGET };
     // The page shows the snippet, not the summary: it is not copied back.
     items = items.map((row) => ({
       ...row,
       summary: '',
       titleHtml: highlight(row.title, parsed.terms),
-      snippet: snippet(`${row.summary.replace(/<[^>]*>/g, ' ')} ${texts.get(row.pk) ?? ''}`, parsed.terms),
+      ...passageOf(row.summary, texts.get(row.pk), parsed.terms, budget),
     }));
     yield;
   }

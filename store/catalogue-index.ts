@@ -102,6 +102,8 @@ export class CatalogueIndex {
   private readonly cellIds = new Map<number, number>();
   private maxPk = 0;
   private versionMark = 0;
+  /** meta.text_changed when last read: texts changed without a version (OCR) stale what is cached from searches. */
+  private textMark = 0;
   private version = -1;
   private built = false;
   private changes = 0;
@@ -218,6 +220,7 @@ export class CatalogueIndex {
     if (this.built && version === this.version) return;
     // The mark is read before the rows: a version committed in between is read again next time.
     const mark = (this.sqlite.prepare('SELECT max(pk) FROM item_versions').pluck().get() as number | null) ?? 0;
+    const textMark = Number(this.sqlite.prepare("SELECT value FROM meta WHERE key = 'text_changed'").pluck().get() ?? 0);
     if (!this.built) {
       this.load('');
       const pks: number[] = [];
@@ -229,8 +232,11 @@ export class CatalogueIndex {
     } else if (mark !== this.versionMark) {
       this.reorder(this.load('WHERE pk IN (SELECT item_pk FROM item_versions WHERE pk > ?)', this.versionMark));
       this.changes++;
+    } else if (textMark !== this.textMark) {
+      this.changes++;
     }
     this.versionMark = mark;
+    this.textMark = textMark;
     this.version = version;
   }
 

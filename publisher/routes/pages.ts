@@ -7,6 +7,7 @@ import { courseView, moroccoDay, sessions } from '../courses.ts';
 import { dirOf, formatDate, formatDateTimeLong, formatList, formatMonth, formatNumber } from '../format.ts';
 import { negotiateLanguage } from '../i18n.ts';
 import { itemMetadata } from '../item-metadata.ts';
+import { itemPassages, passageLink } from '../passage-view.ts';
 import { ftsQuery, MIN_PREFIX, parseQuery } from '../search.ts';
 import { cardView, seriesMatches, statisticsCards } from '../statistics.ts';
 import { type PartnerFreshnessRow } from '../../store/index.ts';
@@ -229,6 +230,10 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
           href: `/${lang}/search${queryString({ q: row.folded.q, partner: row.partner })}`,
         };
       }
+      // The words (as corrected, when they were) go along to the item page, which shows where they are (issue 17).
+      const found = outcome.corrected?.text ?? parsed.text;
+      if (outcome.kind === 'words') view.href += queryString({ q: found });
+      if (row.passage) view.passage = passageLink(ctx, lang, row.id, found, row.passage);
       return view;
     });
     if (outcome.kind !== 'stopwords' && beyondEnd(params, total, items.length, deep)) return pastTheEnd(request, reply, lang, `/${lang}/search`, state, total, params.perPage);
@@ -285,8 +290,14 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     // The item's own watermark: its page stays valid while other items change.
     const version = ctx.store.items.itemWatermark(id);
     if (!version) return notFound(reply);
-    const cached = app.renderer.reuse(request, reply, { item: version });
-    if (cached) return cached;
+    // Reached from a search (?q=, issue 17): the page shows where the words are. Not cached (any
+    // words may be asked); the page without them is.
+    const searched = parseQuery(stringParam(request.query as Record<string, unknown>, 'q'));
+    const fromSearch = Boolean(searched.text);
+    if (!fromSearch) {
+      const cached = app.renderer.reuse(request, reply, { item: version });
+      if (cached) return cached;
+    }
     // One item by its id: bounded by the item, not the catalogue, so read here (0.2-0.5 ms), which
     // leaves the read workers to listings and searches.
     const item = ctx.store.items.get(id, 4000);
@@ -338,6 +349,20 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
         excerpt,
         excerptDir: dirOf(item.language),
         excerptTruncated: item.text_chars > item.text.length,
+        // The whole text, page by page (issue 17).
+        textLink:
+          item.text_pages > 0
+            ? { href: `/${lang}/items/${item.id}/text`, label: i18n.t(lang, 'item.read_text', { count: formatNumber(locale, item.text_pages) }) }
+            : undefined,
+        ocrDone: item.text_source === 'ocr',
+        search: fromSearch
+          ? {
+              q: searched.text,
+              passages: itemPassages(ctx, lang, item, searched),
+              findHref: `/${lang}/items/${item.id}/text${queryString({ q: searched.text })}`,
+              searchHref: `/${lang}/search${queryString({ q: searched.text })}`,
+            }
+          : undefined,
         provenance,
         goneSince: item.gone_since,
         source: { id: item.source, url: item.source_url, type: item.source_type },
@@ -365,7 +390,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
         title: item.title,
         nav: item.section as Section,
         // A course page says whether the session is upcoming: it changes with the day.
-        cacheable: item.doc_type !== 'training',
+        cacheable: item.doc_type !== 'training' && !fromSearch,
+        noindex: fromSearch,
         description: item.summary.replace(/<[^>]*>/g, ' ').slice(0, 200) || undefined,
         breadcrumbs: [{ label: view.sectionLabel, href: `/${lang}/${item.section}` }, { label: item.title }],
       },
