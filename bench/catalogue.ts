@@ -6,7 +6,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { loadConfig, SECTION_DOC_TYPES, SECTIONS, type PortalSettings, type Section } from '../config/index.ts';
 import { prng } from '../demo/content.ts';
-import { itemId, type ChangePlan, type HarvestedItem } from '../harvester/index.ts';
+import { itemId, pageSpans, type ChangePlan, type HarvestedItem } from '../harvester/index.ts';
 import { openStore } from '../store/index.ts';
 
 export const PARTNERS = 19;
@@ -119,7 +119,9 @@ export function seedCatalogue(configDir: string, dbFile: string, items: number, 
         const url = `https://${source.partnerId}.example/${section}/${i}`;
         const title = words(lang, 8);
         const summary = `<p>${words(lang, 30)}</p>`;
-        const text = words(lang, 300);
+        // Three pages of 100 words, as a PDF's text is kept (page map): search results show "p. N".
+        const pages = [words(lang, 100), words(lang, 100), words(lang, 100)];
+        const text = pages.join('\n\n');
         const publishedAt = new Date(Date.UTC(2021, 0, 1) + Math.floor(random() * 5 * 365) * 86_400_000).toISOString().slice(0, 10);
         const snapshot = { title, url, summary, published_at: publishedAt, doc_type: docType, language: lang, text_hash: String(i), document_url: null };
         const item: HarvestedItem = {
@@ -136,6 +138,7 @@ export function seedCatalogue(configDir: string, dbFile: string, items: number, 
           publishedAt,
           author: null,
           text,
+          pageSpans: pageSpans(pages, text),
           document: null,
           contentHash: String(i),
           snapshot,

@@ -2,7 +2,16 @@
 // pages of known French and Arabic text are rendered by chromium at 200 dpi into image-only PDFs
 // (tests/helpers/scans.ts), then read back by the OCR engine (connectors/ocr.ts) with the real
 // poppler and Tesseract, at concurrency 1 and 2. BENCH_OCR_PAGES sets the pages per language.
+// Last, the whole chain: the two scans harvested from a loopback site into a catalogue, queued,
+// and read by the OCR worker (harvester/ocr-queue.ts) at concurrency 2, text saved and indexed.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { OcrEngine, type OcrResult } from '../connectors/index.ts';
+import { runHarvest, runOcrQueue } from '../harvester/index.ts';
+import { openStore } from '../store/index.ts';
+import { loadTestConfig, writeConfig } from '../tests/helpers/config.ts';
+import { startServer } from '../tests/helpers/server.ts';
 import { chromiumAvailable, launch } from '../tests/helpers/browser.ts';
 import { ARABIC_TEXT, FRENCH_TEXT, characterErrorRate, scannedPdf } from '../tests/helpers/scans.ts';
 
@@ -46,5 +55,31 @@ for (const concurrency of [1, 2]) {
     `concurrency ${concurrency}: ${(2 * PAGES) / minutes >= 10 ? ((2 * PAGES) / minutes).toFixed(0) : ((2 * PAGES) / minutes).toFixed(1)} pages/min ` +
       `(${2 * PAGES} pages in ${(minutes * 60).toFixed(1)} s); CER French ${(mean(fr) * 100).toFixed(2)} %, Arabic ${(mean(ar) * 100).toFixed(2)} %`,
   );
+}
+{
+  const server = await startServer({
+    '/publications': {
+      headers: { 'content-type': 'text/html; charset=utf-8' },
+      body: '<html><body><div class="row"><a href="/fr.pdf">Rapport numérisé</a></div><div class="row"><a href="/ar.pdf">تقرير ممسوح</a></div></body></html>',
+    },
+    '/fr.pdf': { headers: { 'content-type': 'application/pdf' }, body: french },
+    '/ar.pdf': { headers: { 'content-type': 'application/pdf' }, body: arabic },
+  });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-bench-ocr-'));
+  const settings = loadTestConfig(
+    writeConfig({
+      harvest: { ocr_concurrency: 2 },
+      partners: [{ id: 'bench', sources: [{ id: 'scans', type: 'html', url: `${server.url}/publications`, section: 'publications', select: { item: '.row', title: 'a', link: 'a@href' }, follow_pdf: true }] }],
+    }),
+  );
+  const store = openStore(path.join(dir, 'portal.db'));
+  store.syncConfig(settings, new Date().toISOString());
+  await runHarvest({ settings, store, trigger: 'test' });
+  const summary = await runOcrQueue({ store, settings });
+  const minutes = summary.durationMs / 60_000;
+  rows.push(`pipeline (harvested, queued, read by the OCR worker, saved and indexed), concurrency 2: ${(summary.pages / minutes).toFixed(0)} pages/min (${summary.pages} pages in ${(minutes * 60).toFixed(1)} s)`);
+  store.close();
+  await server.close();
+  fs.rmSync(dir, { recursive: true, force: true });
 }
 for (const row of rows) console.log(row);

@@ -112,6 +112,10 @@ async function harvest(context: CommandContext): Promise<number> {
     if (context.options.json) context.stdout.write(`${JSON.stringify(runSummaryJson(summary))}\n`);
     const failed = summary.sources.filter((s) => s.status === 'failed').length;
     context.stderr.write(`run ${runPk} finished: ${summary.sources.length} sources, ${failed} failed\n`);
+    const { queued } = store.ocrCounts();
+    if (queued > 0 && loaded.settings.portal.harvest.ocr_concurrency > 0) {
+      context.stderr.write(`${queued} scanned document${queued === 1 ? '' : 's'} wait${queued === 1 ? 's' : ''} for OCR: \`npx portal serve\` reads them in the background, \`npx portal ocr\` now\n`);
+    }
     return 0;
   } catch (error) {
     const storage = describeStorageError(error, context.dbFile);
@@ -126,6 +130,56 @@ async function harvest(context: CommandContext): Promise<number> {
     } catch (error) {
       context.stderr.write(`closing the database: ${describeStorageError(error, context.dbFile) ?? (error as Error).message}\n`);
     }
+  }
+}
+
+/**
+ * `portal ocr`: reads the scanned documents waiting in the OCR queue, then exits (0, also when OCR
+ * is unavailable: the scans stay flagged; 1 when the catalogue cannot be written). `portal serve`
+ * runs it in a child process after harvests; SIGTERM stops it, and what was under way goes back
+ * to the queue. `--json` prints the summary.
+ */
+async function ocr(context: CommandContext): Promise<number> {
+  const loaded = loadValidConfig(context);
+  if (!loaded) return 2;
+  try {
+    // OCR is background work (its programs run at nice 10 too, connectors/ocr.ts).
+    os.setPriority(Math.min(19, os.getPriority() + HARVEST_NICENESS));
+  } catch {
+    // not allowed here
+  }
+  const { runOcrQueue } = await import('../harvester/ocr-queue.ts');
+  let store: Store;
+  try {
+    store = openSyncedStore(context, loaded.settings);
+  } catch (error) {
+    const storage = describeStorageError(error, context.dbFile);
+    if (!storage) throw error;
+    context.stderr.write(`OCR cannot start: ${storage}\n`);
+    return 1;
+  }
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  try {
+    const { queued } = store.ocrCounts();
+    if (queued > 0) context.stderr.write(`OCR: ${queued} scanned document${queued === 1 ? '' : 's'} to read\n`);
+    const summary = await runOcrQueue({ store, settings: loaded.settings, signal: stop.signal, log: (entry) => context.stderr.write(`${JSON.stringify(entry)}\n`) });
+    if (context.options.json) context.stdout.write(`${JSON.stringify(summary)}\n`);
+    if (summary.unavailable) context.stderr.write(`OCR did not run: ${summary.unavailable}\n`);
+    else
+      context.stderr.write(
+        `OCR finished: ${summary.documents} document${summary.documents === 1 ? '' : 's'} read (${summary.pages} pages), ${summary.failed} failed, ${summary.remaining} left${stop.signal.aborted ? ' (stopped)' : ''}\n`,
+      );
+    return 0;
+  } catch (error) {
+    context.stderr.write(`OCR stopped: ${describeStorageError(error, context.dbFile) ?? (error as Error).message}\n`);
+    return 1;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    store.close();
   }
 }
 
@@ -372,6 +426,7 @@ export const commands: Record<string, Command> = {
   restore,
   check,
   harvest,
+  ocr,
   serve,
   demo,
   report,

@@ -8,6 +8,7 @@ const USAGE = `usage: npx portal <command> [options]
 commands:
   serve                    serve the portal and harvest on schedule (--host, --port, --no-harvest)
   harvest                  harvest every enabled source now (--partner ID, --source PARTNER/SOURCE, --json)
+  ocr                      read the scanned documents waiting for OCR now (serve does it in the background; --json)
   check                    validate the config directory
   report freshness         the freshness report (--format table|json|csv)
   user add|list|remove|passwd NAME   manage operator accounts (--role admin|editor|partner, --partner ID)

@@ -8,7 +8,7 @@ import { closeKilledRun } from '../harvester/runs.ts';
 import { Scheduler } from '../harvester/scheduler.ts';
 import { buildApp, ensureSecret, I18n, runReminders, startReadPool, watchRuntime, type HarvestControl, type HarvestJob, type MailSender } from '../publisher/index.ts';
 import { openStore, type Store } from '../store/index.ts';
-import { spawnHarvest, type HarvestProcess, type HarvestProcessOptions } from './runner.ts';
+import { spawnHarvest, spawnOcr, type HarvestProcess, type HarvestProcessOptions } from './runner.ts';
 
 export interface PortalOptions {
   configDir: string;
@@ -25,6 +25,8 @@ export interface PortalOptions {
   maxRandomDelayMs?: number;
   /** The hourly reminder check (default on). */
   reminders?: boolean;
+  /** How often the OCR queue is looked at (default every minute; it is also after each harvest). */
+  ocrCheckMs?: number;
 }
 
 export interface RunningPortal {
@@ -76,6 +78,8 @@ export async function startPortal(options: PortalOptions): Promise<RunningPortal
     children.add(child);
     void child.done.then(() => {
       children.delete(child);
+      // The scans it queued are read in the background.
+      startOcr();
       if (!child.overDeadline && !stopping) return;
       if (child.pid === undefined) return;
       const reason = child.overDeadline
@@ -89,6 +93,29 @@ export async function startPortal(options: PortalOptions): Promise<RunningPortal
       }
     });
     return child;
+  };
+
+  // Scanned documents queued by harvests and deposits are read by `portal ocr` in a child process,
+  // one at a time, started after each harvest and looked for every minute. When OCR is not
+  // installed (the notice the catalogue keeps), it is tried again only every hour.
+  let ocrChild: HarvestProcess | undefined;
+  let ocrTriedAt = 0;
+  const startOcr = (): void => {
+    if (!options.harvest || stopping || ocrChild || settings.portal.harvest.ocr_concurrency === 0) return;
+    try {
+      if (store.ocrCounts().queued === 0) return;
+      if (store.ocrNotice() !== undefined && Date.now() - ocrTriedAt < 3_600_000) return;
+    } catch {
+      return;
+    }
+    ocrTriedAt = Date.now();
+    const child = spawnOcr({ configDir: options.configDir, dbFile: options.dbFile, onLine: (line) => out.write(`${line}\n`) });
+    ocrChild = child;
+    void child.done.then((code) => {
+      ocrChild = undefined;
+      // More came while it read (a harvest, a deposit): on with them, unless it failed.
+      if (code === 0) setImmediate(startOcr);
+    });
   };
 
   // Background harvests started from the admin area, with their progress.
@@ -233,6 +260,8 @@ export async function startPortal(options: PortalOptions): Promise<RunningPortal
       if (purged) log({ msg: 'contact details deleted after the retention period', suggestions: purged });
       store.stats.recordDailyFreshness(now, await reads.run('indicators', { now: now.toISOString(), months: 1 }));
       store.files.sweepTemp(now.getTime());
+      // Scans kept by a harvest that then failed, which no job wants: removed (not while OCR reads).
+      if (!ocrChild) store.ocr.sweepScans();
     } catch (error) {
       if (!stopping) log({ level: 'error', msg: 'daily job failed', error: (error as Error).message });
     }
@@ -259,6 +288,10 @@ export async function startPortal(options: PortalOptions): Promise<RunningPortal
   const remindTimer = options.reminders !== false ? setInterval(remind, DAY_MS / 24) : undefined;
   remindTimer?.unref();
 
+  startOcr();
+  const ocrTimer = setInterval(startOcr, options.ocrCheckMs ?? 60_000);
+  ocrTimer.unref();
+
   // Restore refuses while this process holds the database (store/backup.ts also scans /proc).
   store.setMeta('server', JSON.stringify({ pid: process.pid, host: os.hostname(), started_at: new Date().toISOString() }));
 
@@ -274,8 +307,9 @@ export async function startPortal(options: PortalOptions): Promise<RunningPortal
       clearTimeout(debounce);
       clearInterval(dailyTimer);
       clearInterval(remindTimer);
+      clearInterval(ocrTimer);
       await reminding;
-      await Promise.all([...children].map((child) => child.stop()));
+      await Promise.all([...children, ...(ocrChild ? [ocrChild] : [])].map((child) => child.stop()));
       await scheduler?.stop();
       await app.close();
       unwatch();

@@ -34,9 +34,22 @@ export interface HarvestProcess {
 const GRACE_MS = 5_000;
 
 export function spawnHarvest(options: HarvestProcessOptions): HarvestProcess {
-  const args = ['--import', TSX, CLI_MAIN, 'harvest', '--config', options.configDir, '--db', options.dbFile, '--trigger', options.trigger];
+  const args = ['harvest', '--config', options.configDir, '--db', options.dbFile, '--trigger', options.trigger];
   for (const partner of options.partners ?? []) args.push('--partner', partner);
   for (const source of options.sources ?? []) args.push('--source', source);
+  return spawnCommand(args, options);
+}
+
+/**
+ * The OCR queue read by `portal ocr` in a child process: Tesseract and poppler run in processes of
+ * their own anyway, but saving and indexing what they read is work the web server must not do.
+ */
+export function spawnOcr(options: Pick<HarvestProcessOptions, 'configDir' | 'dbFile' | 'onLine'>): HarvestProcess {
+  return spawnCommand(['ocr', '--config', options.configDir, '--db', options.dbFile], options);
+}
+
+function spawnCommand(command: string[], options: Pick<HarvestProcessOptions, 'onLine' | 'deadlineMs'>): HarvestProcess {
+  const args = ['--import', TSX, CLI_MAIN, ...command];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: process.env });
   const lines = readline.createInterface({ input: child.stderr });
   lines.on('line', (line) => options.onLine?.(line));

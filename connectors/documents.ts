@@ -3,7 +3,8 @@
 // asked for with a conditional GET, so an unchanged listing costs no PDF downloads.
 import { HarvestError } from './errors.ts';
 import { type HttpClient } from './http.ts';
-import { extractPdf, looksLikePdf, pdfLimits } from './pdf-text.ts';
+import { extractPdf, looksLikePdf, pagesWithoutLayer, pdfLimits } from './pdf-text.ts';
+import { bodyHashOf } from './types.ts';
 import { type DocumentFetcher, type DocumentOutcome } from './types.ts';
 import { type HarvestSettings } from '../config/index.ts';
 
@@ -52,6 +53,7 @@ export async function fetchPdfDocument(
       return { kind: 'failed', url, code: 'wrong_type', message: `${url} is not a PDF (${result.contentType ?? 'no content type'})` };
     }
     const pdf = await extractPdf(result.body, pdfLimits(settings));
+    const ocrPages = pagesWithoutLayer(pdf);
     return {
       kind: 'fetched',
       url,
@@ -63,6 +65,9 @@ export async function fetchPdfDocument(
       pageTexts: pdf.pageTexts,
       pages: pdf.pages,
       scanned: pdf.scanned,
+      fileHash: bodyHashOf(result.body),
+      ocrPages,
+      ...(ocrPages.length > 0 ? { scan: result.body } : {}),
       title: pdf.title,
       author: pdf.author,
       created: pdf.created,

@@ -22,7 +22,7 @@ export * from './types.ts';
 export { HttpClient, formatBytes, type FetchResult, type HttpClientOptions, type Validators } from './http.ts';
 export { HarvestError, classifyNetworkError } from './errors.ts';
 export { makeDocumentFetcher, fetchPdfDocument, isPdfUrl, type KnownDocument } from './documents.ts';
-export { extractPdf, looksLikePdf, pdfLimits, warmPdfExtractor, closePdfExtractor, pdfSandbox, type PdfExtract, type PdfLimits } from './pdf-text.ts';
+export { extractPdf, looksLikePdf, pdfLimits, warmPdfExtractor, closePdfExtractor, pdfSandbox, hasTextLayer, pagesWithoutLayer, MIN_LAYER_CHARS, type PdfExtract, type PdfLimits } from './pdf-text.ts';
 export { Sandbox, SandboxError, type SandboxLimits, type SandboxOptions, type SandboxTask } from './sandbox.ts';
 export { decodeBody, detectEncoding, canonicalEncoding, declaredEncoding, headerCharset } from './charset.ts';
 export { isPrivateAddress, guardedLookup } from './netguard.ts';

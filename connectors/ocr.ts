@@ -120,6 +120,8 @@ interface ChildOutcome {
   stderr: string;
   timedOut: boolean;
   truncated: boolean;
+  /** Stopped by the request's signal. */
+  aborted: boolean;
   /** The program could not be started (not installed). */
   missing: boolean;
 }
@@ -389,6 +391,7 @@ export class OcrEngine extends EventEmitter {
 
   /** Throws the failure an outcome stands for. */
   private check(outcome: ChildOutcome, program: string, what: string): void {
+    if (outcome.aborted) throw new OcrFailure('closed', `${program} was stopped ${what}`);
     if (outcome.timedOut) throw new OcrFailure('timeout', `${program} took longer than ${Math.round(this.options.pageTimeoutMs / 1000)} s ${what}`);
     if (outcome.missing) throw new OcrFailure('failed', `${program} is not installed (${INSTALL_HINT})`);
     if (outcome.code === 0 && !outcome.signal) return;
@@ -437,8 +440,14 @@ export class OcrEngine extends EventEmitter {
         timedOut = true;
         if (pid !== undefined) killGroup(pid);
       }, limits.timeoutMs);
-      const onAbort = () => pid !== undefined && killGroup(pid);
+      let aborted = false;
+      const onAbort = () => {
+        aborted = true;
+        if (pid !== undefined) killGroup(pid);
+      };
       signal?.addEventListener('abort', onAbort, { once: true });
+      // Stopped before it started (between two programs of a page): it does not run.
+      if (signal?.aborted) onAbort();
       child.stdout.on('data', (chunk: Buffer) => {
         if (stdoutBytes + chunk.length > maxBytes) {
           truncated = true;
@@ -472,6 +481,7 @@ export class OcrEngine extends EventEmitter {
           stderr: spawnError ? spawnError.message : stderr,
           timedOut,
           truncated,
+          aborted,
           // sh answers 127 when it cannot find the program, 126 when it cannot run it (127 is also
           // the dynamic loader's answer when the memory limit stops it: that is not "missing").
           missing:

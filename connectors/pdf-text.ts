@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { HarvestError } from './errors.ts';
 import { type PdfExtractArgs, type PdfPages } from './pdf-extract.ts';
 import { Sandbox, SandboxError } from './sandbox.ts';
+import { hasTextLayer, MIN_LAYER_CHARS } from './text-layer.ts';
 
 export interface PdfExtract {
   /** The pages' text joined by blank lines, at most maxChars. */
@@ -106,6 +107,21 @@ function asHarvestError(error: unknown, limits: PdfLimits): HarvestError {
     default:
       return new HarvestError('parse', `the PDF cannot be read: ${error.message}`);
   }
+}
+
+export { hasTextLayer, MIN_LAYER_CHARS };
+
+/**
+ * The 1-based pages of a document, among those read, without a text layer: what OCR reads. None
+ * when the text stopped at harvest.max_text_chars (the document's text is already as long as kept).
+ */
+export function pagesWithoutLayer(extract: Pick<PdfExtract, 'pageTexts' | 'truncatedBy'>): number[] {
+  if (extract.truncatedBy === 'chars') return [];
+  const pages: number[] = [];
+  extract.pageTexts.forEach((text, index) => {
+    if (!hasTextLayer(text)) pages.push(index + 1);
+  });
+  return pages;
 }
 
 /** True when the bytes start like a PDF (a few bytes of junk before the header are tolerated). */

@@ -2,7 +2,7 @@
 // first line of text; its date from the PDF's creation date.
 import { type PdfSourceConfig } from '../config/index.ts';
 import { HarvestError } from './errors.ts';
-import { extractPdf, looksLikePdf, pdfLimits } from './pdf-text.ts';
+import { extractPdf, looksLikePdf, pagesWithoutLayer, pdfLimits } from './pdf-text.ts';
 import { describeKind, sniff } from './sniff.ts';
 import { bodyHashOf, unchanged, type Connector, type ConnectorResult } from './types.ts';
 
@@ -41,7 +41,8 @@ export const pdfConnector: Connector<PdfSourceConfig> = {
     const configured = source.title && (source.title[source.language ?? 'fr'] ?? source.title.fr ?? source.title.ar ?? source.title.en ?? source.title.zgh);
     const title = configured ?? pdf.title ?? firstLine(pdf.text) ?? decodeURIComponent(new URL(response.url).pathname.split('/').pop() ?? 'document');
     const warnings: string[] = [];
-    if (pdf.scanned) warnings.push('the PDF has no text layer (a scan): it is listed, but its text is not searchable');
+    const ocrPages = pagesWithoutLayer(pdf);
+    if (pdf.scanned) warnings.push('the PDF has no text layer (a scan): it is listed, but its text is not searchable until OCR reads it');
     if (pdf.pagesRead < pdf.pages) warnings.push(`only the first ${pdf.pagesRead} of ${pdf.pages} pages were read${truncationReason(pdf.truncatedBy)}`);
     return {
       status: 'ok',
@@ -64,6 +65,9 @@ export const pdfConnector: Connector<PdfSourceConfig> = {
             pageTexts: pdf.pageTexts,
             pages: pdf.pages,
             scanned: pdf.scanned,
+            fileHash: bodyHashOf(response.body),
+            ocrPages,
+            ...(ocrPages.length > 0 ? { scan: response.body } : {}),
             title: pdf.title,
             author: pdf.author,
             created: pdf.created,

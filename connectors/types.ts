@@ -16,10 +16,16 @@ export type DocumentOutcome =
       lastModified: string | null;
       fetchedAt: string;
       text: string;
-      /** The text page by page (what `text` joins); the catalogue stores the joined text today. */
+      /** The text page by page (what `text` joins, a blank line apart): the catalogue's page map. */
       pageTexts: string[];
       pages: number;
       scanned: boolean;
+      /** sha256 of the file's bytes: OCR results are kept by it, and redone only when it changes. */
+      fileHash: string;
+      /** 1-based pages read that have no text layer (scanned pages): what OCR should read. */
+      ocrPages: number[];
+      /** The file itself, only when `ocrPages` is not empty: the harvester keeps it for OCR, then drops it. */
+      scan?: Buffer;
       title: string | null;
       author: string | null;
       created: Date | null;

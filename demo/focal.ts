@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { type PortalSettings } from '../config/index.ts';
-import { depositLimits, readDepositFile } from '../harvester/deposit.ts';
+import { depositLimits, depositPages, readDepositFile } from '../harvester/deposit.ts';
 import { depositItem } from '../harvester/deposit-item.ts';
 import { hashPassword } from '../publisher/admin/passwords.ts';
 import { type Store } from '../store/index.ts';
@@ -51,7 +51,7 @@ export async function prepareDemoFocalPoint(store: Store, settings: PortalSettin
       language: 'fr',
       documentDate: now.slice(0, 10),
       kind: 'file',
-      file: { hash: fileHash, name: 'guide-transformation-numerique.pdf', size: bytes.length, text: read.extract.text, pages: read.extract.pages, scanned: read.extract.scanned, note: null },
+      file: { hash: fileHash, name: 'guide-transformation-numerique.pdf', size: bytes.length, text: read.extract.text, pages: read.extract.pages, scanned: read.extract.scanned, note: null, ...depositPages(read.extract) },
       linkUrl: null,
     },
     now,

@@ -1,7 +1,11 @@
 // Generates real PDFs with text layers in Arabic, French and Tifinagh (pdfkit with the DejaVu Sans
-// font, which covers all three scripts), or a scan-like PDF with an image and no text. Used by the
-// simulated partner sites and by tests; nothing binary is committed.
+// font, which covers all three scripts), or scans: the same pages rasterised by poppler's pdftoppm
+// and put back in a PDF as images alone, with no text layer (what a scanner gives, and what OCR
+// reads). Used by the simulated partner sites and by tests; nothing binary is committed.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import PDFDocument from 'pdfkit';
 
@@ -14,7 +18,10 @@ export interface PdfSpec {
   created?: Date;
   /** One string per page; lines separated by \n. */
   pages: string[];
-  /** No text layer: pages are drawn as shapes only, like a scan. */
+  /**
+   * No text layer: with `makeScan`, the pages' text as images (a real scan); with `makePdf`, grey
+   * bands where the lines would be (a scan-like page without anything to read).
+   */
   scanned?: boolean;
 }
 
@@ -64,4 +71,45 @@ export function makePdf(spec: PdfSpec): Promise<Buffer> {
     });
     doc.end();
   });
+}
+
+/** A PDF whose pages are the given images (PNG), each filling an A4 page: no text layer. */
+export function imagesToPdf(images: Buffer[], info: Record<string, string | Date> = {}): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const doc = new PDFDocument({ size: 'A4', margin: 0, autoFirstPage: false, info: { Producer: 'portal demo scanner', ...info } });
+    const chunks: Buffer[] = [];
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+    for (const image of images) {
+      doc.addPage({ size: 'A4', margin: 0 });
+      doc.image(image, 0, 0, { width: doc.page.width, height: doc.page.height });
+    }
+    doc.end();
+  });
+}
+
+/**
+ * A scan of the given pages: the text PDF `makePdf` would give, rasterised by pdftoppm at `dpi`
+ * (grey) and wrapped back as images alone. Undefined when poppler is not installed (then OCR
+ * cannot run either, and the scan-like PDF of `makePdf({ scanned: true })` stands in).
+ */
+export async function makeScan(spec: Omit<PdfSpec, 'scanned'>, dpi = 200): Promise<Buffer | undefined> {
+  const pdf = await makePdf({ ...spec, scanned: false });
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'portal-scan-'));
+  try {
+    await fs.writeFile(path.join(dir, 'page.pdf'), pdf);
+    const ok = await new Promise<boolean>((resolve) => {
+      execFile('pdftoppm', ['-r', String(dpi), '-gray', '-png', path.join(dir, 'page.pdf'), path.join(dir, 'page')], { timeout: 60_000 }, (error) => resolve(!error));
+    });
+    if (!ok) return undefined;
+    const names = (await fs.readdir(dir)).filter((n) => n.endsWith('.png')).sort((a, b) => Number(/(\d+)\.png$/.exec(a)?.[1]) - Number(/(\d+)\.png$/.exec(b)?.[1]));
+    const images = await Promise.all(names.map((n) => fs.readFile(path.join(dir, n))));
+    const info: Record<string, string | Date> = {};
+    if (spec.title) info.Title = spec.title;
+    if (spec.created) info.CreationDate = spec.created;
+    return await imagesToPdf(images, info);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
 }

@@ -8,7 +8,7 @@ import { type AddressInfo, type Socket } from 'node:net';
 import iconv from 'iconv-lite';
 import { datasetBody, DEMO_DATASETS } from './datasets.ts';
 import { formatDemoDate, itemsOf, type DateStyle, type DemoItem, type Institution, type SourceSpec } from './content.ts';
-import { makePdf } from './pdf.ts';
+import { makePdf, makeScan } from './pdf.ts';
 
 export type ListingStyle = 'drupal' | 'wordpress' | 'joomla' | 'table' | 'cards' | 'list-ar' | 'events';
 export type FeedStyle = 'wordpress' | 'drupal' | 'atom';
@@ -171,7 +171,7 @@ export const DEMO_SITES: DemoSite[] = [
     institution: I('le ministère de la Justice', 'وزارة العدل', 'the Ministry of Justice', true),
     state: 'up',
     sources: [
-      { id: 'legislation', section: 'publications', docType: 'legal_text', language: 'ar', path: '/ar/legislation', kind: 'html', listing: 'list-ar', dates: 'hijri-ar', spec: { language: 'ar', docTypes: ['legal_text'], start: '2023-01-20', periodDays: 40, window: 20, pdf: true } },
+      { id: 'legislation', section: 'publications', docType: 'legal_text', language: 'ar', path: '/ar/legislation', kind: 'html', listing: 'list-ar', dates: 'hijri-ar', spec: { language: 'ar', docTypes: ['legal_text'], start: '2023-01-20', periodDays: 40, window: 20, pdf: true, scannedIndex: 5 } },
       { id: 'news', section: 'news', docType: 'news', language: 'ar', path: '/ar/actualites', kind: 'html', listing: 'list-ar', dates: 'ar-east', spec: { language: 'ar', docTypes: ['news'], start: '2023-01-08', periodDays: 9, window: 25 } },
     ],
   },
@@ -395,8 +395,18 @@ export async function startDemoSites(options: SiteOptions): Promise<RunningSites
   const servers: http.Server[] = [];
   const sockets = new Set<Socket>();
   const pdfCache = new Map<string, Promise<Buffer>>();
-  // The statistics files are built before the sites listen, not while a harvest waits.
+  // The statistics files are built before the sites listen, not while a harvest waits; so are
+  // the scans (rasterised by poppler: a second or so each, too slow to make while a harvest waits).
   await Promise.all(DEMO_DATASETS.map((d) => datasetBody(d, now())));
+  await Promise.all(
+    DEMO_SITES.flatMap((site) =>
+      site.sources.flatMap((source) =>
+        itemsOf(specOf(site, source), now())
+          .filter((item) => item.scanned)
+          .map((item) => pdfFor(pdfCache, `${site.partner}/${source.id}/${item.index}`, item, site)),
+      ),
+    ),
+  );
 
   for (const [index, site] of DEMO_SITES.entries()) {
     const port = options.portBase === 0 ? 0 : options.portBase + index;
@@ -536,7 +546,9 @@ async function respond(
 function pdfFor(cache: Map<string, Promise<Buffer>>, key: string, item: DemoItem, site: DemoSite): Promise<Buffer> {
   let pending = cache.get(key);
   if (!pending) {
-    pending = makePdf({ title: item.title, author: site.institution.fr, created: item.at, pages: item.pdfPages ?? [item.title], scanned: item.scanned });
+    const spec = { title: item.title, author: site.institution.fr, created: item.at, pages: item.pdfPages ?? [item.title] };
+    // A scan is the pages as images alone (OCR reads them back); without poppler, grey bands.
+    pending = item.scanned ? makeScan(spec).then((scan) => scan ?? makePdf({ ...spec, scanned: true })) : makePdf(spec);
     cache.set(key, pending);
     if (cache.size > 400) cache.delete(cache.keys().next().value!);
   }

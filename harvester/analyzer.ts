@@ -22,7 +22,7 @@ const languages = lunr as LunrWithLanguages;
  * Latin and Arabic punctuation (، ؛ ؟ « »), brackets, slashes and symbols. A law number such as
  * "31-13" becomes the terms 31 and 13; the query side searches them as a phrase.
  */
-const SEPARATOR = /[\s\u00a0\u200b-\u200f\u202a-\u202e\u2066-\u2069'’‘ʼ`"“”«»‹›،؛؟!?;:,.()[\]{}<>/\\|@#$%^&*_+=~…·•–—-]+/u;
+export const SEPARATOR = /[\s\u00a0\u200b-\u200f\u202a-\u202e\u2066-\u2069'’‘ʼ`"“”«»‹›،؛؟!?;:,.()[\]{}<>/\\|@#$%^&*_+=~…·•–—-]+/u;
 lunr.tokenizer.separator = SEPARATOR;
 
 const TASHKEEL = /[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]/g;

@@ -4,6 +4,7 @@
 // neither the PDF nor the HTML parsers when it opens.
 import { DEPOSIT_SOURCE_ID, textIn, type DocType, type Language, type Multilingual, type Section } from '../config/index.ts';
 import { canonicalUrl, itemId, sha256 } from './identity.ts';
+import { type PageSpan } from './pages.ts';
 import { type HarvestedItem, type ItemSnapshot } from './ports.ts';
 import { cleanLine, sanitizeSummary } from './sanitize.ts';
 
@@ -29,6 +30,12 @@ export interface DepositRevisionInput {
   pages: number | null;
   scanned: boolean;
   submittedAt: string;
+  /** sha256 of the deposited file (its name in the deposits folder): OCR results are kept by it. */
+  fileHash?: string | null;
+  /** Where each page lies in `text`. */
+  pageMap?: PageSpan[] | null;
+  /** Pages without a text layer, read by OCR once published. */
+  ocrPages?: number[];
 }
 
 const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -54,6 +61,12 @@ export function depositItem(input: DepositRevisionInput, options: { maxTextChars
   const text = input.text.length > options.maxTextChars ? input.text.slice(0, options.maxTextChars) : input.text;
   const textHash = text ? sha256(text) : null;
   const documentUrl = input.kind === 'file' ? url : null;
+  // The page map holds for the text as kept: pages past a cut text are left out.
+  const spans = documentUrl && input.pageMap ? input.pageMap.filter((s) => s[2] <= text.length) : undefined;
+  const ocr =
+    documentUrl && input.fileHash && input.ocrPages?.length
+      ? { fileHash: input.fileHash, pages: input.ocrPages, language: input.language, store: 'deposits' as const }
+      : undefined;
   const snapshot: ItemSnapshot = {
     title,
     url,
@@ -78,8 +91,10 @@ export function depositItem(input: DepositRevisionInput, options: { maxTextChars
     publishedAt: input.documentDate,
     author: null,
     text,
+    ...(spans ? { pageSpans: spans } : {}),
+    ...(ocr ? { ocr } : {}),
     document: documentUrl
-      ? { url: documentUrl, etag: null, lastModified: null, hash: sha256(text), pages: input.pages, scanned: input.scanned, fetchedAt: input.submittedAt }
+      ? { url: documentUrl, etag: null, lastModified: null, hash: sha256(text), pages: input.pages, scanned: input.scanned, fetchedAt: input.submittedAt, fileHash: input.fileHash ?? null }
       : null,
     contentHash: sha256(JSON.stringify([snapshot.title, snapshot.url, snapshot.summary, snapshot.published_at, snapshot.doc_type, snapshot.language, snapshot.text_hash, snapshot.document_url])),
     snapshot,

@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { type PortalSettings } from '../config/index.ts';
-import { extractPdf, HarvestError, sniff, type PdfExtract } from '../connectors/index.ts';
+import { extractPdf, HarvestError, pagesWithoutLayer, sniff, type PdfExtract } from '../connectors/index.ts';
+import { pageSpans, type PageSpan } from './pages.ts';
 
 export interface DepositFileLimits {
   maxBytes: number;
@@ -138,4 +139,9 @@ export async function readDepositFile(file: string, limits: DepositFileLimits): 
  */
 export function extractDepositText(data: Buffer, limits: DepositFileLimits): Promise<PdfExtract> {
   return extractPdf(data, { maxPages: limits.maxPages, maxChars: limits.maxChars, timeLimitMs: limits.timeLimitMs, memoryLimitBytes: limits.memoryLimitBytes });
+}
+
+/** A deposited file's pages: where each lies in its text, and those OCR reads (no text layer). */
+export function depositPages(extract: PdfExtract): { pageMap: PageSpan[]; ocrPages: number[] } {
+  return { pageMap: pageSpans(extract.pageTexts, extract.text), ocrPages: pagesWithoutLayer(extract) };
 }

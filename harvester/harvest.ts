@@ -13,10 +13,12 @@ import {
   warmPdfExtractor,
   makeDocumentFetcher,
   type ConnectorResult,
+  type OcrEngine,
   type RawItem,
 } from '../connectors/index.ts';
 import { crashPoint } from './crash-points.ts';
 import { normaliseItem, type Normalised } from './normalise.ts';
+import { OcrIntake } from './ocr-queue.ts';
 import { planChanges } from './plan.ts';
 import { type ExistingItem, type HarvestedItem, type HarvestStore, type RunTrigger, type SourceOutcome, type SourceRecord } from './ports.ts';
 import { backoffMs, BACKOFF_CAP_MS, emptyOutcome, leaseOwner, skippedState } from './runs.ts';
@@ -47,6 +49,8 @@ export interface HarvestOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Injected by tests; otherwise built from the settings. */
   client?: HttpClient;
+  /** The OCR engine asked whether OCR can run (tests inject stand-in programs); else from `harvest.ocr_*`. */
+  ocrEngine?: OcrEngine;
   log?: (entry: Record<string, unknown>) => void;
 }
 
@@ -111,6 +115,9 @@ export async function runHarvest(options: HarvestOptions): Promise<HarvestResult
   if (sources.some((s) => s.config.type === 'pdf' || ('follow_pdf' in s.config && s.config.follow_pdf))) {
     void warmPdfExtractor(settings.portal.harvest.pdf_memory_limit);
   }
+  // Scans are kept for OCR while its queue has room; documents waiting for that are read again.
+  const ocr = new OcrIntake(settings, store, log, options.ocrEngine);
+  await ocr.prepare();
   const runPk = store.startRun(options.trigger, now().toISOString());
   const owner = leaseOwner(os.hostname(), process.pid, runPk);
   const client = options.client ?? makeClient(settings);
@@ -132,7 +139,7 @@ export async function runHarvest(options: HarvestOptions): Promise<HarvestResult
         if (fatal) return;
         const position = ++index;
         options.onProgress?.({ type: 'source-start', partner: source.partnerId, source: source.sourceId, index: position, total: sources.length });
-        const context: SourceContext = { source, runPk, owner, client, settings, store, now, random, respectBackoff: options.respectBackoff ?? false, log };
+        const context: SourceContext = { source, runPk, owner, client, settings, store, now, random, respectBackoff: options.respectBackoff ?? false, log, ocr };
         try {
           let outcome: SourceOutcome;
           try {
@@ -176,6 +183,8 @@ export interface SourceContext {
   random: () => number;
   respectBackoff: boolean;
   log: (entry: Record<string, unknown>) => void;
+  /** Scans kept for OCR (runHarvest gives every source the pass's). */
+  ocr?: OcrIntake;
 }
 
 async function harvestSource(ctx: SourceContext): Promise<SourceOutcome> {
@@ -204,16 +213,22 @@ async function harvestSource(ctx: SourceContext): Promise<SourceOutcome> {
     const byIdentity = new Map(existing.map((e) => [e.identity, e]));
     const byDocument = new Map(existing.filter((e) => e.document).map((e) => [e.document!.url, e.document!]));
     const harvestSettings = ctx.settings.portal.harvest;
-    const documents = makeDocumentFetcher({ client: ctx.client, settings: harvestSettings, known: (url) => byDocument.get(url), now });
+    // Documents to read again in full: read before their pages were kept, or scans waiting for
+    // OCR to have room. Their source is then read in full too (its listing may be unchanged).
+    const rereads = ctx.ocr?.rereads(existing) ?? new Set<string>();
+    const fetcher = makeDocumentFetcher({ client: ctx.client, settings: harvestSettings, known: (url) => (rereads.has(url) ? undefined : byDocument.get(url)), now });
+    const documents = async (url: string) => (ctx.ocr ? ctx.ocr.take(await fetcher(url)) : fetcher(url));
 
     let result: ConnectorResult;
     try {
       result = await connectorFor(source.config).harvest(source.config, {
         client: ctx.client,
         settings: harvestSettings,
-        validators: { etag: source.etag, lastModified: source.lastModified, bodyHash: source.bodyHash },
+        validators: rereads.size > 0 ? {} : { etag: source.etag, lastModified: source.lastModified, bodyHash: source.bodyHash },
         documents,
       });
+      // A `type: pdf` source reads its document itself.
+      if (result.status === 'ok' && ctx.ocr) for (const raw of result.items) await ctx.ocr.take(raw.document);
     } catch (error) {
       return recordFailure(ctx, outcome, error, finish);
     }
@@ -368,13 +383,15 @@ export async function readItems(ctx: SourceContext, raws: RawItem[], byIdentity:
       maxTextChars: harvestSettings.max_text_chars,
       now: started,
       existing: (identity: string) => byIdentity.get(identity),
+      keptScans: ctx.ocr?.kept,
       distinguish,
     };
     const clock = performance.now();
     let normalised = normaliseItem(raw, context);
     busyMs += performance.now() - clock;
     if ('needsDocument' in normalised) {
-      const again: RawItem = { ...raw, document: await fetchPdfDocument(ctx.client, harvestSettings, normalised.needsDocument) };
+      const document = await fetchPdfDocument(ctx.client, harvestSettings, normalised.needsDocument);
+      const again: RawItem = { ...raw, document: ctx.ocr ? await ctx.ocr.take(document) : document };
       const clockAgain = performance.now();
       normalised = normaliseItem(again, context);
       busyMs += performance.now() - clockAgain;

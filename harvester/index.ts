@@ -3,6 +3,8 @@
 export * from './ports.ts';
 export { runHarvest, backoffMs, makeClient, processAlive, DEFAULT_USER_AGENT, type HarvestOptions, type HarvestResult, type ProgressEvent } from './harvest.ts';
 export { planChanges, changedFields, type PlanResult } from './plan.ts';
+export { pageSpans, composeText, textFacts, parsePageMap, type PageSpan } from './pages.ts';
+export { runOcrQueue, ocrAvailable, OcrIntake, type OcrRunOptions, type OcrRunSummary } from './ocr-queue.ts';
 export { parseDate, hijriToGregorian, type DateOptions } from './dates.ts';
 export { detectLanguage } from './language.ts';
 export { sanitizeSummary, htmlToText, cleanLine } from './sanitize.ts';

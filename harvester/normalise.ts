@@ -6,6 +6,7 @@ import { normaliseCourse } from './course.ts';
 import { parseDate } from './dates.ts';
 import { canonicalUrl, discriminatorOf, itemId, itemIdentity, sha256 } from './identity.ts';
 import { detectLanguage } from './language.ts';
+import { pageSpans } from './pages.ts';
 import { type DocumentFacts, type ExistingItem, type HarvestedItem, type ItemSnapshot } from './ports.ts';
 import { cleanLine, sanitizeSummary } from './sanitize.ts';
 
@@ -41,6 +42,8 @@ export interface NormaliseContext {
   now: Date;
   /** The existing item with this identity, if any (its stored document stands for an unchanged one). */
   existing: (identity: string) => ExistingItem | undefined;
+  /** Scanned documents (sha256 of their bytes) whose file the harvest kept for OCR. */
+  keptScans?: ReadonlySet<string>;
   /**
    * Other items of the fetch share this one's identity: add a discriminator (enclosure, else
    * title and date); a number above 1 also numbers exact namesakes.
@@ -87,6 +90,7 @@ function documentFacts(outcome: DocumentOutcome | undefined, previous: DocumentF
         pages: outcome.pages,
         scanned: outcome.scanned,
         fetchedAt: outcome.fetchedAt,
+        fileHash: outcome.fileHash,
       },
       text: outcome.text,
     };
@@ -133,6 +137,14 @@ export function normaliseItem(raw: RawItem, context: NormaliseContext): Normalis
   if (text && text.length > context.maxTextChars) text = text.slice(0, context.maxTextChars);
   const textHash = text === undefined ? (facts?.hash ?? existing?.snapshot.text_hash ?? null) : text ? sha256(text) : null;
 
+  // The document's pages: where each lies in the text, and those OCR should read.
+  const fromDocument = fetchedDoc && documentText !== undefined && text !== undefined && documentText.startsWith(text);
+  const spans = fromDocument ? pageSpans(fetchedDoc.pageTexts, text ?? '') : undefined;
+  const ocr =
+    fetchedDoc && fetchedDoc.ocrPages.length > 0
+      ? { fileHash: fetchedDoc.fileHash, pages: fetchedDoc.ocrPages, language: source.language ?? null, store: context.keptScans?.has(fetchedDoc.fileHash) ? ('scans' as const) : null }
+      : undefined;
+
   const language = source.language ?? detectLanguage(`${title}\n${summary.text}\n${(text ?? '').slice(0, 2000)}`);
   const docType = inferDocType(source.section, title, source.doc_type);
   // Training items carry course facts; an item without any keeps the hash it always had.
@@ -164,6 +176,8 @@ export function normaliseItem(raw: RawItem, context: NormaliseContext): Normalis
       publishedAt,
       author: cleanLine(raw.author ?? fetchedDoc?.author, 200) || null,
       text,
+      ...(spans ? { pageSpans: spans } : {}),
+      ...(ocr ? { ocr } : {}),
       document: facts,
       contentHash: sha256(
         JSON.stringify([

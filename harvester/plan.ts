@@ -41,7 +41,7 @@ export function planChanges(existing: readonly ExistingItem[], found: readonly H
     } else {
       if (before.missingCount > 0 || before.offListingSince) plan.seenAgain.push(before);
       if (item.document && before.document && item.document.fetchedAt !== before.document.fetchedAt) {
-        plan.documentRefresh.push({ existing: before, document: item.document });
+        plan.documentRefresh.push({ existing: before, document: item.document, item });
       }
     }
   }

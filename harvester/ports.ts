@@ -1,7 +1,8 @@
 // What the harvester needs from the catalogue, declared here and implemented by store/. Data
 // flows harvester → store, so store/ imports these types and the harvester never sees SQL.
 import { type CourseFormat, type DocType, type ErrorCode, type Language, type RunStatus, type Section, type SourceConfig } from '../config/index.ts';
-import { type DatasetPayload } from '../connectors/index.ts';
+import { type DatasetPayload, type OcrResult } from '../connectors/index.ts';
+import { type PageSpan } from './pages.ts';
 
 /** A source as the store knows it: its config and its harvest state. */
 export interface SourceRecord {
@@ -33,6 +34,22 @@ export interface DocumentFacts {
   pages: number | null;
   scanned: boolean;
   fetchedAt: string;
+  /** sha256 of the document's bytes (null: read before issue 17, or not known). */
+  fileHash?: string | null;
+}
+
+/** Where a scanned document stands with OCR: `waiting` (its file could not be kept yet) to `done`. */
+export type OcrJobStatus = 'waiting' | 'queued' | 'running' | 'done' | 'failed';
+
+/** A document with pages to recognise, as the harvest (or a deposit) asks for it. */
+export interface OcrRequestFacts {
+  fileHash: string;
+  /** 1-based pages without a text layer. */
+  pages: number[];
+  /** The source's (or deposit's) language; null: detected per page. */
+  language: Language | null;
+  /** Where the file was kept for OCR; null: it could not be (queue full, OCR unavailable): `waiting`. */
+  store: 'scans' | 'deposits' | null;
 }
 
 /** An item already in the catalogue, with what the harvester compares against. */
@@ -47,6 +64,10 @@ export interface ExistingItem {
   offListingSince: string | null;
   snapshot: ItemSnapshot;
   document: DocumentFacts | null;
+  /** Its text has a page map (false: read before issue 17: its document is read again once). */
+  paged?: boolean;
+  /** Where its document's file stands with OCR, when it was ever asked for. */
+  ocrStatus?: OcrJobStatus | null;
 }
 
 /** The normalised fields of an item that its content hash covers (and versions record). */
@@ -96,6 +117,10 @@ export interface HarvestedItem {
   author: string | null;
   /** Extracted text (bounded); undefined when unchanged since the stored version (reuse it). */
   text: string | undefined;
+  /** Where each page lies in `text` (documents read page by page); absent: text without pages. */
+  pageSpans?: PageSpan[];
+  /** Pages without a text layer, to recognise (OCR). */
+  ocr?: OcrRequestFacts;
   document: DocumentFacts | null;
   contentHash: string;
   snapshot: ItemSnapshot;
@@ -116,8 +141,11 @@ export interface ChangePlan {
   gone: ExistingItem[];
   /** Items older than everything the source lists now: scrolled out of its listing window. */
   offListing: ExistingItem[];
-  /** Newest fetch time of a document whose validators were refreshed without a content change. */
-  documentRefresh: Array<{ existing: ExistingItem; document: DocumentFacts }>;
+  /**
+   * Newest fetch time of a document whose validators were refreshed without a content change;
+   * with the item read, so its page map, file hash and OCR request are brought up to date.
+   */
+  documentRefresh: Array<{ existing: ExistingItem; document: DocumentFacts; item?: HarvestedItem }>;
 }
 
 export interface SourceOutcome {
@@ -202,4 +230,40 @@ export interface HarvestStore {
   }): DatasetCounts;
   /** Records the day's freshness figures (the indicators' history). */
   recordDailyFreshness(now: Date): void;
+  /** OCR: where a file stands (null: never asked for). */
+  ocrStatus(fileHash: string): OcrJobStatus | null;
+  /** OCR: documents whose file waits to be kept, and files kept or being read (the queue's length). */
+  ocrCounts(): { waiting: number; queued: number };
+  /** OCR: keeps a scanned document's bytes until OCR has read them; returns their sha256. */
+  keepScan(bytes: Buffer): string;
+  /** What the portal last said about OCR being unavailable (said once, until it changes). */
+  ocrNotice(): string | undefined;
+  setOcrNotice(message: string | null): void;
+}
+
+/** A scanned document taken from the queue by an OCR worker. */
+export interface OcrJob {
+  fileHash: string;
+  store: 'scans' | 'deposits';
+  language: Language | null;
+  pages: number[];
+  attempts: number;
+}
+
+/** What the OCR worker (harvester/ocr-queue.ts) needs from the catalogue. */
+export interface OcrQueueStore {
+  /** Jobs left `running` by a process that is gone go back to the queue; returns how many. */
+  releaseStaleOcrJobs(isAlive: (owner: string) => boolean, now: string): number;
+  /** Takes the oldest queued job for `owner`; undefined when none is left. */
+  claimOcrJob(owner: string, now: string): OcrJob | undefined;
+  /** The job's file; undefined when it is gone (it becomes `waiting`: read again at a harvest). */
+  ocrFile(job: OcrJob): Buffer | undefined;
+  /** Saves what was recognised and gives the text to every item whose document is that file. */
+  completeOcrJob(job: OcrJob, result: OcrResult & { status: 'ok' }, now: string, maxChars: number): { items: number; pages: number };
+  failOcrJob(job: OcrJob, code: string, message: string, now: string): void;
+  /** Puts a job back in the queue (the worker stopped, or OCR turned out unavailable). */
+  releaseOcrJob(job: OcrJob): void;
+  ocrCounts(): { waiting: number; queued: number };
+  ocrNotice(): string | undefined;
+  setOcrNotice(message: string | null): void;
 }

@@ -23,6 +23,7 @@ import { catalogRoutes } from './routes/catalog.ts';
 import { oaiRoutes } from './routes/oai.ts';
 import { sitemapRoutes } from './routes/sitemap.ts';
 import { pageRoutes } from './routes/pages.ts';
+import { textRoutes } from './routes/text.ts';
 import { statisticsRoutes } from './routes/statistics.ts';
 import { suggestionRoutes } from './routes/suggestions.ts';
 import { Counters, isBot } from './visits.ts';
@@ -171,6 +172,7 @@ export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): 
         sessions: 'partials/sessions.hbs',
         citation: 'partials/citation.hbs',
         seriesCards: 'partials/series-cards.hbs',
+        textScreens: 'partials/text-screens.hbs',
       },
     },
   });
@@ -225,6 +227,7 @@ export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): 
   });
 
   await app.register(pageRoutes);
+  await app.register(textRoutes);
   await app.register(statisticsRoutes);
   await app.register(suggestionRoutes);
   await app.register(feedRoutes);

@@ -19,6 +19,8 @@ export interface ListingRequest {
   library?: boolean;
   /** Items without their summary (pages' lists do not show it): less to copy between threads. */
   slim?: boolean;
+  /** The page's language: its items first (issue 14). */
+  lang?: string;
 }
 
 export interface ListingResult {
@@ -30,7 +32,7 @@ export interface ListingResult {
 
 export const queries = {
   listing(store: Store, request: ListingRequest): ListingResult {
-    const result = store.items.list(request.filters, request.page, request.perPage);
+    const result = store.items.list(request.filters, request.page, request.perPage, request.lang);
     return {
       total: result.total,
       items: request.slim ? result.items.map((item) => ({ ...item, summary: '' })) : result.items,
@@ -44,8 +46,9 @@ export const queries = {
   },
 
   /** The home page: the latest items of each section, and the indicators. */
-  home(store: Store, request: { perSection: number; now: string; months: number }) {
-    const latest = Object.fromEntries(SECTIONS.map((section) => [section, store.items.latest(section, request.perSection)])) as Record<Section, ItemRow[]>;
+  home(store: Store, request: { perSection: number; now: string; months: number; lang?: string }) {
+    // The page's language first: /ar/ shows the Arabic items when the catalogue has them (issue 14).
+    const latest = Object.fromEntries(SECTIONS.map((section) => [section, store.items.latest(section, request.perSection, request.lang)])) as Record<Section, ItemRow[]>;
     return { latest, indicators: store.stats.indicators(new Date(request.now), request.months) };
   },
 

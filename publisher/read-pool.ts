@@ -54,6 +54,10 @@ interface Task {
 interface Slot {
   worker: Worker;
   ready: boolean;
+  /** It was ready once (a later exit is a crash, not a failed start). */
+  started?: boolean;
+  /** The last error it reported. */
+  error?: string;
   /** The tasks it was given, oldest first. */
   tasks: Map<number, Task & { sentAt: number }>;
 }
@@ -141,7 +145,10 @@ export class ReadPool extends EventEmitter implements Reads {
     });
     const slot: Slot = { worker, ready: false, tasks: new Map() };
     worker.on('message', (message: Message) => this.onMessage(slot, message));
-    worker.on('error', (error) => this.options.log?.({ level: 'error', msg: 'read worker failed', error: error.message }));
+    worker.on('error', (error) => {
+      slot.error = error.message;
+      this.options.log?.({ level: 'error', msg: 'read worker failed', error: error.message });
+    });
     worker.on('exit', (code) => this.onExit(slot, code));
     return slot;
   }
@@ -149,6 +156,7 @@ export class ReadPool extends EventEmitter implements Reads {
   private onMessage(slot: Slot, message: Message): void {
     if ('ready' in message) {
       slot.ready = true;
+      slot.started = true;
       this.deathsInARow = 0;
       this.emit('ready', message.items);
       this.drain();
@@ -171,6 +179,8 @@ export class ReadPool extends EventEmitter implements Reads {
 
   private onExit(slot: Slot, code: number): void {
     const index = this.slots.indexOf(slot);
+    // Never ready: its code or the database could not be loaded (ready() says so instead of waiting).
+    if (!slot.ready && !slot.started && !this.closed) this.emit('failed', new Error(`a catalogue reader could not start: ${slot.error ?? `it exited with code ${code}`}`));
     for (const task of slot.tasks.values()) task.reject(new ReadError('the catalogue reader stopped; try again', 503));
     slot.tasks.clear();
     slot.ready = false;
@@ -264,10 +274,23 @@ export class ReadPool extends EventEmitter implements Reads {
     return this.run(name as QueryName, request as never, options);
   }
 
-  /** Resolves once every worker has its index in memory. */
+  /** Resolves once every worker has its index in memory; rejects when one cannot start. */
   async ready(): Promise<void> {
     this.start();
-    while (this.slots.some((s) => !s.ready)) await new Promise((resolve) => this.once('ready', resolve));
+    while (this.slots.some((s) => !s.ready)) {
+      await new Promise<void>((resolve, reject) => {
+        const done = () => {
+          this.off('failed', failed);
+          resolve();
+        };
+        const failed = (error: Error) => {
+          this.off('ready', done);
+          reject(error);
+        };
+        this.once('ready', done);
+        this.once('failed', failed);
+      });
+    }
   }
 
   stats() {

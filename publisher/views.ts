@@ -4,6 +4,7 @@ import { DOC_TYPES, LANGUAGES, SECTIONS, type DocType, type Language, type Multi
 import { type FacetCounts, type ItemFilters, type ItemRow, type PartnerRow } from '../store/index.ts';
 import { type PortalContext } from './context.ts';
 import { dirOf } from './format.ts';
+import { type PassageLink } from './passage-view.ts';
 
 export const PER_PAGE = 20;
 /** Pages of the API's listings (a listing's page costs the same at any depth: catalogue-index.ts). */
@@ -80,6 +81,10 @@ export interface ItemView {
   pages: number | null;
   scanned: boolean;
   snippet?: string;
+  /** A search result's passage: its direction, and "p. N" linking to that page of the text (issue 17). */
+  passage?: PassageLink;
+  /** Search: this result stands for several of the partner's documents with the same title. */
+  folded?: { label: string; href: string };
 }
 
 export function itemView(ctx: PortalContext, lang: string, row: ItemRow, names: Map<string, string>): ItemView {

@@ -102,6 +102,8 @@ export class CatalogueIndex {
   private readonly cellIds = new Map<number, number>();
   private maxPk = 0;
   private versionMark = 0;
+  /** meta.text_changed when last read: texts changed without a version (OCR) stale what is cached from searches. */
+  private textMark = 0;
   private version = -1;
   private built = false;
   private changes = 0;
@@ -218,6 +220,7 @@ export class CatalogueIndex {
     if (this.built && version === this.version) return;
     // The mark is read before the rows: a version committed in between is read again next time.
     const mark = (this.sqlite.prepare('SELECT max(pk) FROM item_versions').pluck().get() as number | null) ?? 0;
+    const textMark = Number(this.sqlite.prepare("SELECT value FROM meta WHERE key = 'text_changed'").pluck().get() ?? 0);
     if (!this.built) {
       this.load('');
       const pks: number[] = [];
@@ -229,8 +232,11 @@ export class CatalogueIndex {
     } else if (mark !== this.versionMark) {
       this.reorder(this.load('WHERE pk IN (SELECT item_pk FROM item_versions WHERE pk > ?)', this.versionMark));
       this.changes++;
+    } else if (textMark !== this.textMark) {
+      this.changes++;
     }
     this.versionMark = mark;
+    this.textMark = textMark;
     this.version = version;
   }
 
@@ -332,7 +338,7 @@ export class CatalogueIndex {
    * walk stops at the page's last item when the cells give the total; with date bounds it walks
    * their slice of the catalogue.
    */
-  listPage(filters: ItemFilters, offset: number, limit: number): { total: number; pks: number[] } {
+  listPage(filters: ItemFilters, offset: number, limit: number, prefer?: string): { total: number; pks: number[] } {
     const matches = this.predicate(filters);
     const known = this.cellsAnswer(filters) ? this.cellsTotal(filters) : undefined;
     // The shortest list to walk: the partner's items, else the section's, else all.
@@ -342,14 +348,33 @@ export class CatalogueIndex {
     const [start, end] = this.dateRange(filters, list);
     const pks: number[] = [];
     let seen = 0;
-    for (let i = start; i < end; i++) {
-      const pk = list[i]!;
-      if (!matches(pk)) continue;
-      if (seen >= offset && pks.length < limit) pks.push(pk);
-      seen++;
+    // Interface language first (issue 14): the items in `prefer` newest first, then the others;
+    // two walks of the same slice, each stopping once the page is full.
+    const preferred = filters.language || prefer === undefined ? 0 : this.dims.language.find(prefer);
+    const language = this.cells.language;
+    const { cell } = this;
+    for (const pass of preferred > 0 ? [1, 2] : [0]) {
+      for (let i = start; i < end; i++) {
+        const pk = list[i]!;
+        if (!matches(pk)) continue;
+        if (pass !== 0 && (language[cell[pk]!] === preferred) !== (pass === 1)) continue;
+        if (seen >= offset && pks.length < limit) pks.push(pk);
+        seen++;
+        if (known !== undefined && pks.length === limit) break;
+      }
       if (known !== undefined && pks.length === limit) break;
     }
     return { total: known ?? seen, pks };
+  }
+
+  /** The language code of an item (0: none or unknown), for orderings that prefer one. */
+  languageOf(pk: number): number {
+    return pk < this.cell.length && this.state[pk] !== UNKNOWN ? this.cells.language[this.cell[pk]!]! : 0;
+  }
+
+  /** The code of a language (0 when no item has it). */
+  languageCode(language: string | undefined): number {
+    return Math.max(0, this.dims.language.find(language));
   }
 
   private wanted(filters: ItemFilters) {

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { textIn, type DocType, type Language, type Multilingual, type Section } from '../config/index.ts';
 import { type DepositItemBuilder } from '../harvester/deposit-item.ts';
 import { changedFields } from '../harvester/plan.ts';
+import { parsePageMap, type PageSpan } from '../harvester/pages.ts';
 import { type ChangePlan } from '../harvester/ports.ts';
 import { type Sqlite } from './db.ts';
 import { type ItemsStore } from './items.ts';
@@ -24,6 +25,10 @@ export interface DepositFile {
   pages: number | null;
   scanned: boolean;
   note: string | null;
+  /** Where each page lies in `text` (harvester/pages.ts); absent: not known. */
+  pageMap?: PageSpan[] | null;
+  /** 1-based pages without a text layer: read by OCR once the deposit is published. */
+  ocrPages?: number[];
 }
 
 /** What a focal point submits. On an edit, `file: null` with kind `file` keeps the previous file. */
@@ -133,6 +138,8 @@ interface RawRevision {
   reason: string | null;
   live_at: string | null;
 }
+
+type PublishedRevision = RawRevision & { text: string; page_map: string | null; ocr_pages: string | null };
 
 interface RawDeposit {
   pk: number;
@@ -294,8 +301,8 @@ export class DepositsStore {
     this.sqlite
       .prepare(
         `INSERT INTO deposit_revisions (deposit_pk, n, submitted_by, submitted_at, titles, description, section, doc_type, language,
-           document_date, kind, file_hash, file_name, file_size, link_url, text, pages, scanned, text_note, status)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
+           document_date, kind, file_hash, file_name, file_size, link_url, text, pages, scanned, text_note, page_map, ocr_pages, status)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
       )
       .run(
         depositPk,
@@ -317,6 +324,8 @@ export class DepositsStore {
         file?.pages ?? null,
         file?.scanned ? 1 : 0,
         file?.note ?? null,
+        file?.pageMap ? JSON.stringify(file.pageMap) : null,
+        file?.ocrPages?.length ? JSON.stringify(file.ocrPages) : null,
       );
   }
 
@@ -352,10 +361,19 @@ export class DepositsStore {
       if (fields.kind === 'file' && !file) {
         if (previous.kind !== 'file' || !previous.file_hash) throw new DepositRefused('no_file');
         const old = this.sqlite
-          .prepare('SELECT text FROM deposit_revisions r JOIN deposits d ON d.pk = r.deposit_pk WHERE d.id = ? AND r.n = ?')
-          .pluck()
-          .get(id, previous.n) as string;
-        file = { hash: previous.file_hash, name: previous.file_name ?? 'document.pdf', size: previous.file_size ?? 0, text: old, pages: previous.pages, scanned: previous.scanned, note: previous.text_note };
+          .prepare('SELECT text, page_map, ocr_pages FROM deposit_revisions r JOIN deposits d ON d.pk = r.deposit_pk WHERE d.id = ? AND r.n = ?')
+          .get(id, previous.n) as { text: string; page_map: string | null; ocr_pages: string | null };
+        file = {
+          hash: previous.file_hash,
+          name: previous.file_name ?? 'document.pdf',
+          size: previous.file_size ?? 0,
+          text: old.text,
+          pages: previous.pages,
+          scanned: previous.scanned,
+          note: previous.text_note,
+          pageMap: parsePageMap(old.page_map, old.text.length),
+          ocrPages: parseJson<number[]>(old.ocr_pages, []),
+        };
       }
       const pk = this.raw(id)!.pk;
       this.sqlite.prepare("UPDATE deposit_revisions SET status = 'superseded' WHERE deposit_pk = ? AND status = 'pending'").run(pk);
@@ -376,8 +394,8 @@ export class DepositsStore {
     const deposit = this.raw(id);
     if (!deposit) throw new DepositRefused('not_found');
     if (deposit.withdrawn_at) throw new DepositRefused('withdrawn');
-    const revision = this.sqlite.prepare(`SELECT ${REVISION_COLUMNS}, text FROM deposit_revisions WHERE deposit_pk = ? AND n = ?`).get(deposit.pk, n) as
-      | (RawRevision & { text: string })
+    const revision = this.sqlite.prepare(`SELECT ${REVISION_COLUMNS}, text, page_map, ocr_pages FROM deposit_revisions WHERE deposit_pk = ? AND n = ?`).get(deposit.pk, n) as
+      | PublishedRevision
       | undefined;
     if (!revision || revision.status !== 'pending') throw new DepositRefused('not_pending');
     this.sqlite.prepare("UPDATE deposit_revisions SET status = 'approved', reviewed_by = ?, reviewed_at = ?, live_at = ? WHERE pk = ?").run(actor, now, now, revision.pk);
@@ -420,7 +438,7 @@ export class DepositsStore {
   }
 
   /** Writes the revision as the deposit's item, through the harvest write path. */
-  private publish(deposit: RawDeposit, revision: RawRevision & { text: string }, now: string, context: PublishContext): void {
+  private publish(deposit: RawDeposit, revision: PublishedRevision, now: string, context: PublishContext): void {
     const source = this.partners.depositSource(deposit.partner_id, now);
     const item = context.makeItem(
       {
@@ -439,6 +457,9 @@ export class DepositsStore {
         pages: revision.pages,
         scanned: revision.scanned === 1,
         submittedAt: revision.submitted_at,
+        fileHash: revision.file_hash,
+        pageMap: parsePageMap(revision.page_map, revision.text.length),
+        ocrPages: parseJson<number[]>(revision.ocr_pages, []),
       },
       { maxTextChars: context.maxTextChars },
     );

@@ -11,10 +11,10 @@ import path from 'node:path';
 const HASH = /^[0-9a-f]{64}$/;
 
 /** The files folder of a database: `deposits/` beside it (`data/portal.db` → `data/deposits/`). */
-export function filesDirFor(dbFile: string): string {
+export function filesDirFor(dbFile: string, name = 'deposits'): string {
   // Created only when a file is stored.
-  if (dbFile === ':memory:') return path.join(os.tmpdir(), `portal-files-${process.pid}-${randomBytes(6).toString('hex')}`);
-  return path.join(path.dirname(path.resolve(dbFile)), 'deposits');
+  if (dbFile === ':memory:') return path.join(os.tmpdir(), `portal-${name === 'deposits' ? 'files' : name}-${process.pid}-${randomBytes(6).toString('hex')}`);
+  return path.join(path.dirname(path.resolve(dbFile)), name);
 }
 
 export class FileStore {
@@ -59,6 +59,33 @@ export class FileStore {
     const temp = this.tempPath();
     fs.writeFileSync(temp, bytes, { mode: 0o600 });
     return this.adopt(temp);
+  }
+
+  /** Stores bytes at once (a harvested scan kept for OCR); returns their hash. */
+  putSync(bytes: Buffer): string {
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    const target = this.pathOf(hash);
+    if (fs.existsSync(target)) return hash;
+    const temp = this.tempPath();
+    fs.writeFileSync(temp, bytes, { mode: 0o600 });
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.chmodSync(temp, 0o440);
+    fs.renameSync(temp, target);
+    return hash;
+  }
+
+  /** Removes a file (the OCR queue's scans, once read; deposits' files are never removed). */
+  remove(hash: string): void {
+    if (HASH.test(hash)) fs.rmSync(this.pathOf(hash), { force: true });
+  }
+
+  /** When a file was stored (ms since 1970); 0 when it is not there. */
+  modifiedAt(hash: string): number {
+    try {
+      return fs.statSync(this.pathOf(hash)).mtimeMs;
+    } catch {
+      return 0;
+    }
   }
 
   read(hash: string): Buffer {

@@ -1,8 +1,21 @@
 // The store's one entry point: `openStore(file)` gives every aggregate, and implements the
 // harvester's HarvestStore port. Nothing outside store/ sees SQL or the database driver.
+import fs from 'node:fs';
 import { type PortalSettings } from '../config/index.ts';
 import { type DatasetPayload } from '../connectors/index.ts';
-import { type ChangePlan, type DatasetCounts, type HarvestStore, type RunTrigger, type SourceOutcome, type SourceRecord, type SourceStateUpdate } from '../harvester/ports.ts';
+import { type OcrResult } from '../connectors/index.ts';
+import {
+  type ChangePlan,
+  type DatasetCounts,
+  type HarvestStore,
+  type OcrJob,
+  type OcrJobStatus,
+  type OcrQueueStore,
+  type RunTrigger,
+  type SourceOutcome,
+  type SourceRecord,
+  type SourceStateUpdate,
+} from '../harvester/ports.ts';
 import { crashPoint } from '../harvester/crash-points.ts';
 import { DatasetsStore } from './datasets.ts';
 import { openDatabase, type OpenOptions, type Sqlite } from './db.ts';
@@ -10,6 +23,7 @@ import { DepositsStore } from './deposits.ts';
 import { FileStore, filesDirFor } from './files.ts';
 import { ItemsStore } from './items.ts';
 import { LibraryStore } from './library.ts';
+import { OcrStore } from './ocr.ts';
 import { PartnersStore, type SyncResult } from './partners.ts';
 import { RemindersStore } from './reminders.ts';
 import { RunsStore } from './runs.ts';
@@ -17,7 +31,8 @@ import { StatsStore } from './stats.ts';
 import { SuggestionsStore } from './suggestions.ts';
 import { UsersStore } from './users.ts';
 
-export type { ItemDetail, ItemFilters, ItemRow, ItemVersion, FacetCounts, FtsQuery, Page, SearchOptions, SearchPage } from './items.ts';
+export type { ItemDetail, ItemFilters, ItemRow, ItemText, ItemVersion, FacetCounts, FtsQuery, Page, SearchOptions, SearchPage } from './items.ts';
+export { OCR_MAX_ATTEMPTS, type OcrJobRow } from './ocr.ts';
 export type { PartnerRow, SourceRow, SyncResult } from './partners.ts';
 export type { RunSummary, RunSourceSummary } from './runs.ts';
 export type { FreshnessReport, PartnerFreshnessRow, SourceFreshnessRow, Indicators, PartnerFreshness, SourceFreshness } from './stats.ts';
@@ -35,7 +50,7 @@ export { backupDatabase, restoreDatabase, databaseHolders, BackupError, type Bac
 export type { ReminderKind, ReminderMessage, ReminderRow, ReminderStatus } from './reminders.ts';
 export { headlinePoints, sameValue, type SeriesRow, type SeriesDisplay, type ObservationRow, type RevisionRow } from './datasets.ts';
 
-export class Store implements HarvestStore {
+export class Store implements HarvestStore, OcrQueueStore {
   readonly partners: PartnersStore;
   readonly items: ItemsStore;
   readonly runs: RunsStore;
@@ -48,27 +63,34 @@ export class Store implements HarvestStore {
   readonly files: FileStore;
   readonly library: LibraryStore;
   readonly datasets: DatasetsStore;
+  /** The OCR queue and the text recognised on scanned documents. */
+  readonly ocr: OcrStore;
 
   constructor(
     private readonly sqlite: Sqlite,
     filesDir: string,
+    scansDir: string,
     options: StoreOptions = {},
+    /** The scans folder is this store's alone (an in-memory catalogue's): removed when it closes. */
+    private readonly privateScans = false,
   ) {
     this.partners = new PartnersStore(sqlite);
-    this.items = new ItemsStore(sqlite, options.rankWindow);
+    this.files = new FileStore(filesDir);
+    this.ocr = new OcrStore(sqlite, new FileStore(scansDir), this.files);
+    this.items = new ItemsStore(sqlite, this.ocr, options.rankWindow);
     this.runs = new RunsStore(sqlite);
     this.stats = new StatsStore(sqlite);
     this.suggestions = new SuggestionsStore(sqlite);
     this.users = new UsersStore(sqlite);
     this.deposits = new DepositsStore(sqlite, this.items, this.partners, () => this.stats.invalidate());
     this.reminders = new RemindersStore(sqlite);
-    this.files = new FileStore(filesDir);
     this.library = new LibraryStore(sqlite);
     this.datasets = new DatasetsStore(sqlite);
   }
 
   close(): void {
     if (this.sqlite.open) this.sqlite.close();
+    if (this.privateScans) fs.rmSync(this.ocr.scans.dir, { recursive: true, force: true });
   }
 
   /** Runs `fn` in one transaction. */
@@ -216,6 +238,60 @@ export class Store implements HarvestStore {
   recordDailyFreshness(now: Date): void {
     this.stats.recordDailyFreshness(now);
   }
+
+  // ---------------------------------------------------------------- OCR (HarvestStore, OcrQueueStore)
+
+  ocrStatus(fileHash: string): OcrJobStatus | null {
+    return this.ocr.status(fileHash);
+  }
+
+  ocrCounts(): { waiting: number; queued: number } {
+    return this.ocr.counts();
+  }
+
+  keepScan(bytes: Buffer): string {
+    return this.ocr.scans.putSync(bytes);
+  }
+
+  ocrNotice(): string | undefined {
+    return this.getMeta('ocr_unavailable');
+  }
+
+  setOcrNotice(message: string | null): void {
+    this.setMeta('ocr_unavailable', message);
+  }
+
+  releaseStaleOcrJobs(isAlive: (owner: string) => boolean): number {
+    return this.ocr.releaseStale(isAlive);
+  }
+
+  claimOcrJob(owner: string, now: string): OcrJob | undefined {
+    return this.ocr.claim(owner, now);
+  }
+
+  ocrFile(job: OcrJob): Buffer | undefined {
+    return this.ocr.file(job);
+  }
+
+  completeOcrJob(job: OcrJob, result: OcrResult & { status: 'ok' }, now: string, maxChars: number): { items: number; pages: number } {
+    const failed = result.failed.length ? result.failed.map((f) => `p. ${f.page}: ${f.message}`).join('; ').slice(0, 500) : null;
+    const outcome = this.sqlite.transaction(() => {
+      const kept = this.ocr.saveRecognised(job, result.pages, { failed, durationMs: result.durationMs }, now, maxChars);
+      return { items: this.items.applyRecognised(job.fileHash, now), pages: kept.size };
+    })();
+    this.ocr.dropScan(job);
+    this.stats.invalidate();
+    return outcome;
+  }
+
+  failOcrJob(job: OcrJob, code: string, message: string, now: string): void {
+    this.ocr.fail(job, code, message, now);
+    this.ocr.dropScan(job);
+  }
+
+  releaseOcrJob(job: OcrJob): void {
+    this.ocr.release(job);
+  }
 }
 
 export interface StoreOptions extends OpenOptions {
@@ -223,10 +299,20 @@ export interface StoreOptions extends OpenOptions {
   rankWindow?: number;
   /** Where deposited files live; by default `deposits/` beside the database (a private temporary folder for ':memory:'). */
   filesDir?: string;
+  /** Where scans wait for OCR; by default `scans/` beside the database (a private temporary folder for ':memory:'). */
+  scansDir?: string;
 }
 
 /** Opens the catalogue. */
 export function openStore(file: string, options: StoreOptions = {}): Store {
   const { sqlite } = openDatabase(file, options);
-  return new Store(sqlite, options.filesDir ?? filesDirFor(file), options);
+  return new Store(
+    sqlite,
+    options.filesDir ?? filesDirFor(file),
+    options.scansDir ?? filesDirFor(file, 'scans'),
+    options,
+    file === ':memory:' && !options.scansDir,
+  );
 }
+export { Vocabulary, editDistance } from './vocabulary.ts';
+export type { VocabularyWord } from './vocabulary.ts';

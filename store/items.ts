@@ -2,6 +2,7 @@
 // full-text row, in one transaction) and the publisher's reads (lists, facets, search, one item).
 import { type DocType, type Language, type Section } from '../config/index.ts';
 import { analyzeForIndex } from '../harvester/analyzer.ts';
+import { composeText, layerPages, parsePageMap, textFacts, type PageSpan } from '../harvester/pages.ts';
 import {
   type ChangePlan,
   type DocumentFacts,
@@ -12,8 +13,17 @@ import {
 } from '../harvester/ports.ts';
 import { CatalogueIndex } from './catalogue-index.ts';
 import { type Sqlite } from './db.ts';
+import { type OcrStore } from './ocr.ts';
 import { complete, RANK_WINDOW, SearchEngine, type FtsQuery, type SearchOptions } from './search.ts';
 import { parseJson } from './util.ts';
+import { type Vocabulary, VocabularyBuilder } from './vocabulary.ts';
+
+/** How often, at most, the titles' vocabulary is read again after the catalogue changed. */
+export const VOCABULARY_REBUILD_MS = 10 * 60_000;
+/** Titles the vocabulary is read from, the newest first. */
+export const VOCABULARY_TITLES = 50_000;
+/** Titles read in one step of a vocabulary's build. */
+const VOCABULARY_BATCH = 1_000;
 
 export type { FtsQuery, SearchOptions } from './search.ts';
 
@@ -54,6 +64,19 @@ export interface ItemRow {
   pages: number | null;
   scanned: boolean;
   text_chars: number;
+  /** Pages of text the portal holds (the text view's pages). */
+  text_pages: number;
+  /** `layer` (the document's own text), `ocr` (some pages recognised), null without text. */
+  text_source: 'layer' | 'ocr' | null;
+}
+
+/** An item's whole text with where each page lies in it (the text view). */
+export interface ItemText {
+  text: string;
+  /** Null: text without pages (a feed's text, or read before pages were kept). */
+  spans: PageSpan[] | null;
+  /** The language OCR gave each recognised page. */
+  ocrLanguages: Map<number, Language | null>;
 }
 
 export interface ItemVersion {
@@ -99,10 +122,16 @@ const ITEM_COLUMNS = `i.pk, i.id, i.title, i.url, i.partner_id AS partner, s.sou
   i.doc_type, i.language, i.published_at, i.first_seen_at,
   CASE WHEN i.missing_count = 0 AND i.gone_since IS NULL AND i.off_listing_since IS NULL
        THEN coalesce(s.last_success_at, i.first_seen_at) ELSE coalesce(i.last_seen_at, i.first_seen_at) END AS last_seen_at,
-  i.last_changed_at, i.content_hash, i.summary, i.sort_date, i.gone_since, i.pages, i.scanned, i.text_chars`;
+  i.last_changed_at, i.content_hash, i.summary, i.sort_date, i.gone_since, i.pages, i.scanned, i.text_chars, i.text_pages, i.text_source`;
 
 type RawItemRow = Omit<ItemRow, 'scanned'> & { scanned: number };
 const toItemRow = (r: RawItemRow): ItemRow => ({ ...r, scanned: r.scanned === 1 });
+
+/** The later of two ISO timestamps (either may be missing). */
+function later(a: string | null, b: string | null): string | null {
+  if (a === null || b === null) return a ?? b;
+  return Date.parse(a) >= Date.parse(b) ? a : b;
+}
 
 function yearOf(sortDate: string): number {
   return Number(sortDate.slice(0, 4));
@@ -119,9 +148,12 @@ export class ItemsStore {
   /** Facet counts of recent searches, until the catalogue's content changes. */
   private readonly facetCache = new Map<string, FacetCounts>();
   private facetGeneration = -1;
+  private vocab?: { vocabulary: Vocabulary; generation: number; builtAt: number };
+  private vocabBuild?: { builder: VocabularyBuilder; read: number; generation: number; done: boolean };
 
   constructor(
     private readonly sqlite: Sqlite,
+    private readonly ocr: OcrStore,
     rankWindow = RANK_WINDOW,
   ) {
     this.catalogue = new CatalogueIndex(sqlite);
@@ -130,17 +162,19 @@ export class ItemsStore {
       existing: sqlite.prepare(
         `SELECT pk, identity, content_hash, sort_date, first_seen_at, missing_count, gone_since, off_listing_since, title, url, summary,
            published_at, doc_type, language, document_url, document_etag, document_last_modified, document_hash, pages,
-           scanned, fetched_at,
-           (SELECT v.snapshot FROM item_versions v WHERE v.item_pk = items.pk ORDER BY v.pk DESC LIMIT 1) AS snapshot
+           scanned, fetched_at, document_file_hash,
+           (SELECT v.snapshot FROM item_versions v WHERE v.item_pk = items.pk ORDER BY v.pk DESC LIMIT 1) AS snapshot,
+           (SELECT t.page_map IS NOT NULL FROM item_texts t WHERE t.item_pk = items.pk) AS paged,
+           (SELECT j.status FROM ocr_jobs j WHERE j.file_hash = items.document_file_hash) AS ocr_status
          FROM items WHERE source_pk = ?`,
       ),
       insert: sqlite.prepare(
         `INSERT INTO items (id, source_pk, partner_id, identity, guid, url, title, summary, language, section, doc_type,
            published_at, sort_date, year, first_seen_at, last_changed_at, fetched_at, content_hash, document_url,
-           document_etag, document_last_modified, document_hash, pages, scanned, text_chars, author)
+           document_etag, document_last_modified, document_hash, pages, scanned, text_chars, author, document_file_hash)
          VALUES (@id, @source_pk, @partner_id, @identity, @guid, @url, @title, @summary, @language, @section, @doc_type,
            @published_at, @sort_date, @year, @now, @now, @now, @content_hash, @document_url, @document_etag,
-           @document_last_modified, @document_hash, @pages, @scanned, @text_chars, @author)`,
+           @document_last_modified, @document_hash, @pages, @scanned, @text_chars, @author, @document_file_hash)`,
       ),
       update: sqlite.prepare(
         `UPDATE items SET guid = @guid, url = @url, title = @title, summary = @summary, language = @language,
@@ -148,7 +182,8 @@ export class ItemsStore {
            last_changed_at = @now, fetched_at = @now, content_hash = @content_hash, missing_count = 0, gone_since = NULL,
            off_listing_since = NULL, last_seen_at = NULL, document_url = @document_url, document_etag = @document_etag,
            document_last_modified = @document_last_modified, document_hash = @document_hash, pages = @pages,
-           scanned = @scanned, text_chars = coalesce(@text_chars, text_chars), author = @author
+           scanned = @scanned, text_chars = coalesce(@text_chars, text_chars), author = @author,
+           document_file_hash = @document_file_hash
          WHERE pk = @pk`,
       ),
       seenAgain: sqlite.prepare(
@@ -164,11 +199,16 @@ export class ItemsStore {
       documentRefresh: sqlite.prepare(
         'UPDATE items SET document_etag = ?, document_last_modified = ?, fetched_at = ? WHERE pk = ?',
       ),
-      upsertText: sqlite.prepare(
-        'INSERT INTO item_texts (item_pk, text) VALUES (?, ?) ON CONFLICT(item_pk) DO UPDATE SET text = excluded.text',
-      ),
       deleteText: sqlite.prepare('DELETE FROM item_texts WHERE item_pk = ?'),
       getText: sqlite.prepare('SELECT text FROM item_texts WHERE item_pk = ?'),
+      writeText: sqlite.prepare(
+        'INSERT INTO item_texts (item_pk, text, page_map) VALUES (?, ?, ?) ON CONFLICT(item_pk) DO UPDATE SET text = excluded.text, page_map = excluded.page_map',
+      ),
+      textWithMap: sqlite.prepare('SELECT text, page_map FROM item_texts WHERE item_pk = ?'),
+      textFacts: sqlite.prepare('UPDATE items SET text_pages = ?, text_source = ?, text_chars = ? WHERE pk = ?'),
+      fileHash: sqlite.prepare('UPDATE items SET document_file_hash = ? WHERE pk = ?'),
+      itemsOfFile: sqlite.prepare('SELECT pk, gone_since FROM items WHERE document_file_hash = ?'),
+      indexRow: sqlite.prepare('SELECT title, summary, section, doc_type, partner_id, language, sort_date FROM items WHERE pk = ?'),
       insertVersion: sqlite.prepare(
         `INSERT INTO item_versions (item_pk, content_hash, seen_at, event, snapshot, changed_fields, run_pk)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -194,8 +234,27 @@ export class ItemsStore {
          WHERE i.section = ? AND i.gone_since IS NULL ORDER BY i.sort_date DESC, i.pk DESC LIMIT ?`,
       ),
       watermark: sqlite.prepare('SELECT pk, seen_at FROM item_versions ORDER BY pk DESC LIMIT 1'),
+      vocabularyTitles: sqlite.prepare('SELECT title FROM items WHERE gone_since IS NULL ORDER BY sort_date DESC, pk DESC LIMIT ? OFFSET ?').pluck(),
+      translations: sqlite.prepare(
+        `SELECT ${ITEM_COLUMNS}, (o.document_hash IS NOT NULL AND i.document_hash = o.document_hash) AS shares_file
+         FROM items o JOIN items i ON i.partner_id = o.partner_id AND i.sort_date BETWEEN date(o.sort_date, '-1 day') AND date(o.sort_date, '+1 day')
+           JOIN sources s ON s.pk = i.source_pk
+         WHERE o.pk = @pk AND i.pk <> o.pk AND i.gone_since IS NULL AND i.language IS NOT NULL AND i.language IS NOT o.language
+           AND ((o.document_hash IS NOT NULL AND i.document_hash = o.document_hash)
+             OR (i.section = o.section AND i.doc_type IS o.doc_type AND o.published_at IS NOT NULL AND i.published_at IS NOT NULL))
+         LIMIT 50`,
+      ),
       // The item's versions through item_versions_item_idx.
-      itemWatermark: sqlite.prepare('SELECT v.pk, v.seen_at FROM items i JOIN item_versions v ON v.item_pk = i.pk WHERE i.id = ? ORDER BY v.pk DESC LIMIT 1'),
+      itemWatermark: sqlite.prepare(
+        'SELECT v.pk, v.seen_at, i.text_stamp, i.text_changed_at FROM items i JOIN item_versions v ON v.item_pk = i.pk WHERE i.id = ? ORDER BY v.pk DESC LIMIT 1',
+      ),
+      // Texts changed without a version (OCR, pages mapped): a counter and when it last moved.
+      textChanged: sqlite.prepare("SELECT CAST(value AS INTEGER) AS n, updated_at AS at FROM meta WHERE key = 'text_changed'"),
+      bumpTextChanged: sqlite.prepare(
+        `INSERT INTO meta (key, value, updated_at) VALUES ('text_changed', '1', ?)
+         ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1, updated_at = excluded.updated_at RETURNING CAST(value AS INTEGER) AS n`,
+      ),
+      stampText: sqlite.prepare('UPDATE items SET text_stamp = ?, text_changed_at = ? WHERE pk = ?'),
     };
     this.rebuildTitleIndexIfAsked();
   }
@@ -223,7 +282,10 @@ export class ItemsStore {
       pages: number | null;
       scanned: number;
       fetched_at: string;
+      document_file_hash: string | null;
       snapshot: string | null;
+      paged: number | null;
+      ocr_status: ExistingItem['ocrStatus'];
     }>;
     return rows.map((r) => ({
       pk: r.pk,
@@ -254,8 +316,11 @@ export class ItemsStore {
               pages: r.pages,
               scanned: r.scanned === 1,
               fetchedAt: r.fetched_at,
+              fileHash: r.document_file_hash,
             }
           : null,
+      paged: r.paged === 1,
+      ocrStatus: r.ocr_status ?? null,
     }));
   }
 
@@ -305,7 +370,104 @@ export class ItemsStore {
       document_hash: document?.hash ?? null,
       pages: document?.pages ?? null,
       scanned: document?.scanned ? 1 : 0,
+      document_file_hash: document?.fileHash ?? null,
     };
+  }
+
+  /**
+   * Writes an item's text with its page map, its pages' text recognised by OCR when its document's
+   * file was read, and what the API says of it (pages, source); asks for OCR when pages have no
+   * text layer. Returns the text to index.
+   */
+  private writeText(pk: number, item: HarvestedItem, text: string): string {
+    let spans: PageSpan[] | null = item.pageSpans ?? null;
+    let stored = text;
+    const fileHash = item.document?.fileHash;
+    if (fileHash && spans) {
+      const recognised = this.ocr.recognised(fileHash);
+      if (recognised.size > 0) ({ text: stored, spans } = composeText(layerPages(text, spans), recognised));
+    }
+    if (stored || spans) this.statements.writeText.run(pk, stored, spans ? JSON.stringify(spans) : null);
+    else this.statements.deleteText.run(pk);
+    const facts = textFacts(stored, spans);
+    this.statements.textFacts.run(facts.pages, facts.source, stored.length, pk);
+    return stored;
+  }
+
+  /** OCR is asked for the pages of an item's document that have no text layer. */
+  private requestOcr(item: HarvestedItem, now: string): void {
+    if (item.ocr) this.ocr.request(item.ocr.fileHash, item.ocr.pages, item.ocr.language, item.ocr.store, now);
+  }
+
+  /** The item's stored text and page map. */
+  private storedText(pk: number): { text: string; spans: PageSpan[] | null } {
+    const row = this.statements.textWithMap.get(pk) as { text: string; page_map: string | null } | undefined;
+    if (!row) return { text: '', spans: null };
+    return { text: row.text, spans: parsePageMap(row.page_map, row.text.length) };
+  }
+
+  /** Writes the search rows of an item from what the catalogue holds (after OCR gave it text). */
+  private reindex(pk: number, text: string): void {
+    const row = this.statements.indexRow.get(pk) as
+      | { title: string; summary: string; section: Section; doc_type: DocType | null; partner_id: string; language: Language | null; sort_date: string }
+      | undefined;
+    if (!row) return;
+    const summaryText = row.summary
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&');
+    this.unindex(pk);
+    this.index(
+      pk,
+      { title: row.title, summaryText, section: row.section, docType: row.doc_type, language: row.language } as HarvestedItem,
+      row.partner_id,
+      row.sort_date,
+      text,
+    );
+  }
+
+  /**
+   * Text recognised on a file's pages (OCR) goes to every item whose document is that file: its
+   * pages without a text layer take it, the search index gets it. No new version: the partner's
+   * document did not change, the portal read more of it. Call inside a transaction.
+   */
+  applyRecognised(fileHash: string, now: string): number {
+    const recognised = this.ocr.recognised(fileHash);
+    const items = this.statements.itemsOfFile.all(fileHash) as Array<{ pk: number; gone_since: string | null }>;
+    this.textChanged(items.map((i) => i.pk), now);
+    for (const { pk, gone_since } of items) {
+      const stored = this.storedText(pk);
+      const spans = stored.spans ?? (stored.text.trim() ? ([[1, 0, stored.text.length, 0]] as PageSpan[]) : []);
+      const composed = composeText(layerPages(stored.text, spans), recognised);
+      this.statements.writeText.run(pk, composed.text, JSON.stringify(composed.spans));
+      const facts = textFacts(composed.text, composed.spans);
+      this.statements.textFacts.run(facts.pages, facts.source, composed.text.length, pk);
+      if (!gone_since) this.reindex(pk, composed.text);
+    }
+    return items.length;
+  }
+
+  /**
+   * Items whose text changed without a new version (what the pages show and search finds): the
+   * catalogue's text counter moves and the items are stamped with it, so pages' validators
+   * (watermark, itemWatermark) and the read workers' search caches (CatalogueIndex) see it.
+   */
+  private textChanged(pks: number[], now: string): void {
+    if (pks.length === 0) return;
+    const { n } = this.statements.bumpTextChanged.get(now) as { n: number };
+    for (const pk of pks) this.statements.stampText.run(n, now, pk);
+    this.catalogue.touch();
+  }
+
+  /** An item's whole text with its page map, for the text view. */
+  text(pk: number): ItemText {
+    const stored = this.storedText(pk);
+    const fileHash = this.sqlite.prepare('SELECT document_file_hash FROM items WHERE pk = ?').pluck().get(pk) as string | null | undefined;
+    const ocrLanguages = fileHash && stored.spans?.some((s) => s[3] === 1) ? this.ocr.pageLanguages(fileHash) : new Map<number, Language | null>();
+    return { ...stored, ocrLanguages };
   }
 
   /** Applies a change plan. Call inside a transaction (Store.commitHarvest does). */
@@ -338,9 +500,10 @@ export class ItemsStore {
         author: item.author,
       });
       const pk = Number(info.lastInsertRowid);
-      if (text) s.upsertText.run(pk, text);
+      const indexed = this.writeText(pk, item, text);
+      this.requestOcr(item, now);
       s.insertVersion.run(pk, item.contentHash, now, 'new', JSON.stringify(item.snapshot), '[]', runPk);
-      this.index(pk, item, source.partnerId, sortDate, text);
+      this.index(pk, item, source.partnerId, sortDate, indexed);
     }
     for (const { existing, item, event, changedFields } of plan.updates) {
       const sortDate = item.publishedAt ?? existing.firstSeenAt.slice(0, 10);
@@ -365,11 +528,10 @@ export class ItemsStore {
       let text = item.text;
       if (text === undefined) {
         text = (s.getText.get(existing.pk) as { text: string } | undefined)?.text ?? '';
-      } else if (text) {
-        s.upsertText.run(existing.pk, text);
       } else {
-        s.deleteText.run(existing.pk);
+        text = this.writeText(existing.pk, item, text);
       }
+      this.requestOcr(item, now);
       s.insertVersion.run(existing.pk, item.contentHash, now, event, JSON.stringify(item.snapshot), JSON.stringify(changedFields), runPk);
       if (!existing.goneSince) this.unindex(existing.pk);
       this.index(existing.pk, item, source.partnerId, sortDate, text);
@@ -382,16 +544,29 @@ export class ItemsStore {
       this.unindex(existing.pk);
     }
     for (const existing of plan.offListing) s.offListing.run(now, lastSeen, existing.pk);
-    for (const { existing, document } of plan.documentRefresh) {
+    for (const { existing, document, item } of plan.documentRefresh) {
       s.documentRefresh.run(document.etag, document.lastModified, document.fetchedAt, existing.pk);
+      if (!item) continue;
+      // The same text, read again: its pages are mapped if they were not yet (read before issue
+      // 17). A new file with the same text layer (a page scanned again) shows what was recognised
+      // on that file, as a changed text would: nothing until OCR has read it.
+      const fileChanged = Boolean(document.fileHash) && document.fileHash !== existing.document?.fileHash;
+      if (fileChanged) s.fileHash.run(document.fileHash, existing.pk);
+      if (item.text !== undefined && item.pageSpans && (!existing.paged || fileChanged)) {
+        const indexed = this.writeText(existing.pk, item, item.text);
+        if (fileChanged && !existing.goneSince) this.reindex(existing.pk, indexed);
+        this.textChanged([existing.pk], now);
+      }
+      this.requestOcr(item, now);
     }
   }
 
   // ------------------------------------------------------------------ reads
 
   /** A listing page, newest first (the in-memory index walks to the page; see catalogue-index.ts). */
-  list(filters: ItemFilters, page: number, perPage: number): Page<ItemRow> {
-    const { total, pks } = this.catalogue.listPage(filters, (page - 1) * perPage, perPage);
+  list(filters: ItemFilters, page: number, perPage: number, prefer?: string): Page<ItemRow> {
+    // `prefer`: the page's language, whose items come first (issue 14).
+    const { total, pks } = this.catalogue.listPage(filters, (page - 1) * perPage, perPage, prefer);
     return { total, items: this.rowsOf(pks) };
   }
 
@@ -403,9 +578,72 @@ export class ItemsStore {
     return pks.filter((pk) => byPk.has(pk)).map((pk) => toItemRow(byPk.get(pk)!));
   }
 
-  /** Latest items of a section (the home page): no count needed. */
-  latest(section: Section, limit: number): ItemRow[] {
-    return (this.statements.latest.all(section, limit) as RawItemRow[]).map(toItemRow);
+  /** Latest items of a section (the home page), those in `prefer` (the page's language) first. */
+  latest(section: Section, limit: number, prefer?: string): ItemRow[] {
+    if (prefer === undefined) return (this.statements.latest.all(section, limit) as RawItemRow[]).map(toItemRow);
+    return this.rowsOf(this.catalogue.listPage({ section }, 0, limit, prefer).pks);
+  }
+
+  /**
+   * The titles' vocabulary (store/vocabulary.ts), built on first use and again, once the
+   * catalogue has changed, at most every VOCABULARY_REBUILD_MS.
+   */
+  vocabulary(): Vocabulary {
+    return complete(this.vocabularySteps());
+  }
+
+  /**
+   * The same, as steps: the titles are read VOCABULARY_BATCH at a time, yielding between batches,
+   * so a read worker answers other requests while a vocabulary is built (50,000 titles took
+   * 2.5 s on a loaded machine: one request must not hold the worker that long). Searches that need
+   * it meanwhile drive the same build; once a vocabulary exists, a rebuild serves the old one
+   * until the new one is complete.
+   */
+  *vocabularySteps(): Generator<void, Vocabulary> {
+    this.catalogue.fresh();
+    const stale = this.vocab && this.vocab.generation !== this.catalogue.generation && Date.now() - this.vocab.builtAt > VOCABULARY_REBUILD_MS;
+    if (this.vocab && !stale) return this.vocab.vocabulary;
+    if (!this.vocabBuild) this.vocabBuild = { builder: new VocabularyBuilder(), read: 0, generation: this.catalogue.generation, done: false };
+    const build = this.vocabBuild;
+    while (!build.done) {
+      // The newest titles only: bounded work whatever the catalogue's size (their words are the
+      // catalogue's current vocabulary). One batch per step, by offset: a statement left open
+      // across steps would keep the connection busy for the other requests.
+      const batch = this.statements.vocabularyTitles.all(Math.min(VOCABULARY_BATCH, VOCABULARY_TITLES - build.read), build.read) as string[];
+      build.builder.add(batch);
+      build.read += batch.length;
+      if (batch.length < VOCABULARY_BATCH || build.read >= VOCABULARY_TITLES) {
+        build.done = true;
+        this.vocab = { vocabulary: build.builder.finish(), generation: build.generation, builtAt: Date.now() };
+        if (this.vocabBuild === build) this.vocabBuild = undefined;
+        break;
+      }
+      if (this.vocab) return this.vocab.vocabulary; // the old one until this build is complete
+      yield;
+    }
+    return this.vocab!.vocabulary;
+  }
+
+  /**
+   * The same document in the other languages (issue 14): items of the same partner in another
+   * language that share the document file, or were published the same day (within a day) with
+   * the same type in the same section, when only one such item per language does. One indexed
+   * query over the partner's items of those days.
+   */
+  translations(pk: number): ItemRow[] {
+    const rows = this.statements.translations.all({ pk }) as Array<RawItemRow & { shares_file: number }>;
+    const byLanguage = new Map<string, Array<RawItemRow & { shares_file: number }>>();
+    for (const row of rows) {
+      if (!row.language) continue;
+      byLanguage.set(row.language, [...(byLanguage.get(row.language) ?? []), row]);
+    }
+    const found: ItemRow[] = [];
+    for (const candidates of byLanguage.values()) {
+      const sharing = candidates.filter((c) => c.shares_file === 1);
+      const pick = sharing.length >= 1 ? sharing[0] : candidates.length === 1 ? candidates[0] : undefined;
+      if (pick) found.push(toItemRow(pick));
+    }
+    return found.sort((a, b) => (a.language! < b.language! ? -1 : 1));
   }
 
   /**
@@ -462,13 +700,27 @@ export class ItemsStore {
    */
   watermark(): { version: number; changedAt: string | null } {
     const row = this.statements.watermark.get() as { pk: number; seen_at: string } | undefined;
-    return { version: row?.pk ?? 0, changedAt: row?.seen_at ?? null };
+    // Texts that changed without a version (OCR) move it too: both counters only grow, so their sum does.
+    const text = this.statements.textChanged.get() as { n: number; at: string } | undefined;
+    return { version: (row?.pk ?? 0) + (text?.n ?? 0), changedAt: later(row?.seen_at ?? null, text?.at ?? null) };
   }
 
   /** An item's own watermark (its newest version row and when it was written), or undefined for an unknown id. */
   itemWatermark(id: string): { version: number; changedAt: string | null } | undefined {
-    const row = this.statements.itemWatermark.get(id) as { pk: number; seen_at: string } | undefined;
-    return row ? { version: row.pk, changedAt: row.seen_at } : undefined;
+    const row = this.statements.itemWatermark.get(id) as { pk: number; seen_at: string; text_stamp: number; text_changed_at: string | null } | undefined;
+    return row ? { version: row.pk + row.text_stamp, changedAt: later(row.seen_at, row.text_changed_at) } : undefined;
+  }
+
+  /**
+   * The beginning of items' texts with their page maps (search results' passages, "p. N"): at most
+   * `maxChars` characters of each; the page map is checked against the whole text's length.
+   */
+  pagedTextsOf(pks: number[], maxChars: number): Map<number, { text: string; spans: PageSpan[] | null }> {
+    if (pks.length === 0) return new Map();
+    const rows = this.sqlite
+      .prepare(`SELECT item_pk, substr(text, 1, ?) AS text, length(text) AS length, page_map FROM item_texts WHERE item_pk IN (SELECT value FROM json_each(?))`)
+      .all(maxChars, JSON.stringify(pks)) as Array<{ item_pk: number; text: string; length: number; page_map: string | null }>;
+    return new Map(rows.map((r) => [r.item_pk, { text: r.text, spans: parsePageMap(r.page_map, r.length) }]));
   }
 
   /** The beginning of items' texts, for search snippets. */

@@ -120,6 +120,18 @@ export const items = sqliteTable(
     scanned: integer('scanned', { mode: 'boolean' }).notNull().default(false),
     textChars: integer('text_chars').notNull().default(0),
     author: text('author'),
+    /** sha256 of the linked document's bytes (the PDF file): OCR results are kept by it. */
+    documentFileHash: text('document_file_hash'),
+    /** Pages of text the portal holds for the item (the text view's pages; 1 for text without pages). */
+    textPages: integer('text_pages').notNull().default(0),
+    /** Where the text came from: `layer` (the document's own text), `ocr` (some pages recognised), null without text. */
+    textSource: text('text_source'),
+    /**
+     * When the item's text last changed without a new version (OCR read its pages, a harvest mapped
+     * its pages): with `meta.text_changed`, what the pages' validators see besides versions.
+     */
+    textStamp: integer('text_stamp').notNull().default(0),
+    textChangedAt: text('text_changed_at'),
   },
   (t) => [
     // Public item page and API: GET /{lang}/items/{id}, /api/items/{id}.
@@ -138,6 +150,8 @@ export const items = sqliteTable(
     index('items_partner_section_idx').on(t.partnerId, t.section, t.goneSince),
     // Freshness report and source lists: listed items per source.
     index('items_source_gone_idx').on(t.sourcePk, t.goneSince),
+    // OCR results applied to every item whose document is the recognised file.
+    index('items_document_file_idx').on(t.documentFileHash),
   ],
 );
 
@@ -147,7 +161,60 @@ export const itemTexts = sqliteTable('item_texts', {
     .primaryKey()
     .references(() => items.pk),
   text: text('text').notNull(),
+  /**
+   * Where each page's text lies in `text`: JSON `[[page, start, end, ocr], …]` (1-based page of the
+   * document, UTF-16 offsets, ocr 1 for a recognised page). Null for text without pages (feeds,
+   * and documents read before issue 17: read again at their next harvest).
+   */
+  pageMap: text('page_map'),
 });
+
+/**
+ * Scanned documents waiting for OCR, one per file (sha256 of its bytes): harvests and deposits
+ * queue them, `portal ocr` (started by `portal serve`) reads them in the background.
+ */
+export const ocrJobs = sqliteTable(
+  'ocr_jobs',
+  {
+    fileHash: text('file_hash').primaryKey(),
+    /** `queued`, `running`, `done` or `failed`. */
+    status: text('status').notNull(),
+    /** Where the file is kept: `scans` (harvested, removed once read) or `deposits` (a deposit's file). */
+    store: text('store').notNull(),
+    /** The source's or deposit's language; null: detected per page. */
+    language: text('language'),
+    /** JSON list of the 1-based pages without a text layer. */
+    pages: text('pages').notNull(),
+    queuedAt: text('queued_at').notNull(),
+    startedAt: text('started_at'),
+    finishedAt: text('finished_at'),
+    /** The process reading it (`host:pid`), while running. */
+    owner: text('owner'),
+    attempts: integer('attempts').notNull().default(0),
+    /** Pages recognised, and what went wrong (failed jobs; pages that failed in a done one). */
+    pagesRead: integer('pages_read').notNull().default(0),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    durationMs: integer('duration_ms'),
+  },
+  (t) => [
+    // The worker takes the oldest queued job; the queue's length bounds new ones.
+    index('ocr_jobs_status_idx').on(t.status, t.queuedAt),
+  ],
+);
+
+/** Text recognised on a scanned document's pages, by file: redone only when the file changes. */
+export const ocrPages = sqliteTable(
+  'ocr_pages',
+  {
+    fileHash: text('file_hash').notNull(),
+    page: integer('page').notNull(),
+    text: text('text').notNull(),
+    /** The page's language as the OCR read it (the source's, or Arabic when the script says so). */
+    language: text('language'),
+  },
+  (t) => [primaryKey({ columns: [t.fileHash, t.page] })],
+);
 
 /**
  * When each item last changed, as OAI-PMH harvesters see it (its datestamp): the time the change
@@ -466,6 +533,10 @@ export const depositRevisions = sqliteTable(
     scanned: integer('scanned', { mode: 'boolean' }).notNull().default(false),
     /** What the extraction wants the focal point to know (pages skipped, no text layer). */
     textNote: text('text_note'),
+    /** Where each page's text lies in `text` (as item_texts.page_map); null before issue 17. */
+    pageMap: text('page_map'),
+    /** JSON list of the 1-based pages without a text layer (scanned): what OCR reads once it is published. */
+    ocrPages: text('ocr_pages'),
     /** `pending`, `approved`, `rejected`, `superseded` (a later edit replaced it before review) or `withdrawn`. */
     status: text('status').notNull(),
     reviewedBy: text('reviewed_by'),

@@ -24,6 +24,8 @@ export interface FtsQuery {
   match: string;
   /** The query's words and phrases, each quoted for FTS5: items with them in their title come first. */
   phrases?: string[];
+  /** The page's language: among items with as many of the query's words in their title, its items come first (issue 14). */
+  prefer?: string;
 }
 
 export interface SearchOptions {
@@ -90,7 +92,7 @@ export class SearchEngine {
   }
 
   private keyOf(fts: FtsQuery): string {
-    return `${fts.match}\u0000${(fts.phrases ?? []).join('\u0000')}`;
+    return `${fts.prefer ?? ''}\u0000${fts.match}\u0000${(fts.phrases ?? []).join('\u0000')}`;
   }
 
   /** Whether the query's candidates are kept (no SQL to run for them). */
@@ -128,13 +130,16 @@ export class SearchEngine {
         words[pk]!++;
       }
     }
-    // Sorted by one number: (255 - words) * 2^31 + recency; the recency rank gives the rowid back.
+    // Sorted by one number: (255 - words) * 2^32 + (another language than the page's) * 2^31 +
+    // recency; the recency rank gives the rowid back.
     const unknown: number[] = [];
     const keys: number[] = [];
+    const preferred = this.index.languageCode(fts.prefer);
     for (const pk of listed) {
       const recency = this.index.recency(pk);
+      const other = preferred > 0 && this.index.languageOf(pk) !== preferred ? 2 ** 31 : 0;
       if (recency < 0) unknown.push(pk);
-      else keys.push((255 - words[pk]!) * 2 ** 31 + recency);
+      else keys.push((255 - words[pk]!) * 2 ** 32 + other + recency);
     }
     const sorted = Float64Array.from(keys).sort();
     const title = new Int32Array(listed.length);
@@ -142,7 +147,7 @@ export class SearchEngine {
     sorted.forEach((key, i) => {
       const recency = key % 2 ** 31;
       title[i] = this.index.rowidAt(recency);
-      titleWords[i] = 255 - (key - recency) / 2 ** 31 - MATCH;
+      titleWords[i] = 255 - Math.floor(key / 2 ** 32) - MATCH;
     });
     // Items committed after the index last looked (not in it yet) come last, newest rowid first.
     unknown.sort((a, b) => words[b]! - words[a]! || b - a);

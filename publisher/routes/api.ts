@@ -32,8 +32,10 @@ export const ItemSchema = Type.Object({
   content_hash: Type.String({ description: 'sha256 of the normalised content' }),
   summary: Type.String({ description: 'Sanitised HTML' }),
   gone_since: Nullable(Type.String({ format: 'date-time', description: 'Extension: when the partner stopped listing it' })),
-  pages: Nullable(Type.Integer({ description: 'Extension: pages of the linked PDF' })),
-  scanned: Type.Boolean({ description: 'Extension: a scanned PDF without text' }),
+  text_source: Nullable(Type.Union([Type.Literal('layer'), Type.Literal('ocr')], { description: 'Where the text came from: the document\'s text layer, or OCR (some pages recognised; may contain errors); null without text' })),
+  pages: Type.Integer({ description: 'Pages of text the portal holds (/{lang}/items/{id}/text); 0 without text' }),
+  pdf_pages: Nullable(Type.Integer({ description: 'Extension: pages of the linked PDF' })),
+  scanned: Type.Boolean({ description: 'Extension: a scanned PDF (no text layer); text_source "ocr" once its text is recognised' }),
 });
 
 const ItemsQuery = Type.Object({
@@ -149,7 +151,9 @@ function apiItem(row: ItemRow): Static<typeof ItemSchema> {
     content_hash: row.content_hash,
     summary: row.summary,
     gone_since: row.gone_since,
-    pages: row.pages,
+    text_source: row.text_source,
+    pages: row.text_pages,
+    pdf_pages: row.pages,
     scanned: row.scanned,
   };
 }
@@ -182,7 +186,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       const page = query.page ?? 1;
       if (query.from && query.to && query.from > query.to) throw new BadRequest('from is after to');
       if (searching) {
-        const outcome = await app.reads.run('search', { q: query.q!, filters: params.filters, page, perPage, budgetMs: app.searchOptions.budgetMs }, { affinity: query.q });
+        const outcome = await app.reads.run('search', { q: query.q!, filters: params.filters, page, perPage, budgetMs: app.searchOptions.budgetMs, exact: true }, { affinity: query.q });
         if (outcome.kind === 'stopwords') return { total: 0, page, per_page: perPage, items: [] };
         return { total: outcome.total, page, per_page: perPage, items: outcome.items.map(apiItem) };
       }

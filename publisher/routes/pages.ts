@@ -7,7 +7,8 @@ import { courseView, moroccoDay, sessions } from '../courses.ts';
 import { dirOf, formatDate, formatDateTimeLong, formatList, formatMonth, formatNumber } from '../format.ts';
 import { negotiateLanguage } from '../i18n.ts';
 import { itemMetadata } from '../item-metadata.ts';
-import { ftsQuery, parseQuery } from '../search.ts';
+import { itemPassages, passageLink } from '../passage-view.ts';
+import { ftsQuery, MIN_PREFIX, parseQuery } from '../search.ts';
 import { cardView, seriesMatches, statisticsCards } from '../statistics.ts';
 import { type PartnerFreshnessRow } from '../../store/index.ts';
 import { isBot } from '../visits.ts';
@@ -98,7 +99,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     countVisit(request, 'home', lang);
     const cached = app.renderer.reuse(request, reply);
     if (cached) return cached;
-    const home = await app.reads.run('home', { perSection: 4, now: ctx.now().toISOString(), months: 12 });
+    const home = await app.reads.run('home', { perSection: 4, now: ctx.now().toISOString(), months: 12, lang });
     const names = partnerNames(ctx, lang);
     const sections = SECTIONS.map((section) => ({
       key: section,
@@ -129,7 +130,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const names = partnerNames(ctx, lang);
     // A page past the depth limit reads the first page (its total says whether it is past the end).
     const deep = pastDepth(params);
-    const result = await app.reads.run('listing', { filters: params.filters, page: deep ? 1 : params.page, perPage: params.perPage, facets: true, library: section === 'services', slim: true });
+    const result = await app.reads.run('listing', { filters: params.filters, page: deep ? 1 : params.page, perPage: params.perPage, facets: true, library: section === 'services', slim: true, lang });
     const facets = result.facets!;
     const state = filterState(params);
     delete state.section;
@@ -187,12 +188,14 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const query = request.query as Record<string, unknown>;
     const params = listingParams(ctx, query, undefined, 100, Infinity);
     const q = stringParam(query, 'q') ?? '';
+    // `exact=1`: the words as typed, without correction (the link under a corrected search).
+    const exact = stringParam(query, 'exact') === '1';
     const cached = app.renderer.reuse(request, reply);
     if (cached) return cached;
     const deep = pastDepth(params);
     const outcome = await app.reads.run(
       'search',
-      { q, filters: params.filters, page: deep ? 1 : params.page, perPage: params.perPage, budgetMs: app.searchOptions.budgetMs, snippets: !deep, facets: true },
+      { q, filters: params.filters, page: deep ? 1 : params.page, perPage: params.perPage, budgetMs: app.searchOptions.budgetMs, snippets: !deep, facets: true, lang, exact, fold: true },
       { affinity: q },
     );
     const parsed = { text: outcome.text };
@@ -206,23 +209,44 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     if (outcome.kind === 'stopwords') notices.push(i18n.t(lang, 'search.only_stopwords'));
     if (outcome.anyWords) notices.push(i18n.t(lang, 'search.any_words'));
     if (outcome.partial) notices.push(i18n.t(lang, 'search.partial'));
+    if (outcome.shortPrefix) notices.push(i18n.t(lang, 'search.short_prefix', { min: formatNumber(i18n.locale(lang), MIN_PREFIX) }));
+    const state = filterState(params, parsed.text || undefined);
+    // Typos (issue 14): the corrected query's results, with a link to the words as typed; or a suggestion.
+    const correction = outcome.corrected
+      ? {
+          text: i18n.t(lang, 'search.corrected', { original: q.trim(), q: outcome.corrected.text }),
+          exactHref: `/${lang}/search${queryString({ ...state, q: q.trim(), exact: 1, page: undefined })}`,
+          exactLabel: i18n.t(lang, 'search.search_exact', { original: q.trim() }),
+        }
+      : undefined;
+    const suggestion = outcome.suggestion ? { text: outcome.suggestion.text, href: `/${lang}/search${queryString({ ...state, q: outcome.suggestion.text, page: undefined })}` } : undefined;
     const items = outcome.items.map((row) => {
       const view = itemView(ctx, lang, row, names);
       view.titleHtml = row.titleHtml;
       view.snippet = row.snippet;
+      if (row.folded) {
+        view.folded = {
+          label: i18n.t(lang, 'search.folded', { count: row.folded.count, partner: view.partnerName }),
+          href: `/${lang}/search${queryString({ q: row.folded.q, partner: row.partner })}`,
+        };
+      }
+      // The words (as corrected, when they were) go along to the item page, which shows where they are (issue 17).
+      const found = outcome.corrected?.text ?? parsed.text;
+      if (outcome.kind === 'words') view.href += queryString({ q: found });
+      if (row.passage) view.passage = passageLink(ctx, lang, row.id, found, row.passage);
       return view;
     });
-    const state = filterState(params, parsed.text || undefined);
     if (outcome.kind !== 'stopwords' && beyondEnd(params, total, items.length, deep)) return pastTheEnd(request, reply, lang, `/${lang}/search`, state, total, params.perPage);
     if (deep) throw tooDeep(params.perPage);
     // Statistical series matching the words (issue 16), above the documents.
     const series = words && words.groups.length && params.page === 1 ? seriesMatches(ctx, lang, ftsQuery(words, 'all')) : [];
+    const shown = outcome.corrected?.text ?? parsed.text;
     const heading = !parsed.text
       ? i18n.t(lang, 'search.title')
       : total === 1
-        ? i18n.t(lang, 'search.result_one_for', { q: parsed.text })
+        ? i18n.t(lang, 'search.result_one_for', { q: shown })
         : total > 0
-          ? i18n.t(lang, 'search.results_for', { count: formatNumber(i18n.locale(lang), total), q: parsed.text })
+          ? i18n.t(lang, 'search.results_for', { count: formatNumber(i18n.locale(lang), total), q: shown })
           : i18n.t(lang, 'search.no_results', { q: parsed.text });
     return app.renderer.page(
       request,
@@ -233,6 +257,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
         q: parsed.text,
         heading,
         notices,
+        correction,
+        suggestion,
         truncated: outcome.truncated,
         noResults: outcome.kind === 'words' && total === 0 && series.length === 0,
         series,
@@ -264,8 +290,14 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     // The item's own watermark: its page stays valid while other items change.
     const version = ctx.store.items.itemWatermark(id);
     if (!version) return notFound(reply);
-    const cached = app.renderer.reuse(request, reply, { item: version });
-    if (cached) return cached;
+    // Reached from a search (?q=, issue 17): the page shows where the words are. Not cached (any
+    // words may be asked); the page without them is.
+    const searched = parseQuery(stringParam(request.query as Record<string, unknown>, 'q'));
+    const fromSearch = Boolean(searched.text);
+    if (!fromSearch) {
+      const cached = app.renderer.reuse(request, reply, { item: version });
+      if (cached) return cached;
+    }
     // One item by its id: bounded by the item, not the catalogue, so read here (0.2-0.5 ms), which
     // leaves the read workers to listings and searches.
     const item = ctx.store.items.get(id, 4000);
@@ -311,10 +343,26 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       'item',
       {
         item: view,
+        // The same document in the partner's other languages (issue 14).
+        translations: ctx.store.items.translations(item.pk).map((row) => itemView(ctx, lang, row, names)),
         summary: item.summary,
         excerpt,
         excerptDir: dirOf(item.language),
         excerptTruncated: item.text_chars > item.text.length,
+        // The whole text, page by page (issue 17).
+        textLink:
+          item.text_pages > 0
+            ? { href: `/${lang}/items/${item.id}/text`, label: i18n.t(lang, 'item.read_text', { count: formatNumber(locale, item.text_pages) }) }
+            : undefined,
+        ocrDone: item.text_source === 'ocr',
+        search: fromSearch
+          ? {
+              q: searched.text,
+              passages: itemPassages(ctx, lang, item, searched),
+              findHref: `/${lang}/items/${item.id}/text${queryString({ q: searched.text })}`,
+              searchHref: `/${lang}/search${queryString({ q: searched.text })}`,
+            }
+          : undefined,
         provenance,
         goneSince: item.gone_since,
         source: { id: item.source, url: item.source_url, type: item.source_type },
@@ -342,7 +390,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
         title: item.title,
         nav: item.section as Section,
         // A course page says whether the session is upcoming: it changes with the day.
-        cacheable: item.doc_type !== 'training',
+        cacheable: item.doc_type !== 'training' && !fromSearch,
+        noindex: fromSearch,
         description: item.summary.replace(/<[^>]*>/g, ' ').slice(0, 200) || undefined,
         breadcrumbs: [{ label: view.sectionLabel, href: `/${lang}/${item.section}` }, { label: item.title }],
       },
@@ -374,7 +423,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const deep = pastDepth(params);
     const [report, result] = await Promise.all([
       app.reads.run('freshness', { now: ctx.now().toISOString() }),
-      app.reads.run('listing', { filters: { ...params.filters, partner: id }, page: deep ? 1 : params.page, perPage: params.perPage, slim: true }),
+      app.reads.run('listing', { filters: { ...params.filters, partner: id }, page: deep ? 1 : params.page, perPage: params.perPage, slim: true, lang }),
     ]);
     const row = report.partners.find((p) => p.partner === id);
     if (!row) return notFound(reply);

@@ -232,7 +232,7 @@ export async function partnerAreaRoutes(app: FastifyInstance, options: { area: A
         problem = 'too_large';
         status = 413;
       } else if (errors.length === 0) {
-        const { depositLimits, readDepositFile } = await import('../../harvester/deposit.ts');
+        const { depositLimits, depositPages, readDepositFile } = await import('../../harvester/deposit.ts');
         const result = await readDepositFile(upload.temp, depositLimits(ctx.settings().portal));
         if (!result.ok) {
           errors.push(i18n.t(lang, `focal.upload_${result.problem}`, { max: megabytes(lang, maxBytes()) }));
@@ -241,7 +241,7 @@ export async function partnerAreaRoutes(app: FastifyInstance, options: { area: A
         } else {
           const extract = result.extract;
           const note = extract.scanned ? 'scanned' : extract.pagesRead < extract.pages ? `truncated:${extract.pagesRead}/${extract.pages}` : null;
-          file = { hash: '', name: upload.name, size: upload.size, text: extract.text, pages: extract.pages, scanned: extract.scanned, note };
+          file = { hash: '', name: upload.name, size: upload.size, text: extract.text, pages: extract.pages, scanned: extract.scanned, note, ...depositPages(extract) };
         }
       }
     }

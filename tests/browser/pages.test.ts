@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import t from 'tap';
+import { seed, type SeedItem } from '../helpers/app.ts';
 import { ADMIN, catalogue, chromiumAvailable, CHROMIUM, launch, serve, type Served } from '../helpers/browser.ts';
 
 if (!chromiumAvailable()) {
@@ -28,7 +29,19 @@ let itemId = '';
 let arabicLawItem = '';
 
 t.before(async () => {
-  server = await serve(catalogue(2_000));
+  // Issue 14's search pages: a partner's same-titled documents (folded into one result) and rare
+  // misspellings in titles (a "did you mean"), within the 2,000 items.
+  server = await serve(catalogue(2_000 - 28));
+  const extra = (title: string, language: 'ar' | 'fr', i: number): SeedItem => ({ partner: 'beta', source: 'stats', section: 'statistics', docType: 'national_statistics', title, language, publishedAt: `2026-${String((i % 12) + 1).padStart(2, '0')}-0${1 + (i % 9)}`, url: `https://beta.example/stats/issue-14-${language}-${i}-${encodeURIComponent(title)}` });
+  seed(server.store, [
+    ...Array.from({ length: 12 }, (_, i) => extra('Bulletin statistique 2026', 'fr', i)),
+    ...Array.from({ length: 12 }, (_, i) => extra('النشرة الإحصائية 2026', 'ar', i)),
+    extra('Note sur la corrupton des agents', 'fr', 1),
+    extra('مؤشرات الفساد الإداري', 'ar', 2),
+    extra('الفساد في الصفقات', 'ar', 3),
+    extra('المال الفاسد', 'ar', 4),
+  ]);
+  t.equal(server.store.items.count(), 2_000, 'the 28 added');
   browser = await launch();
   itemId = server.store.items.list({ section: 'publications', language: 'fr' }, 1, 1).items[0]!.id;
   arabicLawItem = server.store.items.list({ docType: 'legal_text' }, 1, 20).items.find((i) => i.title.includes('31.13'))!.id;
@@ -84,6 +97,10 @@ const PUBLIC_PAGES = (lang: string) => [
   ['services', `/${lang}/services`],
   ['search with results', `/${lang}/search?q=${encodeURIComponent(lang === 'ar' ? 'النزاهة' : 'transparence')}`],
   ['search without results', `/${lang}/search?q=zzzqqqxxx`],
+  // Issue 14: a corrected query, a "did you mean", folded results.
+  ['search corrected', `/${lang}/search?q=${encodeURIComponent(lang === 'ar' ? 'النزهة' : 'corupption')}`],
+  ['search with a suggestion', `/${lang}/search?q=${encodeURIComponent(lang === 'ar' ? 'الفاسد' : 'corrupton')}`],
+  ['search with folded results', `/${lang}/search?q=${encodeURIComponent(lang === 'ar' ? 'النشرة الإحصائية' : 'bulletin statistique')}`],
   ['item', `/${lang}/items/${itemId}`],
   ['partners', `/${lang}/partners`],
   ['partner', `/${lang}/partners/alpha`],
@@ -107,6 +124,12 @@ t.test('axe-core finds no WCAG 2.2 A/AA violation on any page type, in Arabic an
         [],
         `${lang} ${name}`,
       );
+    }
+    // Issue 14: the correction, the suggestion and the folded result are there, and right to left in Arabic.
+    for (const [name, selector] of <Array<[string, string]>>[['search corrected', '.search-correction'], ['search with a suggestion', '.search-suggestion'], ['search with folded results', '.item-folded']]) {
+      await p.goto(`${server.url}${PUBLIC_PAGES(lang).find(([n]) => n === name)![1]!}`);
+      const direction = await p.locator(selector).first().evaluate((e) => getComputedStyle(e).direction);
+      t.equal(direction, lang === 'ar' ? 'rtl' : 'ltr', `${lang} ${name}: ${selector} shown, ${lang === 'ar' ? 'right to left' : 'left to right'}`);
     }
     // The suggestions form showing a validation error.
     await p.goto(`${server.url}/${lang}/suggestions`);

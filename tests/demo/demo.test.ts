@@ -187,3 +187,27 @@ t.test('remote training: sessions harvested with their course facts, some of the
     t.equal(session.location === null, session.format === 'online', `${session.title}: a place unless online`);
   }
 });
+
+t.test('the demo\'s scans are image-only PDFs that OCR reads: a French guide and Arabic legal texts', async (t) => {
+  const scans = store.items.list({}, 1, 1000).items.filter((i) => i.scanned);
+  t.ok(scans.some((i) => i.partner === 'cdai') && scans.some((i) => i.partner === 'justice' && i.language === 'ar'), 'scans at the CDAI (French) and the ministry of Justice (Arabic)');
+  t.ok(scans.every((i) => i.text_source === null), 'without text after the harvest');
+  const queued = store.ocr.jobs().filter((j) => j.status === 'queued');
+  t.equal(queued.length, scans.length, 'each queued for OCR');
+  const { execFileSync } = await import('node:child_process');
+  try {
+    execFileSync('tesseract', ['--version'], { stdio: 'ignore' });
+  } catch {
+    t.comment('tesseract missing (apt-get install tesseract-ocr tesseract-ocr-ara tesseract-ocr-fra): the scans stay flagged');
+    return;
+  }
+  // An Arabic scan as the demo site serves it: no text layer, and OCR reads its text back.
+  const arabic = store.items.get(scans.find((i) => i.partner === 'justice')!.id)!;
+  const pdf = Buffer.from(await (await fetch(arabic.document_url!)).arrayBuffer());
+  t.equal(execFileSync('pdftotext', ['-', '-'], { input: pdf }).toString().trim(), '', 'no text layer');
+  const { OcrEngine } = await import('../../connectors/index.ts');
+  const engine = new OcrEngine({ concurrency: 1, maxQueue: 1, pageTimeoutMs: 60_000, memoryBytes: 1024 ** 3, maxPages: 3 });
+  const result = await engine.recognise({ pdf, language: 'ar', pages: [2] });
+  t.equal(result.status, 'ok');
+  t.match(result.status === 'ok' ? result.pages[0]?.text : '', /الفصل الأول: الإطار القانوني/, 'its text read back from the images');
+});

@@ -174,3 +174,12 @@ t.test('past the queue bound, pages get 503 with Retry-After and a message, not 
   t.equal(await queued, SEED_ITEMS.length, 'the waiting query is served once the worker is free');
   t.equal((await busy.app.inject({ url: '/fr/search?q=corruption', headers: BROWSER })).statusCode, 200, 'and so are pages again');
 });
+
+t.test('a reader that cannot start is an error from ready(), not a wait that ends the process silently', async (t) => {
+  // A database file that is not SQLite: the worker fails while opening it.
+  const bad = path.join(dir, 'not-a-database.db');
+  fs.writeFileSync(bad, 'this is not a database, it is text long enough to have a header page'.repeat(100));
+  const broken = startReadPool({ dbFile: bad, workers: 1 });
+  t.teardown(() => broken.close());
+  await t.rejects(broken.ready(), /could not start/);
+});
