@@ -19,7 +19,7 @@ export function formatOutcome(event: Extract<ProgressEvent, { type: 'source-done
   return `${position} ${name} ${outcome.status.padEnd(12)} ${detail} (${seconds})`;
 }
 
-/** The run summary of CONTRACT.md (`harvest --json`), with a few extra fields. */
+/** The run summary of docs/contract.md (`harvest --json`), with a few extra fields. */
 export function runSummaryJson(summary: RunSummary) {
   return {
     run_id: summary.run_id,

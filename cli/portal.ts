@@ -148,6 +148,7 @@ export async function startPortal(options: PortalOptions): Promise<RunningPortal
         if (child.overDeadline) job.error = `the harvest was stopped after its time limit of ${formatDuration(settings.portal.harvest.run_time_limit)} (harvest.run_time_limit)`;
         else if (code !== 0) job.error = `the harvest process ended with code ${code}`;
         for (const [key, old] of jobs) if (jobs.size > 50 && old.state !== 'running') jobs.delete(key);
+        log({ ...(job.state === 'failed' ? { level: 'warn' } : {}), msg: 'harvest from the admin area ended', job: id, state: job.state, ...(job.error ? { error: job.error } : {}) });
       });
       return { jobId: id };
     },

@@ -1,4 +1,4 @@
-// The portal's fixed vocabularies (CONTRACT.md, "Sections and document types" and the
+// The portal's fixed vocabularies (docs/contract.md, "Sections and document types" and the
 // config format). Everything downstream imports them from here so a value is named once.
 
 export const LANGUAGES = ['ar', 'fr', 'en', 'zgh'] as const;
@@ -39,7 +39,7 @@ export type PartnerKind = (typeof PARTNER_KINDS)[number];
 export const SOURCE_TYPES = ['feed', 'html', 'pdf', 'dataset'] as const;
 export type SourceType = (typeof SOURCE_TYPES)[number];
 
-/** File formats of a `dataset` source (CONTRACT.md, "Datasets"). */
+/** File formats of a `dataset` source (docs/contract.md, "Datasets"). */
 export const DATASET_FORMATS = ['csv', 'xlsx', 'json'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
@@ -67,7 +67,7 @@ export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 export const TOPICS = ['corruption', 'maladministration', 'access_to_information', 'procurement', 'other'] as const;
 export type Topic = (typeof TOPICS)[number];
 
-/** Error codes of a failed source (CONTRACT.md, run summary). */
+/** Error codes of a failed source (docs/contract.md, run summary). */
 export const ERROR_CODES = [
   'timeout',
   'http_status',

@@ -221,7 +221,7 @@ export const portalSchema = z.strictObject({
   }),
   /**
    * Addresses (or ranges) of the reverse proxies in front of the portal: only from them is
-   * X-Forwarded-For believed, for the login throttle and the suggestions limit (CONTRACT.md).
+   * X-Forwarded-For believed, for the login throttle and the suggestions limit (docs/contract.md).
    */
   trust_proxy: z.array(ipRangeSchema).default([]),
   languages: z
@@ -382,7 +382,7 @@ const columnSchema = z
 
 const filterValueSchema = z.union([z.string(), z.number()], { message: 'expected a value (text or number), or a list of values' }).transform(String);
 
-/** One series read from a dataset file (CONTRACT.md, "Datasets"; extensions marked). */
+/** One series read from a dataset file (docs/contract.md, "Datasets"; extensions marked). */
 export const seriesSchema = z.strictObject({
   id: idSchema,
   name: multilingualSchema,
@@ -453,7 +453,7 @@ export type FeedSourceConfig = z.output<typeof feedSourceSchema>;
 export type HtmlSourceConfig = z.output<typeof htmlSourceSchema>;
 export type PdfSourceConfig = z.output<typeof pdfSourceSchema>;
 
-/** Who receives a partner's reminders (CONTRACT.md, "Focal points and deposits"). */
+/** Who receives a partner's reminders (docs/contract.md, "Focal points and deposits"). */
 export const contactSchema = z.strictObject({
   name: text,
   email: z.email({ message: 'expected an email address, e.g. focal@partner.example' }),
@@ -593,7 +593,7 @@ export function declaredDatasetFormat(source: { format?: unknown; url?: unknown 
   return match?.[1]?.toLowerCase();
 }
 
-/** Mapping mistakes of a dataset source that no single key can see (CONTRACT.md, "Datasets"). */
+/** Mapping mistakes of a dataset source that no single key can see (docs/contract.md, "Datasets"). */
 function checkDataset(source: Record<string, unknown>, index: number, seriesSeen: Map<string, string>): CrossCheckIssue[] {
   const issues: CrossCheckIssue[] = [];
   const at = (...keys: Array<string | number>) => ['sources', index, ...keys];

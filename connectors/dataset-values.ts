@@ -2,7 +2,7 @@
 // "n.d."; 2024, "T1 2024", "2024-Q1", "mars 2024", "31/03/2024". Pure functions, no I/O.
 import { type DateOrder, type PeriodKind } from '../config/index.ts';
 
-/** Texts meaning "no value" in every dataset (CONTRACT.md), compared after trimming and lower-casing. */
+/** Texts meaning "no value" in every dataset (docs/contract.md), compared after trimming and lower-casing. */
 export const MISSING_MARKERS = ['', '-', '–', '—', '−', 'n.d.', 'n.d', 'nd', 'n/d', 'n.a.', 'n/a', 'na', '...', '…', '..', ':', 'x', '(x)', '*', 'ـ', 'غ.م', 'غير متوفر'];
 
 const ARABIC_INDIC = /[\u0660-\u0669]/g;

@@ -1,4 +1,4 @@
-// `type: dataset`: one CSV, XLSX or JSON file read into series (CONTRACT.md, "Datasets"). The fetch
+// `type: dataset`: one CSV, XLSX or JSON file read into series (docs/contract.md, "Datasets"). The fetch
 // goes through the one HTTP client (size cap, conditional GET, robots, politeness); the reading is
 // `parseDataset`, a pure function bounded by its own limits, so it can be moved into a killable
 // worker or child process without change.

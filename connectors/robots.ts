@@ -5,6 +5,22 @@ import ns from 'robots-parser';
 const robotsParser = ns as unknown as typeof ns.default;
 type Robots = ReturnType<typeof robotsParser>;
 
+/**
+ * RFC 9309 2.2.2: a percent-encoded octet of an unreserved character is decoded before paths are
+ * compared (`/%7Eadmin` is `/~admin`); robots-parser compares them as written, so both the rules
+ * and the URL are brought to that form first.
+ */
+function decodeUnreserved(text: string): string {
+  return text.replace(/%([0-9A-Fa-f]{2})/g, (escape, hex: string) => {
+    const char = String.fromCharCode(parseInt(hex, 16));
+    return /[A-Za-z0-9._~-]/.test(char) ? char : escape.toUpperCase();
+  });
+}
+
+function normaliseRules(text: string): string {
+  return text.replace(/^(\s*(?:dis)?allow\s*:)(.*)$/gim, (_line, directive: string, value: string) => `${directive}${decodeUnreserved(value)}`);
+}
+
 export interface RobotsVerdict {
   allowed: boolean;
   /** The site could not be reached at all (network, timeout, TLS): the page would fail the same way. */
@@ -43,7 +59,7 @@ export class RobotsCache {
     const entry = await this.entry(origin);
     if (entry.unreachable) return { allowed: true, unreachable: entry.unreachable };
     if (!entry.robots) return { allowed: true };
-    const allowed = entry.robots.isAllowed(url, this.agent) !== false;
+    const allowed = entry.robots.isAllowed(decodeUnreserved(url), this.agent) !== false;
     const delay = entry.robots.getCrawlDelay(this.agent);
     return { allowed, crawlDelayMs: typeof delay === 'number' && delay > 0 ? delay * 1000 : undefined };
   }
@@ -65,7 +81,7 @@ export class RobotsCache {
     try {
       const answer = await this.fetchRobots(robotsUrl);
       if (answer && answer.status >= 200 && answer.status < 300) {
-        entry = { robots: robotsParser(robotsUrl, answer.text), expires: this.now() + TTL_MS };
+        entry = { robots: robotsParser(robotsUrl, normaliseRules(answer.text)), expires: this.now() + TTL_MS };
       } else if (answer && answer.status >= 400 && answer.status < 500) {
         // RFC 9309 2.3.1.3: "unavailable" (4xx) means no restrictions.
         entry = { robots: null, expires: this.now() + TTL_MS };

@@ -27,9 +27,9 @@ export interface PdfSpec {
 
 const ARABIC = /[\u0600-\u06ff]/;
 
-/** Reverses each run of digits and Latin letters (with the punctuation inside it). */
+/** Reverses each run of digits (Western or Arabic-Indic) and Latin letters (with the punctuation inside it). */
 export function reverseLtrRuns(line: string): string {
-  return line.replace(/[0-9A-Za-z](?:[0-9A-Za-z.,:/-]*[0-9A-Za-z])?/g, (run) => [...run].reverse().join(''));
+  return line.replace(/[0-9A-Za-z\u0660-\u0669\u06f0-\u06f9](?:[0-9A-Za-z\u0660-\u0669\u06f0-\u06f9.,:/-]*[0-9A-Za-z\u0660-\u0669\u06f0-\u06f9])?/g, (run) => [...run].reverse().join(''));
 }
 
 export function makePdf(spec: PdfSpec): Promise<Buffer> {

@@ -1,6 +1,6 @@
 // The 19 simulated partner sites of the demo and the tests: one HTTP server per partner on its own
-// loopback port (so per-host politeness is real), all in one process, with the shapes DOMAIN.md
-// describes: WordPress /feed/, Drupal /rss.xml (one in windows-1256, one with ETag/304), Atom,
+// loopback port (so per-host politeness is real), all in one process, with the shapes partners'
+// sites have: WordPress /feed/, Drupal /rss.xml (one in windows-1256, one with ETag/304), Atom,
 // HTML listings with different markup and date formats, linked PDFs in Arabic and French (one a
 // scan), a site that is down, one that times out, one whose layout changes.
 import http from 'node:http';

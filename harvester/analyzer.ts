@@ -1,6 +1,6 @@
 // The search text pipeline, applied identically to documents (when the store indexes them) and to
 // queries (when the publisher searches): lunr's tokenizer with Arabic and French punctuation as
-// separators, our folding (DOMAIN.md, "Search normalisation"), lunr-languages' stop words and
+// separators, our folding of Arabic and French (harvester/README.md), lunr-languages' stop words and
 // stemmers, one picked per token by its script. SQLite FTS5 then indexes the resulting terms.
 import lunr from 'lunr';
 import stemmerSupport from 'lunr-languages/lunr.stemmer.support';

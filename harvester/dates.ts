@@ -1,4 +1,4 @@
-// Publication dates as partners write them (DOMAIN.md, "Dates"): RFC 822 and ISO 8601; French
+// Publication dates as partners write them: RFC 822 and ISO 8601; French
 // ("15 mai 2024", "Le 27/09/2021 à 17h25"); Arabic with Moroccan, Eastern, Levantine and Maghreb
 // month names and Arabic-Indic digits; Hijri dates followed by the Gregorian one in parentheses
 // (the Gregorian wins; a Hijri date alone is converted); numeric dates in the source's order;

@@ -16,6 +16,7 @@ import {
   type OcrEngine,
   type RawItem,
 } from '../connectors/index.ts';
+import { crashPoint } from './crash-points.ts';
 import { normaliseItem, type Normalised } from './normalise.ts';
 import { OcrIntake } from './ocr-queue.ts';
 import { planChanges } from './plan.ts';
@@ -231,6 +232,7 @@ async function harvestSource(ctx: SourceContext): Promise<SourceOutcome> {
     } catch (error) {
       return recordFailure(ctx, outcome, error, finish);
     }
+    crashPoint(`fetched:${source.partnerId}/${source.sourceId}`);
 
     outcome.httpStatus = result.httpStatus;
     if (result.status === 'not_modified') {
@@ -301,6 +303,7 @@ async function harvestSource(ctx: SourceContext): Promise<SourceOutcome> {
       state: { attemptAt: startedAt, success: true, changed, consecutiveFailures: 0, nextAttemptAt: null, ...validators },
       now: startedAt,
     });
+    crashPoint(`committed:${source.partnerId}/${source.sourceId}`);
     return finish();
   } finally {
     try {
@@ -403,7 +406,9 @@ export async function readItems(ctx: SourceContext, raws: RawItem[], byIdentity:
   };
 
   const entries: Array<{ index: number; raw: RawItem; item: HarvestedItem }> = [];
+  const key = `${source.partnerId}/${source.sourceId}`;
   for (const [index, raw] of raws.entries()) {
+    crashPoint(`read:${key}:${index}`);
     let normalised: Normalised;
     try {
       normalised = await normalise(raw);

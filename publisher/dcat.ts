@@ -30,7 +30,7 @@ export interface Triple {
   object: RdfObject;
 }
 
-/** A statistics series as `GET /api/statistics` lists it (CONTRACT.md, "Datasets"). */
+/** A statistics series as `GET /api/statistics` lists it (docs/contract.md, "Datasets"). */
 export interface StatisticsSeries {
   id: string;
   partner: string;

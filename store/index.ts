@@ -16,6 +16,7 @@ import {
   type SourceRecord,
   type SourceStateUpdate,
 } from '../harvester/ports.ts';
+import { crashPoint } from '../harvester/crash-points.ts';
 import { DatasetsStore } from './datasets.ts';
 import { openDatabase, type OpenOptions, type Sqlite } from './db.ts';
 import { DepositsStore } from './deposits.ts';
@@ -210,6 +211,7 @@ export class Store implements HarvestStore, OcrQueueStore {
         this.items.apply(args.source, args.plan, args.runPk, args.now);
         this.library.applyCourses(args.plan);
         this.library.restamp(since, new Date().toISOString());
+        crashPoint(`writing:${args.source.partnerId}/${args.source.sourceId}`);
       }
       this.runs.record(args.runPk, args.source.pk, args.outcome, args.state);
     })();

@@ -1,4 +1,4 @@
-// The JSON API of CONTRACT.md. Request and response schemas are declared once with TypeBox:
+// The JSON API of docs/contract.md. Request and response schemas are declared once with TypeBox:
 // Fastify validates with them, serialises with them, and serves them as /api/openapi.json.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { type FastifyInstance } from 'fastify';

@@ -1,4 +1,4 @@
-// The citizens' pages (CONTRACT.md, "Web pages"): home, sections, search, items, partners,
+// The citizens' pages (docs/contract.md, "Web pages"): home, sections, search, items, partners,
 // claims, directory and indicators, in every configured language.
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { SECTIONS, type Section } from '../../config/index.ts';

@@ -1,4 +1,4 @@
-// The statistics API of CONTRACT.md ("Datasets"): the series, one series with its observations,
+// The statistics API of docs/contract.md ("Datasets"): the series, one series with its observations,
 // and the same as CSV. Registered inside the JSON API plugin (routes/api.ts), so it shares its
 // CORS and cache headers, its serialiser and the OpenAPI document.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';

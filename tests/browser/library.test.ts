@@ -85,7 +85,8 @@ async function axe(p: Page): Promise<string[]> {
 }
 
 t.test('course pages and the services page are axe-clean in Arabic and French, past sessions opened too', async (t) => {
-  for (const lang of ['ar', 'fr']) {
+  // Both languages side by side, each in its own context.
+  const checkLanguage = async (lang: string) => {
     const p = await page({ lang, bypassCSP: true });
     for (const url of [`/${lang}/items/${idOf('Formation : la commande')}`, `/${lang}/items/${idOf('دورة تكوينية')}`, `/${lang}/items/${idOf('Rapport annuel')}`, `/${lang}/services`]) {
       await p.goto(`${server.url}${url}`);
@@ -97,7 +98,8 @@ t.test('course pages and the services page are axe-clean in Arabic and French, p
       t.same(await axe(p), [], `${lang} ${url}`);
     }
     await p.context().close();
-  }
+  };
+  await Promise.all(['ar', 'fr'].map(checkLanguage));
 });
 
 t.test('right to left in Arabic: the course block mirrors, French names and numbers stay in order', async (t) => {

@@ -1,7 +1,8 @@
 // The portal in a real browser (Debian's chromium through playwright-core) against a real server
-// over a seeded 10,000-item catalogue: axe-core (WCAG 2.2 A and AA) on every page type in Arabic
+// over a seeded 2,000-item catalogue: axe-core (WCAG 2.2 A and AA) on every page type in Arabic
 // and French, keyboard-only use, right-to-left mirroring with numbers kept in order, phones at
-// 360×740, screenshots for the README, and Largest Contentful Paint.
+// 360×740; screenshots of the main pages when asked (PORTAL_SCREENSHOTS=DIR, or
+// `npm run screenshots:tests`). Largest Contentful Paint is a speed figure: `npm run bench:pages`.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -19,7 +20,8 @@ if (!chromiumAvailable()) {
 
 const require = createRequire(import.meta.url);
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const SCREENSHOTS = path.join(import.meta.dirname, '../../docs/screenshots');
+/** Where the screenshots go when asked for; the tests never rewrite tracked files otherwise. */
+const SCREENSHOTS = process.env.PORTAL_SCREENSHOTS ? path.resolve(process.env.PORTAL_SCREENSHOTS) : undefined;
 
 let server: Served;
 let browser: Browser;
@@ -28,8 +30,8 @@ let arabicLawItem = '';
 
 t.before(async () => {
   // Issue 14's search pages: a partner's same-titled documents (folded into one result) and rare
-  // misspellings in titles (a "did you mean"), within the 10,000 items.
-  server = await serve(catalogue(10_000 - 28));
+  // misspellings in titles (a "did you mean"), within the 2,000 items.
+  server = await serve(catalogue(2_000 - 28));
   const extra = (title: string, language: 'ar' | 'fr', i: number): SeedItem => ({ partner: 'beta', source: 'stats', section: 'statistics', docType: 'national_statistics', title, language, publishedAt: `2026-${String((i % 12) + 1).padStart(2, '0')}-0${1 + (i % 9)}`, url: `https://beta.example/stats/issue-14-${language}-${i}-${encodeURIComponent(title)}` });
   seed(server.store, [
     ...Array.from({ length: 12 }, (_, i) => extra('Bulletin statistique 2026', 'fr', i)),
@@ -39,7 +41,7 @@ t.before(async () => {
     extra('الفساد في الصفقات', 'ar', 3),
     extra('المال الفاسد', 'ar', 4),
   ]);
-  t.equal(server.store.items.count(), 10_000, 'the 28 added');
+  t.equal(server.store.items.count(), 2_000, 'the 28 added');
   browser = await launch();
   itemId = server.store.items.list({ section: 'publications', language: 'fr' }, 1, 1).items[0]!.id;
   arabicLawItem = server.store.items.list({ docType: 'legal_text' }, 1, 20).items.find((i) => i.title.includes('31.13'))!.id;
@@ -110,7 +112,9 @@ const PUBLIC_PAGES = (lang: string) => [
 ];
 
 t.test('axe-core finds no WCAG 2.2 A/AA violation on any page type, in Arabic and French', async (t) => {
-  for (const lang of ['ar', 'fr']) {
+  // The two languages side by side, each in its own context (its own session): the browser checks
+  // one while the server renders the other.
+  const checkLanguage = async (lang: string) => {
     const p = await page({ bypassCSP: true, lang });
     for (const [name, url] of PUBLIC_PAGES(lang)) {
       await p.goto(`${server.url}${url}`);
@@ -143,7 +147,8 @@ t.test('axe-core finds no WCAG 2.2 A/AA violation on any page type, in Arabic an
     await p.goto(`${server.url}/admin/suggestions?lang=${lang}`);
     t.same((await axe(p)).violations.map((v) => v.id), [], `${lang} admin suggestions`);
     await p.context().close();
-  }
+  };
+  await Promise.all(['ar', 'fr'].map(checkLanguage));
 });
 
 t.test("a partner's focal point deposits a PDF through the form, an administrator approves it: axe-clean in ar and fr, and at 360 px", async (t) => {
@@ -205,19 +210,33 @@ t.test('the Content-Security-Policy holds in the browser: an injected inline scr
   for (const url of ['/fr/', `/ar/items/${itemId}`, '/fr/suggestions']) {
     const p = await page();
     await p.goto(`${server.url}${url}`);
+    // Settled without a timer: once the image has failed (its inline handler would have run by
+    // then) and either a script-src violation was reported or something ran.
     const outcome = await p.evaluate(
       () =>
         new Promise<{ ran: boolean; violation: string }>((resolve) => {
+          const flags = window as unknown as { __injected?: boolean; __handler?: boolean };
           let violation = '';
-          document.addEventListener('securitypolicyviolation', (event) => (violation = event.violatedDirective));
+          let imageFailed = false;
+          const ran = () => Boolean(flags.__injected || flags.__handler);
+          const settle = () => {
+            if (imageFailed && (violation || ran())) resolve({ ran: ran(), violation });
+          };
+          document.addEventListener('securitypolicyviolation', (event) => {
+            if (/^script-src/.test(event.violatedDirective)) violation ||= event.violatedDirective;
+            settle();
+          });
           const script = document.createElement('script');
           script.textContent = 'window.__injected = true;';
           document.body.append(script);
           const img = document.createElement('img');
-          img.setAttribute('src', 'data:,');
           img.setAttribute('onerror', 'window.__handler = true');
+          img.addEventListener('error', () => {
+            imageFailed = true;
+            settle();
+          });
+          img.setAttribute('src', 'data:,');
           document.body.append(img);
-          setTimeout(() => resolve({ ran: Boolean((window as unknown as { __injected?: boolean; __handler?: boolean }).__injected || (window as unknown as { __handler?: boolean }).__handler), violation }), 300);
         }),
     );
     t.notOk(outcome.ran, `${url}: neither the inline script nor the event handler ran`);
@@ -478,7 +497,8 @@ t.test('the admin area at 360 px: no sideways overflow, the navigation wraps, ta
   await p.context().close();
 });
 
-t.test('screenshots of the main pages, in Arabic and French, desktop and phone', async (t) => {
+t.test('screenshots of the main pages, in Arabic and French, desktop and phone', { skip: SCREENSHOTS ? false : 'not asked for: PORTAL_SCREENSHOTS=DIR or npm run screenshots:tests' }, async (t) => {
+  if (!SCREENSHOTS) return;
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   const shots: Array<[string, string]> = [
     ['home', '/'],
@@ -507,24 +527,4 @@ t.test('screenshots of the main pages, in Arabic and French, desktop and phone',
   await admin.goto(`${server.url}/admin/freshness?lang=fr`);
   await admin.screenshot({ path: path.join(SCREENSHOTS, 'freshness-fr-desktop.png') });
   await admin.context().close();
-});
-
-t.test('Largest Contentful Paint of the home and search pages under 1 s (10,000 items)', async (t) => {
-  t.equal(server.store.items.count(), 10_000);
-  for (const url of ['/fr/', '/ar/', `/fr/search?q=transparence+publics`, `/ar/search?q=${encodeURIComponent('الشفافية')}`]) {
-    const p = await page();
-    await p.goto(`${server.url}${url}`, { waitUntil: 'load' });
-    const lcp = await p.evaluate(
-      () =>
-        new Promise<number>((resolve) => {
-          new PerformanceObserver((list) => {
-            const entries = list.getEntries();
-            resolve(entries[entries.length - 1]!.startTime);
-          }).observe({ type: 'largest-contentful-paint', buffered: true });
-        }),
-    );
-    console.log(`LCP ${url}: ${lcp.toFixed(0)} ms`);
-    t.ok(lcp < 1000, `${url}: LCP ${lcp.toFixed(0)} ms`);
-    await p.context().close();
-  }
 });

@@ -1,13 +1,15 @@
 // Normalisation, table-driven: dates as partners write them, language, identity, and the
-// sanitiser against the shared XSS corpora.
+// sanitiser against the project's XSS vectors (tests/fixtures/xss) and, when ../shared/corpus is
+// beside the clone, the shared date and XSS corpora.
 import fs from 'node:fs';
 import path from 'node:path';
 import { load } from 'cheerio';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { canonicalUrl, detectLanguage, hijriToGregorian, itemIdentity, parseDate, sanitizeSummary, cleanLine } from '../../harvester/index.ts';
 import { inferDocType } from '../../harvester/normalise.ts';
+import { CORPUS_DIR as CORPUS, corpusTests } from '../helpers/corpus.ts';
 
-const CORPUS = path.join(import.meta.dirname, '../../../shared/corpus');
+const OWN_VECTORS = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../fixtures/xss/vectors.json'), 'utf8')).vectors as Array<{ class: string; vector: string }>;
 const NOW = new Date('2026-11-26T12:00:00Z');
 
 const DATES: Array<[string, string | null, ('dmy' | 'mdy' | 'ymd')?]> = [
@@ -23,6 +25,11 @@ const DATES: Array<[string, string | null, ('dmy' | 'mdy' | 'ymd')?]> = [
   ['15 mai 2024', '2024-05-15'],
   ['Le 27/09/2021 à 17h25', '2021-09-27'],
   ['lundi 1er janvier 2024', '2024-01-01'],
+  ['mercredi 11 novembre 1987', '1987-11-11'],
+  ['dimanche, 11 Mai 2014', '2014-05-11'],
+  ['vendredi, décembre 5 2014.', '2014-12-05'],
+  ['Le 11 Décembre 2014 à 09:00', '2014-12-11'],
+  ['22 janvier 2015 à 14h40', '2015-01-22'],
   ['15 janv. 2024', '2024-01-15'],
   ['3 févr. 2022', '2022-02-03'],
   ['Publié le 3 décembre 2023 par admin', '2023-12-03'],
@@ -31,6 +38,9 @@ const DATES: Array<[string, string | null, ('dmy' | 'mdy' | 'ymd')?]> = [
   ['il y a 3 jours', '2026-11-23'],
   ['hier', '2026-11-25'],
   ["aujourd'hui", '2026-11-26'],
+  ['Aujourd’hui', '2026-11-26'],
+  ['avant-hier', '2026-11-24'],
+  ['Il y a 40 min', '2026-11-26'],
   // Arabic: Moroccan and Eastern month names, Arabic-Indic digits
   ['12 غشت 2023', '2023-08-12'],
   ['٣ شتنبر ٢٠٢٢', '2022-09-03'],
@@ -45,6 +55,17 @@ const DATES: Array<[string, string | null, ('dmy' | 'mdy' | 'ymd')?]> = [
   ['9 مايو 2016', '2016-05-09'],
   ['30 نوفمبر 2016', '2016-11-30'],
   ['12 كانون الأول 2019', '2019-12-12'],
+  // Weekday first, the Arabic comma; month first as Moroccan locales write it; Algerian and Tunisian names
+  ['الأربعاء، 11 نوفمبر 1987', '1987-11-11'],
+  ['الأربعاء, نونبر 11, 1987', '1987-11-11'],
+  ['يناير 11, 1987', '1987-01-11'],
+  ['١١ دجنبر ١٩٨٧', '1987-12-11'],
+  ['11 جانفي 1987', '1987-01-11'],
+  ['3 أفريل 2020', '2020-04-03'],
+  ['5 جوان 2019', '2019-06-05'],
+  ['اليوم', '2026-11-26'],
+  ['يوم أمس', '2026-11-25'],
+  ['منذ 21 أيام', '2026-11-05'],
   ['منذ يومين', '2026-11-24'],
   ['منذ 3 أيام', '2026-11-23'],
   // Hijri followed by Gregorian: the Gregorian wins
@@ -55,6 +76,7 @@ const DATES: Array<[string, string | null, ('dmy' | 'mdy' | 'ymd')?]> = [
   ['السبت 15 رجب 1442هـ 27 فبراير 2021م', '2021-02-27'],
   // Hijri alone: converted
   ['14-09-1432 هـ', '2011-08-14'],
+  ['14-09-1432 هـ, 09:40 صباحاً', '2011-08-14'],
   ['1 رمضان 1445', '2024-03-11'],
   // Numeric dates in the source's order; impossible ones are not guessed
   ['27/09/2021', '2021-09-27'],
@@ -83,23 +105,36 @@ t.test('dates', async (t) => {
   }
 });
 
-t.test('dates from the shared corpus: dateparser ar/fr, date-fns fr and ar written dates', async (t) => {
-  const dateparser = JSON.parse(fs.readFileSync(path.join(CORPUS, 'dates/dateparser/ar_fr_cases.json'), 'utf8')).cases as Array<{
-    params: { date_string?: string; expected?: { datetime: string } };
-  }>;
-  // Two cases lack a year (dateparser fills in the current one); the rest must match.
-  const absolute = dateparser.filter((c) => c.params.expected?.datetime && c.params.date_string && /\d{4}|\d{2}[-/]\d{2}[-/]\d{2}/.test(c.params.date_string));
-  for (const c of absolute) t.equal(parseDate(c.params.date_string, { now: NOW }), c.params.expected!.datetime.slice(0, 10), `dateparser: ${c.params.date_string}`);
-  for (const locale of ['fr', 'ar', 'ar-MA', 'ar-EG']) {
-    const rows = JSON.parse(fs.readFileSync(path.join(CORPUS, `dates/date-fns/${locale}.json`), 'utf8')).format_and_parse as Array<{
-      token: string;
-      date: string;
-      format: string;
+corpusTests(t, ['dates', 'sanitizer-xss'], {
+  'dates from the shared corpus: dateparser ar/fr, date-fns fr and ar written dates': async (t) => {
+    const dateparser = JSON.parse(fs.readFileSync(path.join(CORPUS, 'dates/dateparser/ar_fr_cases.json'), 'utf8')).cases as Array<{
+      params: { date_string?: string; expected?: { datetime: string } };
     }>;
-    for (const row of rows.filter((r) => ['PPP', 'PPPP'].includes(r.token) && !r.date.startsWith('0') && r.date >= '1900')) {
-      t.equal(parseDate(row.format), row.date.slice(0, 10), `date-fns ${locale} ${row.token}: ${row.format}`);
+    // Two cases lack a year (dateparser fills in the current one); the rest must match.
+    const absolute = dateparser.filter((c) => c.params.expected?.datetime && c.params.date_string && /\d{4}|\d{2}[-/]\d{2}[-/]\d{2}/.test(c.params.date_string));
+    for (const c of absolute) t.equal(parseDate(c.params.date_string, { now: NOW }), c.params.expected!.datetime.slice(0, 10), `dateparser: ${c.params.date_string}`);
+    for (const locale of ['fr', 'ar', 'ar-MA', 'ar-EG']) {
+      const rows = JSON.parse(fs.readFileSync(path.join(CORPUS, `dates/date-fns/${locale}.json`), 'utf8')).format_and_parse as Array<{
+        token: string;
+        date: string;
+        format: string;
+      }>;
+      for (const row of rows.filter((r) => ['PPP', 'PPPP'].includes(r.token) && !r.date.startsWith('0') && r.date >= '1900')) {
+        t.equal(parseDate(row.format), row.date.slice(0, 10), `date-fns ${locale} ${row.token}: ${row.format}`);
+      }
     }
-  }
+  },
+  'the sanitiser against every XSS vector of the shared corpora (DOMPurify, sanitize-html, feedparser)': async (t) => {
+    const vectors: string[] = [];
+    const dompurify = JSON.parse(fs.readFileSync(path.join(CORPUS, 'sanitizer-xss/dompurify/expect.json'), 'utf8')) as Array<{ payload: string }>;
+    vectors.push(...dompurify.map((c) => c.payload));
+    const sanitizeHtml = JSON.parse(fs.readFileSync(path.join(CORPUS, 'sanitizer-xss/sanitize-html/cases.json'), 'utf8'));
+    for (const c of sanitizeHtml.cases ?? sanitizeHtml) if (typeof c.input === 'string') vectors.push(c.input);
+    const feedparser = JSON.parse(fs.readFileSync(path.join(CORPUS, 'sanitizer-xss/feedparser-sanitize/cases.json'), 'utf8'));
+    for (const c of feedparser.cases ?? feedparser) if (typeof c.input_html === 'string') vectors.push(c.input_html);
+    t.ok(vectors.length > 1000, `${vectors.length} vectors`);
+    sanitiserHolds(t, vectors);
+  },
 });
 
 t.test('Hijri conversion', async (t) => {
@@ -153,15 +188,8 @@ function executable(html: string): string[] {
   return found;
 }
 
-t.test('the sanitiser against every XSS vector of the shared corpora', async (t) => {
-  const vectors: string[] = [];
-  const dompurify = JSON.parse(fs.readFileSync(path.join(CORPUS, 'sanitizer-xss/dompurify/expect.json'), 'utf8')) as Array<{ payload: string }>;
-  vectors.push(...dompurify.map((c) => c.payload));
-  const sanitizeHtml = JSON.parse(fs.readFileSync(path.join(CORPUS, 'sanitizer-xss/sanitize-html/cases.json'), 'utf8'));
-  for (const c of sanitizeHtml.cases ?? sanitizeHtml) if (typeof c.input === 'string') vectors.push(c.input);
-  const feedparser = JSON.parse(fs.readFileSync(path.join(CORPUS, 'sanitizer-xss/feedparser-sanitize/cases.json'), 'utf8'));
-  for (const c of feedparser.cases ?? feedparser) if (typeof c.input_html === 'string') vectors.push(c.input_html);
-  t.ok(vectors.length > 1000, `${vectors.length} vectors`);
+/** No vector leaves executable markup in a summary, every summary is bounded, titles stay text. */
+function sanitiserHolds(t: Test, vectors: string[]): void {
   let failures = 0;
   for (const vector of vectors) {
     const { html, text } = sanitizeSummary(vector, 'https://partner.example/news/1');
@@ -175,6 +203,12 @@ t.test('the sanitiser against every XSS vector of the shared corpora', async (t)
     t.equal(load(`<p>${cleanLine(vector).replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>`, null, false)('p *').length, 0);
   }
   t.equal(failures, 0, 'no vector survives');
+}
+
+t.test('the sanitiser against every XSS vector of the project\'s fixtures, class by class', async (t) => {
+  const classes = new Set(OWN_VECTORS.map((v) => v.class));
+  t.ok(classes.size >= 10 && OWN_VECTORS.length >= 100, `${OWN_VECTORS.length} vectors in ${classes.size} classes`);
+  sanitiserHolds(t, OWN_VECTORS.map((v) => v.vector));
   // What a summary may keep:
   t.equal(
     sanitizeSummary('<p dir="rtl" onclick="x()">نص <a href="/doc.pdf" onmouseover="y()">وثيقة</a> <img src=x onerror=alert(1)></p>', 'https://p.ma/a/').html,

@@ -178,6 +178,13 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/**
+ * The search time budget of test apps: production's 150 ms cut a search short on a machine busy
+ * with other work, and a test counting results then failed for a reason that is not the portal's.
+ * Tests of the budget itself pass `build: { searchBudgetMs }` (0 cuts every search that ranks).
+ */
+export const TEST_SEARCH_BUDGET_MS = 10_000;
+
 export interface AppOptions {
   harvest?: HarvestControl;
   mail?: MailSender;
@@ -211,7 +218,7 @@ export async function appOver(store: Store, settings: PortalSettings, options: A
     mail: options.mail,
     reads: options.reads,
   };
-  const app = await buildApp(ctx, { flushEveryMs: 0, ...options.build });
+  const app = await buildApp(ctx, { flushEveryMs: 0, searchBudgetMs: TEST_SEARCH_BUDGET_MS, ...options.build });
   return {
     app,
     store,

@@ -14,12 +14,33 @@ export function chromiumAvailable(): boolean {
   return fs.existsSync(CHROMIUM);
 }
 
+/**
+ * Tests run through tsx (esbuild, with keepNames), which wraps named functions in `__name(fn, "…")`;
+ * a function handed to page.evaluate() carries that call into the page, where it is not defined.
+ * Every context of a launched browser gets this one-line definition first.
+ */
+const KEEP_NAMES_SHIM = 'globalThis.__name ??= (target) => target;';
+
 export async function launch(): Promise<Browser> {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    await context.addInitScript(KEEP_NAMES_SHIM);
+    return context;
+  };
+  browser.newPage = async (options) => {
+    const context = await browser.newContext(options);
+    const page = await context.newPage();
+    // As playwright's own newPage: closing the page closes its context.
+    page.once('close', () => void context.close().catch(() => undefined));
+    return page;
+  };
+  return browser;
 }
 
 /** Synthetic items around the seed ones, for a catalogue of `count` items. */

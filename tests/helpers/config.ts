@@ -30,7 +30,9 @@ export function writeConfig(config: TestConfig, dir = fs.mkdtempSync(path.join(o
     stringify({
       site: { name: { ar: 'البوابة الوطنية للنزاهة', fr: "Portail national de l'intégrité", en: 'National Integrity Portal' }, base_url: 'https://portal.example' },
       languages: ['ar', 'fr', 'en'],
-      harvest: { timeout: '5s', per_host_delay: '0s', allow_private_networks: true, ...config.harvest },
+      // A generous request timeout: loopback answers take milliseconds, but a machine running
+      // other suites can stall one for seconds. Tests of the timeout itself set their own.
+      harvest: { timeout: '30s', per_host_delay: '0s', allow_private_networks: true, ...config.harvest },
       ...config.portal,
     }),
   );

@@ -1,4 +1,4 @@
-// The JSON API: CONTRACT.md's routes and shapes, 400 and 404 bodies, and the OpenAPI document.
+// The JSON API: docs/contract.md's routes and shapes, 400 and 404 bodies, and the OpenAPI document.
 import t from 'tap';
 import { makeApp } from '../helpers/app.ts';
 

@@ -31,6 +31,13 @@ t.teardown(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 const itemId = store.items.list({}, 1, 1).items[0]!.id;
+/**
+ * How long an answer may take while a worker is held. A request queued behind the held query would
+ * wait until its release, which comes only after these answers: it would never answer in time. The
+ * answers measured 2-30 ms on this 2-core machine under a load of 10; the bound is a hundred times
+ * that, so a machine busy with other work does not fail the test. Latency itself is bench:load's.
+ */
+const PROMPT_MS = 3000;
 
 async function timed(url: string): Promise<{ status: number; ms: number; body: string; headers: Headers }> {
   const started = performance.now();
@@ -48,7 +55,7 @@ async function hold(on: ReadPool) {
   return { done, release: () => Atomics.store(new Int32Array(flag), 0, 1) };
 }
 
-t.test('a slow query holds one worker: other requests, searches included, answer within 200 ms meanwhile', async (t) => {
+t.test('a slow query holds one worker: other requests, searches included, answer meanwhile', async (t) => {
   const urls = (n: number) => [
     '/healthz',
     `/fr/search?q=transparence+${n}&language=fr`,
@@ -64,7 +71,7 @@ t.test('a slow query holds one worker: other requests, searches included, answer
   for (const url of urls(1)) {
     const answer = await timed(url);
     t.equal(answer.status, 200, url);
-    t.ok(answer.ms < 200, `${url} answered in ${answer.ms.toFixed(0)} ms while a query held a worker`);
+    t.ok(answer.ms < PROMPT_MS, `${url} answered in ${answer.ms.toFixed(0)} ms while a query held a worker`);
   }
   held.release();
   t.ok((await held.done) as number > 0, 'the slow query ran real statements the whole time');
@@ -77,14 +84,14 @@ t.test('with every worker held, the event loop still answers: health and pages a
   t.equal(pool.stats().busy, 2, 'both workers busy');
   const health = await timed('/healthz');
   t.equal(health.status, 200);
-  t.ok(health.ms < 200, `/healthz in ${health.ms.toFixed(0)} ms`);
+  t.ok(health.ms < PROMPT_MS, `/healthz in ${health.ms.toFixed(0)} ms`);
   const started = performance.now();
   const revalidated = await fetch(`${base}/fr/news?year=2025`, { headers: { ...BROWSER, 'if-none-match': page.headers.get('etag')! } });
   t.equal(revalidated.status, 304);
-  t.ok(performance.now() - started < 200, 'a revalidation needs no worker');
+  t.ok(performance.now() - started < PROMPT_MS, `a revalidation needs no worker (${(performance.now() - started).toFixed(0)} ms)`);
   const cached = await timed('/fr/news?year=2025');
   t.equal(cached.status, 200);
-  t.ok(cached.ms < 200, 'nor does a page in the page cache');
+  t.ok(cached.ms < PROMPT_MS, `nor does a page in the page cache (${cached.ms.toFixed(0)} ms)`);
   // A page that needs the catalogue waits for a worker, and gets one.
   const waiting = timed(`/fr/search?q=rapport+${Date.now()}`);
   first.release();
@@ -112,7 +119,7 @@ t.test('with one worker, pages asked during a long search answer between its ste
   for (const url of [`/fr/items/${itemId}?during`, '/fr/news?during', '/ar/publications?language=ar&during', '/api/items?partner=alpha&during']) {
     const answer = await inject(url);
     t.equal(answer.status, 200, url);
-    t.ok(answer.ms < 200, `${url} answered in ${answer.ms.toFixed(0)} ms while the long query ran`);
+    t.ok(answer.ms < PROMPT_MS, `${url} answered in ${answer.ms.toFixed(0)} ms while the long query ran`);
   }
   // Searches run oldest first, each to its end: this one starts when the long one is done.
   let searched = false;
@@ -125,7 +132,9 @@ t.test('with one worker, pages asked during a long search answer between its ste
 });
 
 t.test('a worker stuck on one query is replaced; its request gets 503, the next ones are served', async (t) => {
-  const lone = startReadPool({ dbFile, workers: 1, extraQueries: HOLD, stuckAfterMs: 300 });
+  // 1.5 s: the held query never ends, while a healthy one here takes milliseconds; a limit close to
+  // that could replace a worker that is only slow on a machine busy with other work.
+  const lone = startReadPool({ dbFile, workers: 1, extraQueries: HOLD, stuckAfterMs: 1500 });
   t.teardown(() => lone.close());
   await lone.ready();
   const flag = new SharedArrayBuffer(4);

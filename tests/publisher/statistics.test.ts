@@ -1,4 +1,4 @@
-// Statistics as data through app.inject (issue 16): the API exactly as CONTRACT.md writes it
+// Statistics as data through app.inject (issue 16): the API exactly as docs/contract.md writes it
 // (/api/statistics, /api/statistics/{series} with from/to, and .csv) and in the OpenAPI document;
 // the statistics page's indicator cards above the documents; the series page's chart, its twin
 // table, the comparison form, the source and the history of revisions; search finding series by

@@ -17,10 +17,10 @@ import { openStore, type RunSourceSummary, type Store } from '../../store/index.
 import { appOver, type TestApp } from '../helpers/app.ts';
 import { body, gzipBomb, MB, mb, oversize, peakRss, probe, record, redirect, resetMidBody, status, trickle } from '../helpers/faults.ts';
 import { makeBed, type Bed } from '../helpers/harvest.ts';
+import { damagedPdfs, encryptedPdf } from '../helpers/pdfs.ts';
 import { rss, startServer, type FixtureServer, type Handler } from '../helpers/server.ts';
 
 const TLS = path.join(import.meta.dirname, '../fixtures/tls');
-const CORPUS = path.join(import.meta.dirname, '../../../shared/corpus/pdfs');
 
 let steady: FixtureServer;
 let victim: FixtureServer;
@@ -59,6 +59,8 @@ const pdfHandler =
 let r1: Buffer;
 let r2: Buffer;
 let report: Buffer;
+let encrypted: Buffer;
+let corrupt: Buffer;
 
 function healthy(): void {
   victim.set('/feed', body(FEED, 'application/rss+xml; charset=utf-8'));
@@ -94,10 +96,12 @@ function snapshot(store: Store): Map<string, unknown> {
 }
 
 t.before(async () => {
-  [r1, r2, report] = await Promise.all([
+  [r1, r2, report, encrypted, corrupt] = await Promise.all([
     makePdf({ pages: ['Rapport annuel 2023 sur la gouvernance', 'Deuxième page'] }),
     makePdf({ pages: ['Guide pratique de prévention de la corruption'] }),
     makePdf({ pages: ['Rapport de synthèse sur la probité'], created: new Date('2024-05-01T00:00:00Z') }),
+    encryptedPdf('aes-256'),
+    damagedPdfs().then((damaged) => damaged['a header and junk']!),
   ]);
   steady = await startServer({}, '127.0.0.2');
   steady.set('/feed', (_req, res) => {
@@ -277,14 +281,14 @@ const CASES: Case[] = [
   { name: 'an unresolvable host', how: "the feed's host name no longer resolves (ENOTFOUND)", apply: () => void (resolvable = false), expect: { source: 'feed', code: 'network' } },
   {
     name: 'an encrypted PDF',
-    how: 'the PDF is replaced by a password-protected one (PDFBox PasswordSample-256bit)',
-    apply: () => victim.set('/report.pdf', pdfHandler(fs.readFileSync(path.join(CORPUS, 'pdfbox/encryption/PasswordSample-256bit.pdf')))),
+    how: 'the PDF is replaced by a password-protected one (AES-256)',
+    apply: () => victim.set('/report.pdf', pdfHandler(encrypted)),
     expect: { source: 'report', code: 'parse' },
   },
   {
     name: 'a corrupt PDF',
-    how: 'the PDF is replaced by a severely corrupt one (pdf.js bug1020226)',
-    apply: () => victim.set('/report.pdf', pdfHandler(fs.readFileSync(path.join(CORPUS, 'pdfjs/bug1020226.pdf')))),
+    how: 'the PDF is replaced by a corrupt one (a PDF header, then nothing readable)',
+    apply: () => victim.set('/report.pdf', pdfHandler(corrupt)),
     expect: { source: 'report', code: 'parse' },
   },
   {
@@ -365,7 +369,7 @@ t.test('all of them at once, in one pass', async (t) => {
   healthy();
   victim.set('/feed', trickle());
   victim.set('/publications', status(503, { 'retry-after': '120' }));
-  victim.set('/report.pdf', pdfHandler(fs.readFileSync(path.join(CORPUS, 'pdfjs/bug1020226.pdf'))));
+  victim.set('/report.pdf', pdfHandler(corrupt));
   const run = await pass();
   for (const [id, item] of run.before) t.same(run.after.get(id), item, `item ${id} unchanged`);
   t.equal(bed.outcome(run.outcomes, 'victim/feed').error?.code, 'timeout');

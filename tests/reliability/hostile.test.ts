@@ -1,4 +1,5 @@
-// Hostile input at the portal. Every XSS vector of ../shared/corpus/sanitizer-xss arrives through a
+// Hostile input at the portal. Every XSS vector of the project's fixtures (tests/fixtures/xss) and,
+// when the shared corpora are beside the clone, of ../shared/corpus/sanitizer-xss, arrives through a
 // harvested feed (title and description), a listing page (title and summary), a PDF's metadata
 // title and a suggestion; then every page of the portal and of the admin area that can show them
 // is parsed with a real HTML parser and must hold no executable markup, under a CSP without inline
@@ -18,26 +19,32 @@ import { testSource } from '../../harvester/test-source.ts';
 import { hashPassword } from '../../publisher/admin/passwords.ts';
 import { Browser, PASSWORD } from '../helpers/admin-browser.ts';
 import { appOver, BROWSER, type TestApp } from '../helpers/app.ts';
+import { corpusAvailable, corpusPath, corpusSkipped } from '../helpers/corpus.ts';
 import { record } from '../helpers/faults.ts';
 import { makeBed, type Bed } from '../helpers/harvest.ts';
 import { atomHtmlParts, executableMarkup } from '../helpers/markup.ts';
 import { rss, startServer, type FixtureServer } from '../helpers/server.ts';
 
-const CORPUS = path.join(import.meta.dirname, '../../../shared/corpus/sanitizer-xss');
+const WITH_CORPUS = corpusAvailable('sanitizer-xss');
 
 function vectors(): string[] {
-  const read = (file: string) => JSON.parse(fs.readFileSync(path.join(CORPUS, file), 'utf8'));
   const all = new Set<string>();
-  for (const c of read('dompurify/expect.json') as Array<{ payload: string }>) all.add(c.payload);
-  const sanitizeHtml = read('sanitize-html/cases.json');
-  for (const c of (sanitizeHtml.cases ?? sanitizeHtml) as Array<{ input: unknown }>) if (typeof c.input === 'string') all.add(c.input);
-  for (const c of read('feedparser-sanitize/cases.json').cases as Array<{ input_html: unknown }>) if (typeof c.input_html === 'string') all.add(c.input_html);
+  const own = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../fixtures/xss/vectors.json'), 'utf8')).vectors as Array<{ vector: string }>;
+  for (const c of own) all.add(c.vector);
+  if (WITH_CORPUS) {
+    const read = (file: string) => JSON.parse(fs.readFileSync(corpusPath('sanitizer-xss', file), 'utf8'));
+    for (const c of read('dompurify/expect.json') as Array<{ payload: string }>) all.add(c.payload);
+    const sanitizeHtml = read('sanitize-html/cases.json');
+    for (const c of (sanitizeHtml.cases ?? sanitizeHtml) as Array<{ input: unknown }>) if (typeof c.input === 'string') all.add(c.input);
+    for (const c of read('feedparser-sanitize/cases.json').cases as Array<{ input_html: unknown }>) if (typeof c.input_html === 'string') all.add(c.input_html);
+  }
   // Vectors that live in URLs rather than markup.
   for (const url of ['javascript:alert(1)', ' JaVaScRiPt:alert(1)', 'java\tscript:alert(1)', 'data:text/html,<script>alert(1)</script>', 'vbscript:msgbox(1)']) all.add(url);
   return [...all].filter((v) => v.trim().length > 0);
 }
 
 const VECTORS = vectors();
+if (!WITH_CORPUS) corpusSkipped(t, ['sanitizer-xss'], 'the XSS vectors of DOMPurify, sanitize-html and feedparser');
 const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 let server: FixtureServer;
@@ -202,8 +209,8 @@ t.test('every XSS vector, through every channel, reaches no page as executable m
   t.ok(crawl.pages > items.length, `${crawl.pages} pages checked`);
   record({
     area: 'Hostile input at the portal',
-    case: 'every XSS vector of the shared corpus, through feed, listing page, PDF title and suggestion',
-    how: `${VECTORS.length} distinct vectors (DOMPurify, sanitize-html, feedparser, plus URL schemes); 240 of them as PDF metadata titles; every public and admin page that shows them parsed with parse5`,
+    case: 'every XSS vector of the project and the shared corpus, through feed, listing page, PDF title and suggestion',
+    how: `${VECTORS.length} distinct vectors (${WITH_CORPUS ? "the project's own, DOMPurify, sanitize-html, feedparser" : "the project's own; the shared corpus was not there"}, plus URL schemes); ${Math.min(240, VECTORS.length)} of them as PDF metadata titles; every public and admin page that shows them parsed with parse5`,
     result: `${crawl.findings.length} findings in ${crawl.pages} responses (${publicPages} public, ${crawl.pages - publicPages} admin); CSP script-src 'self', object-src 'none', base-uri 'none' on every page`,
     figures: { vectors: VECTORS.length, 'harvested items': items.length, 'suggestions stored': accepted, 'pages parsed': crawl.pages },
   });

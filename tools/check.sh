@@ -1,0 +1,14 @@
+#!/bin/sh
+# npm test's first step: the two type-checks (the project, and the browser tests with the DOM
+# library) and lint, side by side: they are single-threaded, and run one after the other they left
+# the second core idle for some 40 s. Fails when any of them fails; each prints its own errors.
+cd "$(dirname "$0")/.." && PATH="$PWD/node_modules/.bin:$PATH"
+tsc --noEmit & project=$!
+tsc --noEmit -p tests/browser/tsconfig.json & browser=$!
+eslint .; lint=$?
+wait $project; project=$?
+wait $browser; browser=$?
+[ $project -eq 0 ] || echo "type-check failed (tsc --noEmit)" >&2
+[ $browser -eq 0 ] || echo "type-check of the browser tests failed (tsc --noEmit -p tests/browser/tsconfig.json)" >&2
+[ $lint -eq 0 ] || echo "lint failed (eslint .)" >&2
+[ $project -eq 0 ] && [ $browser -eq 0 ] && [ $lint -eq 0 ]
