@@ -2,7 +2,7 @@
 // 1. Reading files at the default limits, each in a fresh process (time and peak RSS): a CSV of
 //    200,000 rows, an XLSX of 70,000 rows × 4 columns (near its 300,000-cell bound), a World Bank JSON of 100,000 rows, and two
 //    zip bombs (one declaring 1 GB, one declaring 1 KB and inflating to 1 GB).
-// 2. The statistics pages and API over HTTP against the real app in its own process (bench/serve.ts),
+// 2. The statistics pages and API over HTTP against the real app in its own process (bench/stats-server.ts),
 //    page cache off, with the demo's six series: req/s and p99 by autocannon.
 // Targets: every file read within the 30 s time limit and under 512 MB RSS; a bomb refused in under
 // a second; the series page ≥ 200 req/s without the page cache.
@@ -169,7 +169,7 @@ for (const dataset of good) {
 }
 store.close();
 
-const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'serve.ts'), configDir, dbFile, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'stats-server.ts'), configDir, dbFile], { stdio: ['ignore', 'pipe', 'inherit'] });
 const { port } = JSON.parse(await new Promise<string>((resolve) => readline.createInterface({ input: child.stdout! }).once('line', resolve))) as { port: number };
 const url = `http://127.0.0.1:${port}`;
 function cannon(paths: string[]): Promise<autocannon.Result> {
