@@ -49,6 +49,10 @@ const WALK_SHOTS: Shot[] = [
   ['walk-freshness-fr-phone.png', '/admin/freshness?lang=fr', 360, 740, true],
   ['walk-freshness-ar-desktop.png', '/admin/freshness?lang=ar', 1366, 1100, true],
   ['walk-suggestions-fr-phone.png', '/admin/suggestions?lang=fr', 360, 740, true],
+  // Search that forgives (issue 14, points 3-5): a typo corrected, a prefix, passages with pages.
+  ['walk-search-typo-fr-desktop.png', '/fr/search?q=corupption', 1366, 900],
+  ['walk-search-prefix-ar-phone.png', `/ar/search?q=${encodeURIComponent('الرشو*')}`, 360, 740],
+  ['walk-search-law-fr-desktop.png', `/fr/search?q=${encodeURIComponent('loi 31-13')}`, 1366, 900],
 ];
 
 async function main(): Promise<void> {
