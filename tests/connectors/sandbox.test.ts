@@ -63,7 +63,11 @@ t.test('past its memory cap (outside the V8 heap) a task is killed and fails wit
     reason: 'too_large',
     message: 'needed more than 200 MB of memory',
   });
-  t.ok(sandbox.stats.peakRssBytes < 200 * MB + 150 * MB, `killed soon after the cap (peak ${Math.round(sandbox.stats.peakRssBytes / MB)} MB)`);
+  // The task allocates without end: only the sandbox's reading of /proc every 25 ms stops it. How far
+  // past the cap it gets is the allocation rate times the monitor's delay: 13 MB on the idle
+  // machine, 232 MB with stress-ng on both cores (a loaded test run failed a 150 MB bound). The
+  // bound is a generous multiple of that, and still far below what the task would take unchecked.
+  t.ok(sandbox.stats.peakRssBytes < 200 * MB + 600 * MB, `killed soon after the cap (peak ${Math.round(sandbox.stats.peakRssBytes / MB)} MB)`);
   t.match(await sandbox.run({ module: TASKS, fn: 'describe', input: Buffer.alloc(2), args: { tag: 'z' } }, limits), { bytes: 2 }, 'the next task runs');
 });
 
