@@ -2,12 +2,10 @@
 // and past sessions are axe-clean (WCAG 2.2 A/AA) in Arabic and French, right to left in Arabic,
 // without horizontal scrolling at 360 px; the item page's JSON-LD block raises no CSP report and
 // the references are selectable in one click.
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { type Browser, type Page } from 'playwright-core';
 import t from 'tap';
 import { SEED_ITEMS, type SeedItem } from '../helpers/app.ts';
-import { chromiumAvailable, CHROMIUM, launch, serve, type Served } from '../helpers/browser.ts';
+import { axe, chromiumAvailable, CHROMIUM, launch, serve, type Served } from '../helpers/browser.ts';
 
 if (!chromiumAvailable()) {
   if (process.env.PORTAL_REQUIRE_BROWSER) t.fail(`no browser at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
@@ -15,8 +13,6 @@ if (!chromiumAvailable()) {
   process.exit(process.env.PORTAL_REQUIRE_BROWSER ? 1 : 0);
 }
 
-const require = createRequire(import.meta.url);
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 
 const TRAININGS: SeedItem[] = [
@@ -71,17 +67,6 @@ const idOf = (start: string) => server.store.items.list({}, 1, 100).items.find((
 async function page(options: { width?: number; lang?: string; bypassCSP?: boolean } = {}): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: options.width ?? 1280, height: 900 }, bypassCSP: options.bypassCSP ?? false, locale: options.lang === 'ar' ? 'ar-MA' : 'fr-MA' });
   return context.newPage();
-}
-
-async function axe(p: Page): Promise<string[]> {
-  await p.evaluate(AXE);
-  const result = await p.evaluate(() =>
-    (window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<{ violations: Array<{ id: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
-      resultTypes: ['violations'],
-    }),
-  );
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
 }
 
 t.test('course pages and the services page are axe-clean in Arabic and French, past sessions opened too', async (t) => {

@@ -4,12 +4,11 @@
 // 360×740; screenshots of the main pages when asked (PORTAL_SCREENSHOTS=DIR, or
 // `npm run screenshots:tests`). Largest Contentful Paint is a speed figure: `npm run bench:pages`.
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import t from 'tap';
 import { seed, type SeedItem } from '../helpers/app.ts';
-import { ADMIN, catalogue, chromiumAvailable, CHROMIUM, launch, serve, type Served } from '../helpers/browser.ts';
+import { ADMIN, axe, axeViolations, catalogue, chromiumAvailable, CHROMIUM, launch, serve, type Served } from '../helpers/browser.ts';
 
 if (!chromiumAvailable()) {
   // CI installs Debian's chromium (.ci/run) and requires it; elsewhere say what is missing.
@@ -18,8 +17,6 @@ if (!chromiumAvailable()) {
   process.exit(process.env.PORTAL_REQUIRE_BROWSER ? 1 : 0);
 }
 
-const require = createRequire(import.meta.url);
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 /** Where the screenshots go when asked for; the tests never rewrite tracked files otherwise. */
 const SCREENSHOTS = process.env.PORTAL_SCREENSHOTS ? path.resolve(process.env.PORTAL_SCREENSHOTS) : undefined;
 
@@ -74,20 +71,6 @@ async function signIn(p: Page): Promise<void> {
   await Promise.all([p.waitForURL(/\/admin\/freshness/), p.click('form.login-form button[type=submit]')]);
 }
 
-interface AxeResult {
-  violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[]; failureSummary: string }> }>;
-}
-
-async function axe(p: Page): Promise<AxeResult> {
-  await p.evaluate(AXE);
-  return p.evaluate(() =>
-    (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<AxeResult> } }).axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
-      resultTypes: ['violations'],
-    }),
-  );
-}
-
 const PUBLIC_PAGES = (lang: string) => [
   ['home', `/${lang}/`],
   ['publications', `/${lang}/publications`],
@@ -118,12 +101,7 @@ t.test('axe-core finds no WCAG 2.2 A/AA violation on any page type, in Arabic an
     const p = await page({ bypassCSP: true, lang });
     for (const [name, url] of PUBLIC_PAGES(lang)) {
       await p.goto(`${server.url}${url}`);
-      const result = await axe(p);
-      t.same(
-        result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`),
-        [],
-        `${lang} ${name}`,
-      );
+      t.same(await axe(p), [], `${lang} ${name}`);
     }
     // Issue 14: the correction, the suggestion and the folded result are there, and right to left in Arabic.
     for (const [name, selector] of <Array<[string, string]>>[['search corrected', '.search-correction'], ['search with a suggestion', '.search-suggestion'], ['search with folded results', '.item-folded']]) {
@@ -137,15 +115,15 @@ t.test('axe-core finds no WCAG 2.2 A/AA violation on any page type, in Arabic an
     await p.fill('#field-email', 'pas-une-adresse');
     await Promise.all([p.waitForLoadState('load'), p.click('form.suggestion-form button[type=submit]')]);
     t.equal(await p.locator('.error-summary').count(), 1, 'the error is shown');
-    t.same((await axe(p)).violations.map((v) => v.id), [], `${lang} suggestions with a validation error`);
+    t.same((await axeViolations(p)).map((v) => v.id), [], `${lang} suggestions with a validation error`);
     // The admin area: sign-in page, then the freshness report.
     await p.goto(`${server.url}/admin/login?lang=${lang}`);
-    t.same((await axe(p)).violations.map((v) => v.id), [], `${lang} admin login`);
+    t.same((await axeViolations(p)).map((v) => v.id), [], `${lang} admin login`);
     await signIn(p);
     await p.goto(`${server.url}/admin/freshness?lang=${lang}`);
-    t.same((await axe(p)).violations.map((v) => v.id), [], `${lang} admin freshness`);
+    t.same((await axeViolations(p)).map((v) => v.id), [], `${lang} admin freshness`);
     await p.goto(`${server.url}/admin/suggestions?lang=${lang}`);
-    t.same((await axe(p)).violations.map((v) => v.id), [], `${lang} admin suggestions`);
+    t.same((await axeViolations(p)).map((v) => v.id), [], `${lang} admin suggestions`);
     await p.context().close();
   };
   await Promise.all(['ar', 'fr'].map(checkLanguage));
@@ -157,7 +135,6 @@ t.test("a partner's focal point deposits a PDF through the form, an administrato
   server.store.users.add('samira', 'partner', await hashPassword(ADMIN.password), new Date().toISOString(), 'alpha');
   const file = path.join(fs.mkdtempSync(path.join((await import('node:os')).tmpdir(), 'portal-upload-')), 'rapport-2025.pdf');
   fs.writeFileSync(file, await makePdf({ title: 'Rapport 2025', pages: ['Rapport 2025 de l’Instance Alpha', 'تقرير سنة 2025'] }));
-  const violations = async (p: Page) => (await axe(p)).violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
   const focal = await page({ width: 360, height: 740, lang: 'ar' });
   await focal.goto(`${server.url}/admin/login?lang=ar`);
   await focal.fill('#login-name', 'samira');
@@ -181,7 +158,7 @@ t.test("a partner's focal point deposits a PDF through the form, an administrato
   for (const [lang, urls] of [['ar', focalPages], ['fr', focalPages.slice(3)]] as const) {
     for (const url of urls) {
       await focal.goto(`${server.url}${url}?lang=${lang}`);
-      t.same(await violations(focal), [], `${lang} ${url} (360 px)`);
+      t.same(await axe(focal), [], `${lang} ${url} (360 px)`);
       t.ok(await focal.evaluate(() => document.documentElement.scrollWidth <= 360), `${lang} ${url}: no sideways scrolling at 360 px`);
     }
   }
@@ -191,7 +168,7 @@ t.test("a partner's focal point deposits a PDF through the form, an administrato
   for (const [lang, urls] of [['fr', ['/admin/deposits', `/admin/deposits/${id}`, '/admin/users', '/admin/reminders']], ['ar', [`/admin/deposits/${id}`]]] as const) {
     for (const url of urls) {
       await admin.goto(`${server.url}${url}?lang=${lang}`);
-      t.same(await violations(admin), [], `${lang} ${url}`);
+      t.same(await axe(admin), [], `${lang} ${url}`);
     }
   }
   await admin.goto(`${server.url}/admin/deposits/${id}?lang=fr`);
@@ -199,7 +176,7 @@ t.test("a partner's focal point deposits a PDF through the form, an administrato
   const itemId = server.store.deposits.get(id)!.item_id!;
   await admin.goto(`${server.url}/ar/items/${itemId}`);
   t.match(await admin.locator('.provenance').innerText(), /أُودعت من طرف/, 'the public page says who deposited it');
-  t.same(await violations(admin), [], 'ar item page of a deposit');
+  t.same(await axe(admin), [], 'ar item page of a deposit');
   await admin.context().close();
   // Withdrawn again: the other tests count the seeded catalogue.
   server.store.deposits.withdraw(id, 'alpha', 'samira', new Date().toISOString());
@@ -457,7 +434,7 @@ t.test('phones without JavaScript: every section from the menu, filters folded s
     await checked.goto(`${server.url}/${lang}/publications`);
     await checked.locator('.phone-menu summary').click();
     await checked.locator('.filters-summary').click();
-    t.same((await axe(checked)).violations.map((v) => `${v.id} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), [], `${lang}: axe finds nothing with the menu and the filters open`);
+    t.same((await axeViolations(checked)).map((v) => `${v.id} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), [], `${lang}: axe finds nothing with the menu and the filters open`);
     await checked.context().close();
   }
   // Wide screens: the row of sections, and the filters open without a click.

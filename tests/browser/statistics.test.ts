@@ -4,12 +4,11 @@
 // none overlaps another or leaves the chart (rendered boxes); nothing scrolls sideways; time runs
 // right to left in Arabic; and the comparison form works with JavaScript turned off.
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import t from 'tap';
-import { chromiumAvailable, CHROMIUM, launch } from '../helpers/browser.ts';
+import { axe, chromiumAvailable, CHROMIUM, launch } from '../helpers/browser.ts';
 import { statsApp } from '../helpers/datasets.ts';
 import { type TestApp } from '../helpers/app.ts';
 
@@ -19,8 +18,6 @@ if (!chromiumAvailable()) {
   process.exit(process.env.PORTAL_REQUIRE_BROWSER ? 1 : 0);
 }
 
-const require = createRequire(import.meta.url);
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 /** Where the screenshot goes when asked for (PORTAL_SCREENSHOTS=DIR, or `npm run screenshots:tests`). */
 const SCREENSHOTS = process.env.PORTAL_SCREENSHOTS ? path.resolve(process.env.PORTAL_SCREENSHOTS) : undefined;
 
@@ -78,21 +75,6 @@ async function chartLayout(p: Page): Promise<Layout> {
     }
     return { visible: visible.map((s) => s.getAttribute('class') ?? ''), overlaps, outside, small, overflow: document.documentElement.scrollWidth - window.innerWidth, labels };
   });
-}
-
-interface AxeResult {
-  violations: Array<{ id: string; help: string; nodes: Array<{ target: string[] }> }>;
-}
-
-async function axe(p: Page): Promise<string[]> {
-  await p.evaluate(AXE);
-  const result = await p.evaluate(() =>
-    (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<AxeResult> } }).axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
-      resultTypes: ['violations'],
-    }),
-  );
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
 }
 
 t.test('axe-clean and legible charts in Arabic and French, at 360 px and 1366 px', async (t) => {

@@ -3,12 +3,10 @@
 // right to left in the French interface, a French page left to right in the Arabic one, the
 // pages' headings in the interface's); recognised pages marked; no horizontal scrolling at 360 px,
 // even with an address of 200 characters in the text.
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { type Browser, type Page } from 'playwright-core';
 import t from 'tap';
 import { SEED_ITEMS } from '../helpers/app.ts';
-import { chromiumAvailable, CHROMIUM, launch, serve, type Served } from '../helpers/browser.ts';
+import { axe, chromiumAvailable, CHROMIUM, launch, serve, type Served } from '../helpers/browser.ts';
 import { addPaged, recognise } from '../helpers/texts.ts';
 
 if (!chromiumAvailable()) {
@@ -16,9 +14,6 @@ if (!chromiumAvailable()) {
   else t.plan(0, `no browser at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH) to run the page tests`);
   process.exit(process.env.PORTAL_REQUIRE_BROWSER ? 1 : 0);
 }
-
-const require = createRequire(import.meta.url);
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 let server: Served;
 let browser: Browser;
@@ -60,17 +55,6 @@ t.teardown(async () => {
 async function page(options: { width?: number; lang?: string; bypassCSP?: boolean } = {}): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: options.width ?? 1280, height: 900 }, bypassCSP: options.bypassCSP ?? false, locale: options.lang === 'ar' ? 'ar-MA' : 'fr-MA' });
   return context.newPage();
-}
-
-async function axe(p: Page): Promise<string[]> {
-  await p.evaluate(AXE);
-  const result = await p.evaluate(() =>
-    (window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<{ violations: Array<{ id: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
-      resultTypes: ['violations'],
-    }),
-  );
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
 }
 
 t.test('the text view is axe-clean in Arabic and French, with a search in it and recognised pages', async (t) => {

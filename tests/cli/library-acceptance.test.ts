@@ -19,16 +19,8 @@ import { startPortal } from '../../cli/portal.ts';
 import { makePdf, makeScan } from '../../demo/pdf.ts';
 import { openStore } from '../../store/index.ts';
 import { writeConfig } from '../helpers/config.ts';
+import { installed } from '../helpers/scans.ts';
 import { startServer } from '../helpers/server.ts';
-
-function installed(command: string, args: string[]): boolean {
-  try {
-    execFileSync(command, args, { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 if (!installed('pdftoppm', ['-v']) || !installed('tesseract', ['--version'])) {
   t.plan(0, 'OCR programs missing: apt-get install poppler-utils tesseract-ocr tesseract-ocr-ara tesseract-ocr-fra tesseract-ocr-eng');

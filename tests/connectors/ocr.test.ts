@@ -11,16 +11,7 @@ import t from 'tap';
 import { OcrEngine, type OcrOptions, type OcrResult } from '../../connectors/index.ts';
 import { makePdf } from '../../demo/pdf.ts';
 import { chromiumAvailable, launch } from '../helpers/browser.ts';
-import { ARABIC_TEXT, FRENCH_TEXT, characterErrorRate, scannedPdf } from '../helpers/scans.ts';
-
-function installed(command: string, args: string[]): boolean {
-  try {
-    execFileSync(command, args, { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { ARABIC_TEXT, FRENCH_TEXT, characterErrorRate, installed, scannedPdf } from '../helpers/scans.ts';
 
 const hasPoppler = installed('pdftoppm', ['-v']) && installed('pdfinfo', ['-v']);
 const hasTesseract = installed('tesseract', ['--version']);

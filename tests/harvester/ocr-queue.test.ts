@@ -7,7 +7,6 @@
 // Tesseract (a shell script: fast, and says which page it read); poppler is the real one. The
 // real engine's accuracy is tests/connectors/ocr.test.ts's, the whole chain's
 // tests/harvester/library-acceptance.test.ts's.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,16 +18,8 @@ import { runOcrQueue } from '../../harvester/index.ts';
 import { ftsQuery, parseQuery } from '../../publisher/search.ts';
 import { openStore, type Store } from '../../store/index.ts';
 import { makeBed, type Bed } from '../helpers/harvest.ts';
+import { installed } from '../helpers/scans.ts';
 import { startServer, type FixtureServer } from '../helpers/server.ts';
-
-function installed(command: string, args: string[]): boolean {
-  try {
-    execFileSync(command, args, { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 if (!installed('pdftoppm', ['-v']) || !installed('pdfinfo', ['-v'])) {
   t.plan(0, 'poppler-utils missing (apt-get install poppler-utils): OCR cannot rasterise pages');

@@ -2,8 +2,9 @@
 // background networking off (the machine's network is closed), and a real portal server on
 // loopback over a seeded catalogue.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { type AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { hashPassword } from '../../publisher/admin/passwords.ts';
 import { makeApp, SEED_ITEMS, type SeedItem, type TestApp } from './app.ts';
 
@@ -41,6 +42,30 @@ export async function launch(): Promise<Browser> {
     return page;
   };
   return browser;
+}
+
+const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string;
+  help: string;
+  nodes: Array<{ target: string[]; failureSummary: string }>;
+}
+
+/** axe-core's WCAG 2.2 A and AA violations on the page as it is now. */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(AXE_SOURCE);
+  // A string: this file is type-checked without the DOM library.
+  const result = (await page.evaluate(
+    "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }, resultTypes: ['violations'] })",
+  )) as { violations: AxeViolation[] };
+  return result.violations;
+}
+
+/** The same, one line per violation with its first targets: what a failing assertion shows. */
+export async function axe(page: Page): Promise<string[]> {
+  return (await axeViolations(page)).map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
 }
 
 /** Synthetic items around the seed ones, for a catalogue of `count` items. */

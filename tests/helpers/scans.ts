@@ -2,10 +2,11 @@
 // real browser (chromium shapes Arabic and orders it right to left), captured as an image at
 // 200 dpi, and wrapped in a PDF with no text layer at all: what a scanner gives. The DejaVu Sans
 // font comes from node_modules (dejavu-fonts-ttf), so the pages are the same on every machine.
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type Browser } from 'playwright-core';
-import PDFDocument from 'pdfkit';
+import { imagesToPdf } from '../../demo/pdf.ts';
 
 const require = createRequire(import.meta.url);
 const FONT = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf/DejaVuSans.ttf');
@@ -50,27 +51,21 @@ export async function renderPage(browser: Browser, paragraphs: string[], directi
   }
 }
 
-/** A PDF whose pages are the images alone, each filling an A4 page: no text layer. */
-export function imagePdf(images: Buffer[]): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({ size: 'A4', margin: 0, autoFirstPage: false, info: { Producer: 'scanner' } });
-    const chunks: Buffer[] = [];
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    for (const image of images) {
-      doc.addPage({ size: 'A4', margin: 0 });
-      doc.image(image, 0, 0, { width: doc.page.width, height: doc.page.height });
-    }
-    doc.end();
-  });
+/** Whether a program runs (`pdftoppm -v`, `tesseract --version`): OCR tests skip without poppler or Tesseract. */
+export function installed(command: string, args: string[]): boolean {
+  try {
+    execFileSync(command, args, { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A scanned PDF of the given pages (each a list of paragraphs). */
 export async function scannedPdf(browser: Browser, pages: string[][], direction: 'ltr' | 'rtl'): Promise<Buffer> {
   const images: Buffer[] = [];
   for (const paragraphs of pages) images.push(await renderPage(browser, paragraphs, direction));
-  return imagePdf(images);
+  return imagesToPdf(images, { Producer: 'scanner' });
 }
 
 /** Whitespace runs as one space, Unicode NFC: line breaks are layout, not characters read. */
