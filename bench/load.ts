@@ -19,8 +19,11 @@
 // the seeded databases between runs (seeding 200,000 items takes about 5 minutes on 2 cores);
 // without it they go in a temporary directory, removed at the end. BENCH_NODE_FLAGS passes Node
 // options to the portal process (--cpu-prof --cpu-prof-dir=DIR profiles it, workers included).
+// The portal gets the environment deploy/portal.service sets (NODE_OPTIONS with its heap sizes,
+// MALLOC_ARENA_MAX), printed with the results; BENCH_PLAIN=1 measures it with Node's defaults.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +33,7 @@ import { SECTION_DOC_TYPES, SECTIONS, type Section } from '../config/index.ts';
 import { prng } from '../demo/content.ts';
 import { openStore } from '../store/index.ts';
 import { PARTNERS, seedCatalogue, vocabularies, zipf, type Lang } from './catalogue.ts';
+import { serviceProcessEnvironment } from './service-env.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SIZES = (process.env.BENCH_SIZES ?? '10000,50000,200000').split(',').map(Number);
@@ -37,6 +41,9 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 /** Node options for the portal process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it). */
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+// The portal runs with the environment deploy/portal.service gives it (its memory settings), as
+// deployed; BENCH_PLAIN=1 runs it with Node's defaults instead.
+const SERVICE_ENV = process.env.BENCH_PLAIN === '1' ? {} : serviceProcessEnvironment();
 const keep = Boolean(process.env.BENCH_DIR);
 const dir = process.env.BENCH_DIR ? path.resolve(process.env.BENCH_DIR) : fs.mkdtempSync(path.join(os.tmpdir(), 'portal-bench-load-'));
 const configDir = path.join(dir, 'config');
@@ -163,6 +170,7 @@ async function startPortal(dbFile: string): Promise<{ child: ChildProcess; url: 
   const child = spawn(process.execPath, [...NODE_FLAGS, path.join(ROOT, 'bin/portal.js'), 'serve', '--no-harvest', '--config', configDir, '--db', dbFile, '--host', '127.0.0.1', '--port', String(port)], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...SERVICE_ENV },
   });
   const reports: Array<(report: Record<string, unknown>) => void> = [];
   readline.createInterface({ input: child.stderr! }).on('line', (line) => {
@@ -252,6 +260,70 @@ function cannon(url: string, next: () => Request, seconds: number, rate?: number
   });
 }
 
+/**
+ * The mix at a steady `rate`, open loop: request i is sent at start + i / rate whatever the earlier
+ * ones are doing, over a keep-alive pool that opens a connection whenever all are busy, and its
+ * latency counts from when it was due (a request the client could not send on time waited too).
+ * autocannon's overallRate is not this: each connection sends its share of a second as fast as it
+ * is answered, then waits for the next second, so every second starts with a burst of the whole
+ * second's requests on 20 connections, and the latencies were the full-load queue's again.
+ */
+function paced(url: string, next: () => Request, seconds: number, rate: number): Promise<Measured> {
+  const latencies: Measured['latencies'] = { all: [], home: [], section: [], item: [], search: [], revalidate: [] };
+  const status = new Map<number, number>();
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const target = new URL(url);
+  const count = Math.round(seconds * rate);
+  let pastEnd = 0;
+  let errors = 0;
+  let timeouts = 0;
+  let done = 0;
+  return new Promise((resolve) => {
+    const start = performance.now() + 50;
+    const finish = () => {
+      if (++done < count) return;
+      agent.destroy();
+      resolve({ requests: count, rps: count / ((performance.now() - start) / 1000), latencies, status, pastEnd, errors, timeouts });
+    };
+    const send = (i: number) => {
+      const due = start + (i * 1000) / rate;
+      const r = next();
+      const request = http.get(
+        { host: target.hostname, port: target.port, path: r.path, agent, timeout: 10_000, headers: { 'user-agent': 'Mozilla/5.0 (bench:load)', ...(r.etag ? { 'if-none-match': r.etag } : {}) } },
+        (response) => {
+          response.resume();
+          response.once('end', () => {
+            const ms = performance.now() - due;
+            const code = response.statusCode ?? 0;
+            if (code === 404 && /[?&]page=/.test(r.path)) pastEnd++;
+            latencies.all.push(ms);
+            latencies[r.kind].push(ms);
+            status.set(code, (status.get(code) ?? 0) + 1);
+            finish();
+          });
+        },
+      );
+      let timedOut = false;
+      request.once('timeout', () => {
+        timedOut = true;
+        timeouts++;
+        request.destroy();
+      });
+      request.once('error', () => {
+        if (!timedOut) errors++;
+        finish();
+      });
+    };
+    let sent = 0;
+    const tick = () => {
+      const now = performance.now();
+      while (sent < count && start + (sent * 1000) / rate <= now) send(sent++);
+      if (sent < count) setTimeout(tick, Math.max(0, start + (sent * 1000) / rate - performance.now()));
+    };
+    setTimeout(tick, 50);
+  });
+}
+
 const percentile = (values: number[], p: number) => {
   if (values.length === 0) return NaN;
   const sorted = Float64Array.from(values).sort();
@@ -334,7 +406,7 @@ try {
     // The same mix at the target's rate, not as fast as it goes: latencies without the queue that
     // 20 connections asking as fast as they are answered keep full (the run above).
     const target = size >= 200_000 ? 150 : 300;
-    const paced = await cannon(portal.url, next, SECONDS, target);
+    const steady = await paced(portal.url, next, SECONDS, target);
     await stop(portal.child);
 
     // The bare baseline, right after, on the same machine.
@@ -363,10 +435,10 @@ try {
       revalidations: measured.latencies.revalidate.length,
       population: mix.size + known.length,
       pacedRate: target,
-      pacedRps: paced.rps,
-      pacedP95: percentile(paced.latencies.all, 95),
-      pacedP99: percentile(paced.latencies.all, 99),
-      pacedSearchP95: percentile(paced.latencies.search, 95),
+      pacedRps: steady.rps,
+      pacedP95: percentile(steady.latencies.all, 95),
+      pacedP99: percentile(steady.latencies.all, 99),
+      pacedSearchP95: percentile(steady.latencies.search, 95),
       distinct: distinct.size,
       errors: measured.requests - ok + measured.errors + measured.timeouts,
       requests: measured.requests,
@@ -377,7 +449,7 @@ try {
         `search p95 ${row.searchP95.toFixed(0)} ms, ${row.cpuMs.toFixed(1)} ms CPU a request, RSS ${row.rssMb.toFixed(0)} MB, loop delay max ${row.loopMaxMs} ms; ` +
         `${row.distinct} distinct URLs requested of ${row.population}; statuses ${JSON.stringify(Object.fromEntries(measured.status))} (${measured.pastEnd} of the 404s past the end of a list); bare node:http ${Math.round(row.bareRps)} req/s; ` +
         `server: ${JSON.stringify(runtime)}; at ${target} req/s: p95 ${row.pacedP95.toFixed(0)}, p99 ${row.pacedP99.toFixed(0)}, search p95 ${row.pacedSearchP95.toFixed(0)} ms; ` +
-        `p95 by kind (full load / paced): ${(['home', 'section', 'item', 'search', 'revalidate'] as const).map((k) => `${k} ${percentile(measured.latencies[k], 95).toFixed(0)}/${percentile(paced.latencies[k], 95).toFixed(0)}`).join(', ')} ms`,
+        `p95 by kind (full load / paced): ${(['home', 'section', 'item', 'search', 'revalidate'] as const).map((k) => `${k} ${percentile(measured.latencies[k], 95).toFixed(0)}/${percentile(steady.latencies[k], 95).toFixed(0)}`).join(', ')} ms`,
     );
   }
 } finally {
@@ -387,7 +459,7 @@ try {
 // ------------------------------------------------------------------ report
 const f0 = (n: number) => n.toFixed(0);
 console.log(
-  `\nnpm run bench:load — ${CONNECTIONS} connections, ${SECONDS} s per size, on ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), load average before the run ${os.loadavg()[0]!.toFixed(1)}\n`,
+  `\nnpm run bench:load — ${CONNECTIONS} connections, ${SECONDS} s per size, on ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), load average before the run ${os.loadavg()[0]!.toFixed(1)}; portal environment: ${Object.keys(SERVICE_ENV).length ? Object.entries(SERVICE_ENV).map(([k, v]) => `${k}=${v}`).join(' ') + ' (deploy/portal.service)' : "Node's defaults (BENCH_PLAIN=1)"}\n`,
 );
 console.log('| items | ready | req/s | p50 | p95 | p99 | max | search p95 | CPU/request | RSS | loop delay max | bare node:http 10 KB | ratio | 304s | distinct URLs (of) | errors |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
@@ -398,7 +470,7 @@ for (const r of rows) {
       `${((100 * r.notModified) / r.requests).toFixed(1)} % (${r.notModified} of ${r.revalidations} revalidations) | ${r.distinct} (${r.population}) | ${r.errors} |`,
   );
 }
-console.log('\nthe same mix at the target rate (open loop, autocannon overallRate):\n');
+console.log('\nthe same mix at the target rate (open loop: one request every 1/rate s, latency from when it was due):\n');
 console.log('| items | rate | req/s | p95 | p99 | search p95 |');
 console.log('| --- | --- | --- | --- | --- | --- |');
 for (const r of rows) console.log(`| ${r.items.toLocaleString('en')} | ${r.pacedRate} req/s | ${f0(r.pacedRps)} | ${f0(r.pacedP95)} ms | ${f0(r.pacedP99)} ms | ${f0(r.pacedSearchP95)} ms |`);

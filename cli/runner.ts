@@ -48,9 +48,36 @@ export function spawnOcr(options: Pick<HarvestProcessOptions, 'configDir' | 'dbF
   return spawnCommand(['ocr', '--config', options.configDir, '--db', options.dbFile], options);
 }
 
+/** V8's heap sizes, which a service sets for the web server (deploy/portal.service), not for its harvests. */
+const HEAP_FLAG = /^--max-(old|semi)-space-size(=|$)/;
+
+/**
+ * NODE_OPTIONS for a harvest or OCR child: the parent's without its heap sizes. A harvest's memory
+ * is its own (a large feed, a page of PDFs) and a heap cut for the web server would fail it.
+ */
+export function childNodeOptions(nodeOptions: string | undefined): string | undefined {
+  if (!nodeOptions) return nodeOptions;
+  const words = nodeOptions.split(/\s+/).filter(Boolean);
+  const kept: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    if (!HEAP_FLAG.test(words[i]!)) kept.push(words[i]!);
+    else if (!words[i]!.includes('=')) i++; // "--max-old-space-size 160": its value goes too
+  }
+  return kept.length ? kept.join(' ') : undefined;
+}
+
+/** A harvest or OCR child's environment: the parent's, with childNodeOptions. */
+export function childEnvironment(parent: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env = { ...parent };
+  const nodeOptions = childNodeOptions(env.NODE_OPTIONS);
+  if (nodeOptions === undefined) delete env.NODE_OPTIONS;
+  else env.NODE_OPTIONS = nodeOptions;
+  return env;
+}
+
 function spawnCommand(command: string[], options: Pick<HarvestProcessOptions, 'onLine' | 'deadlineMs'>): HarvestProcess {
   const args = ['--import', TSX, CLI_MAIN, ...command];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: process.env });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: childEnvironment(process.env) });
   const lines = readline.createInterface({ input: child.stderr });
   lines.on('line', (line) => options.onLine?.(line));
   let exited = false;
