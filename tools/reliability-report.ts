@@ -21,7 +21,7 @@ const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'portal-reliability-
 
 const started = Date.now();
 // Extra arguments go to tap: `npm run reliability -- --timeout=600` on a machine shared with others.
-const run = spawnSync('npx', ['tap', '--jobs=1', ...process.argv.slice(2), 'tests/reliability'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, RELIABILITY_OUT: log } });
+const run = spawnSync('npx', ['tap', '--jobs=1', ...process.argv.slice(2), '--include=tests/reliability/**/*.test.ts'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, RELIABILITY_OUT: log } });
 if (run.status !== 0) {
   console.error(`the reliability suite failed (exit ${run.status}): docs/reliability.md was not changed`);
   process.exit(1);
@@ -59,7 +59,7 @@ const lines: string[] = [
   '',
   `Generated ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 1024 ** 3)} GiB, Node ${process.version}; the suite took ${Math.round((Date.now() - started) / 1000)} s.`,
   '',
-  'The same tests run in `npm test` (and in CI through `.ci/run`); `npm run test:faults` runs only them.',
+  'The same tests run in `npm run test:slow` (and in CI through `.ci/run`, after `npm test`); `npm run test:faults` runs only them.',
   'Every case below is an automated test; the results and figures are what the last run observed.',
   '',
 ];

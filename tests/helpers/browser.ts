@@ -55,7 +55,8 @@ export interface AxeViolation {
 
 /** axe-core's WCAG 2.2 A and AA violations on the page as it is now. */
 export async function axeViolations(page: Page): Promise<AxeViolation[]> {
-  await page.evaluate(AXE_SOURCE);
+  // Injected once per document: a page checked twice (after a form error) keeps it.
+  if (!(await page.evaluate("typeof axe !== 'undefined'"))) await page.evaluate(AXE_SOURCE);
   // A string: this file is type-checked without the DOM library.
   const result = (await page.evaluate(
     "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }, resultTypes: ['violations'] })",
