@@ -592,6 +592,11 @@ export class ItemsStore {
     return complete(this.vocabularySteps());
   }
 
+  /** Whether a vocabulary is built (without building one). */
+  vocabularyBuilt(): boolean {
+    return this.vocab !== undefined;
+  }
+
   /**
    * The same, as steps: the titles are read VOCABULARY_BATCH at a time, yielding between batches,
    * so a read worker answers other requests while a vocabulary is built (50,000 titles took

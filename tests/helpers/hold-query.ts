@@ -32,6 +32,11 @@ export const queries = {
     return steps;
   },
 
+  /** Whether the worker has built the titles' vocabulary (it does while idle). */
+  vocabularyBuilt(store: Store) {
+    return store.items.vocabularyBuilt();
+  },
+
   /** A worker that dies mid-query. */
   crash() {
     process.exit(3);

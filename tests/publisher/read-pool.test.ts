@@ -183,3 +183,18 @@ t.test('a reader that cannot start is an error from ready(), not a wait that end
   t.teardown(() => broken.close());
   await t.rejects(broken.ready(), /could not start/);
 });
+
+t.test("a worker builds the titles' vocabulary while idle: the first typo a visitor makes does not wait for it", async (t) => {
+  const lone = startReadPool({ dbFile, workers: 1, extraQueries: HOLD });
+  t.teardown(() => lone.close());
+  await lone.ready();
+  // No search has run in this worker: only its idle turns can have built it. Polled, with a bound
+  // far past the build's few milliseconds over this catalogue, so a busy machine does not fail it.
+  const until = performance.now() + 60_000;
+  let built = false;
+  while (!built && performance.now() < until) {
+    built = (await lone.runExtra('vocabularyBuilt', {})) as boolean;
+    if (!built) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  t.ok(built, 'built without a search asking for it');
+});
