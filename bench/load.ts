@@ -218,7 +218,7 @@ interface Measured {
   timeouts: number;
 }
 
-function cannon(url: string, next: () => Request, seconds: number, rate?: number): Promise<Measured> {
+function cannon(url: string, next: () => Request, seconds: number): Promise<Measured> {
   const latencies: Measured['latencies'] = { all: [], home: [], section: [], item: [], search: [], revalidate: [] };
   const status = new Map<number, number>();
   let pastEnd = 0;
@@ -229,7 +229,6 @@ function cannon(url: string, next: () => Request, seconds: number, rate?: number
         connections: CONNECTIONS,
         duration: seconds,
         timeout: 10,
-        ...(rate ? { overallRate: rate } : {}),
         headers: { 'user-agent': 'Mozilla/5.0 (bench:load)' },
         requests: [
           {
@@ -273,51 +272,61 @@ function paced(url: string, next: () => Request, seconds: number, rate: number):
   const status = new Map<number, number>();
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const target = new URL(url);
-  const count = Math.round(seconds * rate);
+  const count = Math.max(1, Math.round(seconds * rate));
   let pastEnd = 0;
   let errors = 0;
   let timeouts = 0;
   let done = 0;
   return new Promise((resolve) => {
     const start = performance.now() + 50;
+    // Requests per second as sent: the rate asked for, unless the client could not keep up.
+    let lastSent = start;
     const finish = () => {
       if (++done < count) return;
       agent.destroy();
-      resolve({ requests: count, rps: count / ((performance.now() - start) / 1000), latencies, status, pastEnd, errors, timeouts });
+      resolve({ requests: count, rps: count / (Math.max(lastSent - start, 1) / 1000 + 1 / rate), latencies, status, pastEnd, errors, timeouts });
     };
     const send = (i: number) => {
       const due = start + (i * 1000) / rate;
       const r = next();
+      let answered = false;
+      let timedOut = false;
       const request = http.get(
         { host: target.hostname, port: target.port, path: r.path, agent, timeout: 10_000, headers: { 'user-agent': 'Mozilla/5.0 (bench:load)', ...(r.etag ? { 'if-none-match': r.etag } : {}) } },
         (response) => {
           response.resume();
           response.once('end', () => {
+            answered = true;
             const ms = performance.now() - due;
             const code = response.statusCode ?? 0;
             if (code === 404 && /[?&]page=/.test(r.path)) pastEnd++;
             latencies.all.push(ms);
             latencies[r.kind].push(ms);
             status.set(code, (status.get(code) ?? 0) + 1);
-            finish();
           });
         },
       );
-      let timedOut = false;
       request.once('timeout', () => {
         timedOut = true;
-        timeouts++;
         request.destroy();
       });
-      request.once('error', () => {
-        if (!timedOut) errors++;
+      request.on('error', () => undefined);
+      // Once per request, however it ended: answered, timed out, refused, or cut mid-answer.
+      request.once('close', () => {
+        if (!answered) {
+          if (timedOut) timeouts++;
+          else errors++;
+        }
         finish();
       });
     };
     let sent = 0;
     const tick = () => {
       const now = performance.now();
-      while (sent < count && start + (sent * 1000) / rate <= now) send(sent++);
+      while (sent < count && start + (sent * 1000) / rate <= now) {
+        send(sent++);
+        lastSent = performance.now();
+      }
       if (sent < count) setTimeout(tick, Math.max(0, start + (sent * 1000) / rate - performance.now()));
     };
     setTimeout(tick, 50);
@@ -353,6 +362,8 @@ interface Row {
   pacedP95: number;
   pacedP99: number;
   pacedSearchP95: number;
+  /** Answers of the paced run other than 200, 304 and a 404 past the end of a list; connection errors and timeouts. */
+  pacedErrors: number;
   errors: number;
   requests: number;
 }
@@ -439,6 +450,7 @@ try {
       pacedP95: percentile(steady.latencies.all, 95),
       pacedP99: percentile(steady.latencies.all, 99),
       pacedSearchP95: percentile(steady.latencies.search, 95),
+      pacedErrors: steady.requests - ((steady.status.get(200) ?? 0) + (steady.status.get(304) ?? 0) + steady.pastEnd),
       distinct: distinct.size,
       errors: measured.requests - ok + measured.errors + measured.timeouts,
       requests: measured.requests,
@@ -448,7 +460,7 @@ try {
       `${size} items: ${Math.round(row.rps)} req/s, p50 ${row.p50.toFixed(0)} / p95 ${row.p95.toFixed(0)} / p99 ${row.p99.toFixed(0)} / max ${row.max.toFixed(0)} ms, ` +
         `search p95 ${row.searchP95.toFixed(0)} ms, ${row.cpuMs.toFixed(1)} ms CPU a request, RSS ${row.rssMb.toFixed(0)} MB, loop delay max ${row.loopMaxMs} ms; ` +
         `${row.distinct} distinct URLs requested of ${row.population}; statuses ${JSON.stringify(Object.fromEntries(measured.status))} (${measured.pastEnd} of the 404s past the end of a list); bare node:http ${Math.round(row.bareRps)} req/s; ` +
-        `server: ${JSON.stringify(runtime)}; at ${target} req/s: p95 ${row.pacedP95.toFixed(0)}, p99 ${row.pacedP99.toFixed(0)}, search p95 ${row.pacedSearchP95.toFixed(0)} ms; ` +
+        `server: ${JSON.stringify(runtime)}; at ${target} req/s: p95 ${row.pacedP95.toFixed(0)}, p99 ${row.pacedP99.toFixed(0)}, search p95 ${row.pacedSearchP95.toFixed(0)} ms, statuses ${JSON.stringify(Object.fromEntries(steady.status))}, ${steady.errors} connection errors, ${steady.timeouts} timeouts; ` +
         `p95 by kind (full load / paced): ${(['home', 'section', 'item', 'search', 'revalidate'] as const).map((k) => `${k} ${percentile(measured.latencies[k], 95).toFixed(0)}/${percentile(steady.latencies[k], 95).toFixed(0)}`).join(', ')} ms`,
     );
   }
@@ -471,9 +483,9 @@ for (const r of rows) {
   );
 }
 console.log('\nthe same mix at the target rate (open loop: one request every 1/rate s, latency from when it was due):\n');
-console.log('| items | rate | req/s | p95 | p99 | search p95 |');
-console.log('| --- | --- | --- | --- | --- | --- |');
-for (const r of rows) console.log(`| ${r.items.toLocaleString('en')} | ${r.pacedRate} req/s | ${f0(r.pacedRps)} | ${f0(r.pacedP95)} ms | ${f0(r.pacedP99)} ms | ${f0(r.pacedSearchP95)} ms |`);
+console.log('| items | rate | req/s | p95 | p99 | search p95 | errors |');
+console.log('| --- | --- | --- | --- | --- | --- | --- |');
+for (const r of rows) console.log(`| ${r.items.toLocaleString('en')} | ${r.pacedRate} req/s | ${f0(r.pacedRps)} | ${f0(r.pacedP95)} ms | ${f0(r.pacedP99)} ms | ${f0(r.pacedSearchP95)} ms | ${r.pacedErrors} |`);
 const met = (ok: boolean) => (ok ? 'MET' : 'MISSED');
 console.log('\ntargets (issue 12):');
 for (const r of rows) {
@@ -487,6 +499,6 @@ for (const r of rows) {
       `search p95 ≤ 60 ms ${met(r.searchP95 <= 60)} (at 150 req/s: ${f0(r.pacedSearchP95)} ms ${met(r.pacedSearchP95 <= 60)})`,
       `RSS ≤ 300 MB ${met(r.rssMb <= 300)}`,
     );
-  checks.push(`zero errors ${met(r.errors === 0)}`, `loop delay ≤ 100 ms ${met(r.loopMaxMs <= 100)}`, `ready ≤ 2 s ${met(r.readyMs <= 2000)}`);
+  checks.push(`zero errors ${met(r.errors === 0 && r.pacedErrors === 0)}`, `loop delay ≤ 100 ms ${met(r.loopMaxMs <= 100)}`, `ready ≤ 2 s ${met(r.readyMs <= 2000)}`);
   console.log(`  ${r.items.toLocaleString('en')} items: ${checks.join('; ')}`);
 }

@@ -49,7 +49,7 @@ export function spawnOcr(options: Pick<HarvestProcessOptions, 'configDir' | 'dbF
 }
 
 /** V8's heap sizes, which a service sets for the web server (deploy/portal.service), not for its harvests. */
-const HEAP_FLAG = /^--max-(old|semi)-space-size(=|$)/;
+const HEAP_FLAG = /^--max[-_](old|semi)[-_]space[-_]size(=|$)/;
 
 /**
  * NODE_OPTIONS for a harvest or OCR child: the parent's without its heap sizes. A harvest's memory

@@ -101,6 +101,7 @@ t.test('axe-core finds no WCAG 2.2 A/AA violation on any page type, in Arabic an
     const p = await page({ bypassCSP: true, lang });
     // Issue 14: the correction, the suggestion and the folded result are there, and right to left in Arabic.
     const shown: Record<string, string> = { 'search corrected': '.search-correction', 'search with a suggestion': '.search-suggestion', 'search with folded results': '.item-folded' };
+    const checked: string[] = [];
     for (const [name, url] of PUBLIC_PAGES(lang)) {
       await p.goto(`${server.url}${url}`);
       t.same(await axe(p), [], `${lang} ${name}`);
@@ -108,7 +109,9 @@ t.test('axe-core finds no WCAG 2.2 A/AA violation on any page type, in Arabic an
       if (!selector) continue;
       const direction = await p.locator(selector).first().evaluate((e) => getComputedStyle(e).direction);
       t.equal(direction, lang === 'ar' ? 'rtl' : 'ltr', `${lang} ${name}: ${selector} shown, ${lang === 'ar' ? 'right to left' : 'left to right'}`);
+      checked.push(name!);
     }
+    t.same(checked.sort(), Object.keys(shown).sort(), `${lang}: the three issue-14 notices were checked`);
     // The suggestions form showing a validation error.
     await p.goto(`${server.url}/${lang}/suggestions`);
     await p.fill('#field-message', 'court');

@@ -14,12 +14,13 @@ import { writeConfig } from '../helpers/config.ts';
 const root = path.join(import.meta.dirname, '../..');
 const unit = fs.readFileSync(SERVICE_FILE, 'utf8');
 
-t.test('the unit says where the config and the database are, and may write only beside the database', async (t) => {
+t.test('the unit says where the config and the database are, and may write only in the directory of the database', async (t) => {
   const env = unitEnvironment(unit);
   t.ok(env.PORTAL_CONFIG, 'PORTAL_CONFIG');
   t.ok(env.PORTAL_DB, 'PORTAL_DB');
-  const writable = /^ReadWritePaths=(.*)$/m.exec(unit)?.[1]?.split(/\s+/) ?? [];
-  t.ok(writable.includes(path.dirname(env.PORTAL_DB!)), `ReadWritePaths holds ${path.dirname(env.PORTAL_DB!)} (the database, its WAL and deposits/)`);
+  // StateDirectory=NAME is /var/lib/NAME, created for the service's user and writable under ProtectSystem=strict.
+  const state = /^StateDirectory=(\S+)$/m.exec(unit)?.[1];
+  t.equal(state && `/var/lib/${state}`, path.dirname(env.PORTAL_DB!), 'the database (its WAL, deposits/) is in the StateDirectory');
   t.match(unit, /^ProtectSystem=strict$/m);
   t.match(unit, /^NoNewPrivileges=true$/m);
   t.match(unit, /^ExecReload=\/bin\/kill -HUP \$MAINPID$/m, 'reload is SIGHUP, which portal serve answers');
@@ -67,6 +68,7 @@ t.test("harvest and OCR children do not get the web server's heap sizes", async 
   t.equal(childNodeOptions('--max-semi-space-size=2 --max-old-space-size=160'), undefined);
   t.equal(childNodeOptions('--enable-source-maps --max-old-space-size=160 --trace-warnings'), '--enable-source-maps --trace-warnings');
   t.equal(childNodeOptions('--max-old-space-size 160 --no-warnings'), '--no-warnings', 'a value in its own word goes too');
+  t.equal(childNodeOptions('--max_old_space_size=160 --max_semi_space_size=2 --no-warnings'), '--no-warnings', "V8's underscore spelling too");
   t.equal(childNodeOptions(undefined), undefined);
   const env = childEnvironment({ PATH: '/usr/bin', NODE_OPTIONS: unitEnvironment(unit).NODE_OPTIONS, MALLOC_ARENA_MAX: '2' });
   t.equal(env.NODE_OPTIONS, undefined, 'the unit NODE_OPTIONS holds only heap sizes');

@@ -8,8 +8,12 @@ import t, { type Test } from 'tap';
 const root = path.join(import.meta.dirname, '../..');
 const scripts = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 
-/** The files tap would run for a script `tap --include=… --exclude=…`: the same words through the same shell as npm, as `tap list`. */
+/**
+ * The files tap would run for a script `[sh tools/tap-plugins.sh && ]tap --include=… --exclude=…`:
+ * the same words through the same shell as npm, as `tap list`.
+ */
 function listed(t: Test, script: string): string[] {
+  script = script.replace(/^sh tools\/tap-plugins\.sh && /, '');
   t.match(script, /^tap /, `"${script}" runs tap`);
   // Without the variables tap sets for the file running this (a nested tap reads them as its own run's).
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(_?TAP|NODE_OPTIONS$)/i.test(name)));
