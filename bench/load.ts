@@ -218,10 +218,23 @@ interface Measured {
   timeouts: number;
 }
 
-function cannon(url: string, next: () => Request, seconds: number): Promise<Measured> {
+/** What a run observed, answer by answer: latencies by kind, statuses, 404s past the end of a list. */
+function tally() {
   const latencies: Measured['latencies'] = { all: [], home: [], section: [], item: [], search: [], revalidate: [] };
   const status = new Map<number, number>();
-  let pastEnd = 0;
+  const observed = { latencies, status, pastEnd: 0 };
+  const answer = (r: Pick<Request, 'kind' | 'path'>, code: number, ms: number) => {
+    // A page past the last one of a filtered list is answered 404 with a link to it: the portal's answer.
+    if (code === 404 && /[?&]page=/.test(r.path)) observed.pastEnd++;
+    latencies.all.push(ms);
+    latencies[r.kind].push(ms);
+    status.set(code, (status.get(code) ?? 0) + 1);
+  };
+  return { observed, answer };
+}
+
+function cannon(url: string, next: () => Request, seconds: number): Promise<Measured> {
+  const { observed, answer } = tally();
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -234,8 +247,7 @@ function cannon(url: string, next: () => Request, seconds: number): Promise<Meas
           {
             setupRequest: (request, context) => {
               const r = next();
-              (context as { kind?: Kind }).kind = r.kind;
-              (context as { deep?: boolean }).deep = /[?&]page=/.test(r.path);
+              (context as { request?: Request }).request = r;
               return { ...request, path: r.path, headers: { ...request.headers, ...(r.etag ? { 'if-none-match': r.etag } : {}) } };
             },
           },
@@ -243,18 +255,14 @@ function cannon(url: string, next: () => Request, seconds: number): Promise<Meas
       },
       (error, result) => {
         if (error) return reject(error);
-        resolve({ requests: result.requests.total, rps: result.requests.average, latencies, status, pastEnd, errors: result.errors, timeouts: result.timeouts });
+        resolve({ requests: result.requests.total, rps: result.requests.average, ...observed, errors: result.errors, timeouts: result.timeouts });
       },
     );
     // The response of a connection comes before its next request is set up: its context still
     // says what the request was.
     instance.on('response', (client: unknown, code: number, _bytes: number, ms: number) => {
-      const context = (client as { requestIterator: { context: { kind?: Kind; deep?: boolean } } }).requestIterator.context;
-      const kind = (context.kind ?? 'home') as Kind;
-      if (code === 404 && context.deep) pastEnd++;
-      latencies.all.push(ms);
-      latencies[kind].push(ms);
-      status.set(code, (status.get(code) ?? 0) + 1);
+      const context = (client as { requestIterator: { context: { request?: Request } } }).requestIterator.context;
+      answer(context.request ?? { kind: 'home', path: '/' }, code, ms);
     });
   });
 }
@@ -268,12 +276,10 @@ function cannon(url: string, next: () => Request, seconds: number): Promise<Meas
  * second's requests on 20 connections, and the latencies were the full-load queue's again.
  */
 function paced(url: string, next: () => Request, seconds: number, rate: number): Promise<Measured> {
-  const latencies: Measured['latencies'] = { all: [], home: [], section: [], item: [], search: [], revalidate: [] };
-  const status = new Map<number, number>();
+  const { observed, answer } = tally();
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const target = new URL(url);
   const count = Math.max(1, Math.round(seconds * rate));
-  let pastEnd = 0;
   let errors = 0;
   let timeouts = 0;
   let done = 0;
@@ -284,7 +290,7 @@ function paced(url: string, next: () => Request, seconds: number, rate: number):
     const finish = () => {
       if (++done < count) return;
       agent.destroy();
-      resolve({ requests: count, rps: count / (Math.max(lastSent - start, 1) / 1000 + 1 / rate), latencies, status, pastEnd, errors, timeouts });
+      resolve({ requests: count, rps: count / (Math.max(lastSent - start, 1) / 1000 + 1 / rate), ...observed, errors, timeouts });
     };
     const send = (i: number) => {
       const due = start + (i * 1000) / rate;
@@ -297,12 +303,7 @@ function paced(url: string, next: () => Request, seconds: number, rate: number):
           response.resume();
           response.once('end', () => {
             answered = true;
-            const ms = performance.now() - due;
-            const code = response.statusCode ?? 0;
-            if (code === 404 && /[?&]page=/.test(r.path)) pastEnd++;
-            latencies.all.push(ms);
-            latencies[r.kind].push(ms);
-            status.set(code, (status.get(code) ?? 0) + 1);
+            answer(r, response.statusCode ?? 0, performance.now() - due);
           });
         },
       );
@@ -332,6 +333,9 @@ function paced(url: string, next: () => Request, seconds: number, rate: number):
     setTimeout(tick, 50);
   });
 }
+
+/** Answers that are right: 200, 304, and 404 for a page past the end of a list. */
+const rightAnswers = (m: Measured) => (m.status.get(200) ?? 0) + (m.status.get(304) ?? 0) + m.pastEnd;
 
 const percentile = (values: number[], p: number) => {
   if (values.length === 0) return NaN;
@@ -428,7 +432,7 @@ try {
 
     // A page past the end of a filtered list is answered 404 with a link to the last page (issue 14):
     // a right answer, counted apart; any other 404 (an item, a first page) is an error.
-    const ok = (measured.status.get(200) ?? 0) + (measured.status.get(304) ?? 0) + measured.pastEnd;
+    const ok = rightAnswers(measured);
     rows.push({
       items: size,
       readyMs: portal.readyMs,
@@ -450,7 +454,7 @@ try {
       pacedP95: percentile(steady.latencies.all, 95),
       pacedP99: percentile(steady.latencies.all, 99),
       pacedSearchP95: percentile(steady.latencies.search, 95),
-      pacedErrors: steady.requests - ((steady.status.get(200) ?? 0) + (steady.status.get(304) ?? 0) + steady.pastEnd),
+      pacedErrors: steady.requests - rightAnswers(steady),
       distinct: distinct.size,
       errors: measured.requests - ok + measured.errors + measured.timeouts,
       requests: measured.requests,

@@ -2,7 +2,6 @@
 // the real portal (Node refuses a bad NODE_OPTIONS flag, and the portal a bad option), bench:load
 // runs the portal with the same environment, and the harvests the portal starts do not inherit the
 // web server's heap sizes.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,8 +9,8 @@ import t from 'tap';
 import { serviceProcessEnvironment, SERVICE_FILE, unitEnvironment } from '../../bench/service-env.ts';
 import { childEnvironment, childNodeOptions } from '../../cli/runner.ts';
 import { writeConfig } from '../helpers/config.ts';
+import { ROOT as root, startServe } from '../helpers/serve-process.ts';
 
-const root = path.join(import.meta.dirname, '../..');
 const unit = fs.readFileSync(SERVICE_FILE, 'utf8');
 
 t.test('the unit says where the config and the database are, and may write only in the directory of the database', async (t) => {
@@ -41,27 +40,12 @@ t.test('the unit command and environment start the portal, which answers /health
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const config = writeConfig({ partners: [{ id: 'alpha', sources: [] }] });
   const env = { ...process.env, ...unitEnvironment(unit), PORTAL_CONFIG: config, PORTAL_DB: path.join(dir, 'portal.db') };
-  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  t.teardown(() => void child.kill('SIGKILL'));
-  const url = await new Promise<string | undefined>((resolve) => {
-    const look = () => {
-      const match = /the portal is served on (http:\/\/[^/\s]+)\//.exec(output);
-      if (match) resolve(match[1]);
-      else if (child.exitCode !== null) resolve(undefined);
-      else setTimeout(look, 20);
-    };
-    look();
-  });
-  t.ok(url, `portal serve started with the unit's environment (output: ${output.slice(0, 500)})`);
-  if (!url) return;
-  const health = await fetch(`${url}/healthz`);
-  t.equal(health.status, 200);
-  child.kill('SIGTERM');
-  t.equal(await exited, 0, 'SIGTERM (the unit KillSignal) stops it cleanly');
+  const portal = await startServe(args, env);
+  t.teardown(() => void portal.child.kill('SIGKILL'));
+  const health = await fetch(`${portal.url}/healthz`);
+  t.equal(health.status, 200, "portal serve started with the unit's environment and answers /healthz");
+  portal.child.kill('SIGTERM');
+  t.equal(await portal.exited, 0, 'SIGTERM (the unit KillSignal) stops it cleanly');
 });
 
 t.test("harvest and OCR children do not get the web server's heap sizes", async (t) => {

@@ -2,14 +2,13 @@
 // attempts and rate-limited suggestions, from visitors behind a trusted proxy. The log must keep no
 // client address (neither the socket's nor X-Forwarded-For) and no query string (search terms,
 // form values): with the time of a suggestion they would identify its author (law 09-08).
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { writeConfig } from '../helpers/config.ts';
+import { ROOT as root, startServe } from '../helpers/serve-process.ts';
 
-const root = path.join(import.meta.dirname, '../..');
 const VISITOR = '203.0.113.77';
 const OPERATOR = '198.51.100.23';
 
@@ -17,22 +16,7 @@ t.test('portal serve logs requests without addresses or query strings', async (t
   const config = writeConfig({ portal: { trust_proxy: ['127.0.0.1'] }, partners: [{ id: 'alpha', sources: [] }] });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-logs-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const child = spawn(process.execPath, [path.join(root, 'bin/portal.js'), 'serve', '--no-harvest', '--port', '0', '--config', config, '--db', path.join(dir, 'portal.db')], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const look = () => {
-      const match = /the portal is served on (http:\/\/[^/\s]+)\//.exec(output);
-      if (match) resolve(match[1]!);
-    };
-    child.stderr.on('data', look);
-    child.on('exit', () => reject(new Error(`portal serve exited before serving:\n${output}`)));
-  });
+  const { child, url, output: log, exited } = await startServe([path.join(root, 'bin/portal.js'), 'serve', '--no-harvest', '--port', '0', '--config', config, '--db', path.join(dir, 'portal.db')]);
 
   const get = (pathAndQuery: string, from = VISITOR) => fetch(`${url}${pathAndQuery}`, { headers: { 'x-forwarded-for': from }, redirect: 'manual' });
   const statuses: string[] = [];
@@ -91,6 +75,7 @@ t.test('portal serve logs requests without addresses or query strings', async (t
   ]);
   child.kill('SIGTERM');
   t.equal(await exited, 0, 'closed cleanly');
+  const output = log();
 
   const lines = output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
   const requests = lines.filter((l) => l.req || l.res);

@@ -7,8 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { ROOT, testFiles } from '../helpers/test-files.ts';
 
-const root = path.join(import.meta.dirname, '../..');
 const ASSERTION = /^(await )?t\.(equal|not|ok|notOk|same|notSame|strictSame|match|notMatch|has|throws|doesNotThrow|rejects|resolves|resolveMatch|pass|fail|error|type)\(/;
 
 /** Top-level lines where an assertion made after a top-level teardown is followed by a top-level await before the first subtest. */
@@ -30,14 +30,6 @@ export function risky(source: string): string[] {
   return found;
 }
 
-function testFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === 'fixtures' ? [] : testFiles(full);
-    return entry.name.endsWith('.test.ts') ? [full] : [];
-  });
-}
-
 t.test('the check finds the pattern, and only it', async (t) => {
   t.same(risky("t.teardown(() => x());\nt.equal(a, 1);\nconst b = await slow();\nt.test('x', async () => {});"), ['line 2 asserts, line 3 awaits']);
   t.same(risky("t.teardown(() => x());\nconst b = await slow();\nt.equal(b, 1);\nt.test('x', async () => {});"), [], 'asserting after the last await is safe');
@@ -46,8 +38,8 @@ t.test('the check finds the pattern, and only it', async (t) => {
 });
 
 t.test('no test file asserts at the top level and then awaits before its subtests', async (t) => {
-  const files = testFiles(path.join(root, 'tests'));
+  const files = testFiles();
   t.ok(files.length > 40, `${files.length} test files`);
-  const offenders = files.flatMap((file) => risky(fs.readFileSync(file, 'utf8')).map((where) => `${path.relative(root, file)}: ${where}`));
+  const offenders = files.flatMap((file) => risky(fs.readFileSync(path.join(ROOT, file), 'utf8')).map((where) => `${file}: ${where}`));
   t.same(offenders, []);
 });

@@ -4,8 +4,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
+import { ROOT as root, testFiles } from '../helpers/test-files.ts';
 
-const root = path.join(import.meta.dirname, '../..');
 const scripts = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 
 /**
@@ -22,19 +22,11 @@ function listed(t: Test, script: string): string[] {
   return out.split('\n').filter(Boolean).sort();
 }
 
-function testFiles(dir: string): string[] {
-  return fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((entry) => {
-    const rel = `${dir}/${entry.name}`;
-    if (entry.isDirectory()) return entry.name === 'fixtures' ? [] : testFiles(rel);
-    return entry.name.endsWith('.test.ts') ? [rel] : [];
-  });
-}
-
 t.test('every test file runs in npm test or in npm run test:slow, never both, never neither', async (t) => {
   t.equal(scripts.test, 'sh tools/check.sh && npm run test:unit');
   const fast = listed(t, scripts['test:unit']!);
   const slow = listed(t, scripts['test:slow']!);
-  const all = testFiles('tests').sort();
+  const all = testFiles();
   t.ok(fast.length > 30 && slow.length >= 5, `${fast.length} files in npm test, ${slow.length} in test:slow`);
   t.same(fast.filter((f) => slow.includes(f)), [], 'no file in both');
   t.same(all.filter((f) => !fast.includes(f) && !slow.includes(f)), [], 'no file in neither');

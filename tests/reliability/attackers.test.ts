@@ -4,7 +4,6 @@
 // Before issue 13, five wrong passwords locked the account for everyone, doubling each time, and
 // the 429 page said when to strike again. Now: the guesses are answered "wrong", the operator gets
 // in, a single address is throttled, and the answers do not tell names apart.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,12 +13,11 @@ import { openStore } from '../../store/index.ts';
 import { PASSWORD } from '../helpers/admin-browser.ts';
 import { loadTestConfig, writeConfig } from '../helpers/config.ts';
 import { record } from '../helpers/faults.ts';
+import { ROOT, startServe } from '../helpers/serve-process.ts';
 
-const ROOT = path.join(import.meta.dirname, '../..');
 const AREA = 'Attackers at the sign-in';
 
 let url = '';
-let output = '';
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-attackers-'));
 
 t.before(async () => {
@@ -32,22 +30,13 @@ t.before(async () => {
   // One operator per case, so that what one case does to a name does not slow the next.
   for (const name of ['amina', 'karim', 'samira']) store.users.add(name, 'admin', hash, new Date().toISOString());
   store.close();
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/portal.js'), 'serve', '--no-harvest', '--port', '0', '--config', config, '--db', db], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const exited = new Promise((resolve) => child.on('exit', resolve));
+  const portal = await startServe([path.join(ROOT, 'bin/portal.js'), 'serve', '--no-harvest', '--port', '0', '--config', config, '--db', db]);
   t.teardown(async () => {
-    child.kill('SIGTERM');
-    await exited;
+    portal.child.kill('SIGTERM');
+    await portal.exited;
     fs.rmSync(work, { recursive: true, force: true });
   });
-  url = await new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', () => {
-      const match = /the portal is served on (http:\/\/[^/\s]+)\//.exec(output);
-      if (match) resolve(match[1]!);
-    });
-    child.on('exit', () => reject(new Error(`portal serve exited:\n${output}`)));
-  });
+  url = portal.url;
 });
 
 interface Attempt {
