@@ -5,11 +5,11 @@
 import { type Browser, type Page } from 'playwright-core';
 import t from 'tap';
 import { SEED_ITEMS, type SeedItem } from '../helpers/app.ts';
-import { axe, chromiumAvailable, CHROMIUM, launch, serve, type Served } from '../helpers/browser.ts';
+import { axe, chromiumAvailable, NO_BROWSER, launch, serve, type Served } from '../helpers/browser.ts';
 
 if (!chromiumAvailable()) {
-  if (process.env.PORTAL_REQUIRE_BROWSER) t.fail(`no browser at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
-  else t.plan(0, `no browser at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH) to run the page tests`);
+  if (process.env.PORTAL_REQUIRE_BROWSER) t.fail(NO_BROWSER);
+  else t.plan(0, `${NO_BROWSER} to run the page tests`);
   process.exit(process.env.PORTAL_REQUIRE_BROWSER ? 1 : 0);
 }
 

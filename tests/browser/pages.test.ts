@@ -1,4 +1,4 @@
-// The portal in a real browser (Debian's chromium through playwright-core) against a real server
+// The portal in a real browser (Debian's chromium headless shell through playwright-core) against a real server
 // over a seeded 2,000-item catalogue: axe-core (WCAG 2.2 A and AA) on every page type in Arabic
 // and French, keyboard-only use, right-to-left mirroring with numbers kept in order, phones at
 // 360×740; screenshots of the main pages when asked (PORTAL_SCREENSHOTS=DIR, or
@@ -8,12 +8,12 @@ import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import t from 'tap';
 import { seed, type SeedItem } from '../helpers/app.ts';
-import { ADMIN, axe, axeViolations, catalogue, chromiumAvailable, CHROMIUM, launch, serve, type Served } from '../helpers/browser.ts';
+import { ADMIN, axe, axeViolations, catalogue, chromiumAvailable, NO_BROWSER, launch, serve, type Served } from '../helpers/browser.ts';
 
 if (!chromiumAvailable()) {
-  // CI installs Debian's chromium (.ci/run) and requires it; elsewhere say what is missing.
-  if (process.env.PORTAL_REQUIRE_BROWSER) t.fail(`no browser at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
-  else t.plan(0, `no browser at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH) to run the page tests`);
+  // CI installs Debian's chromium headless shell (.ci/run) and requires it; elsewhere say what is missing.
+  if (process.env.PORTAL_REQUIRE_BROWSER) t.fail(NO_BROWSER);
+  else t.plan(0, `${NO_BROWSER} to run the page tests`);
   process.exit(process.env.PORTAL_REQUIRE_BROWSER ? 1 : 0);
 }
 

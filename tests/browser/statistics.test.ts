@@ -8,13 +8,13 @@ import { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import t from 'tap';
-import { axe, chromiumAvailable, CHROMIUM, launch } from '../helpers/browser.ts';
+import { axe, chromiumAvailable, NO_BROWSER, launch } from '../helpers/browser.ts';
 import { statsApp } from '../helpers/datasets.ts';
 import { type TestApp } from '../helpers/app.ts';
 
 if (!chromiumAvailable()) {
-  if (process.env.PORTAL_REQUIRE_BROWSER) t.fail(`no browser at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
-  else t.plan(0, `no browser at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH) to run the statistics page tests`);
+  if (process.env.PORTAL_REQUIRE_BROWSER) t.fail(NO_BROWSER);
+  else t.plan(0, `${NO_BROWSER} to run the statistics page tests`);
   process.exit(process.env.PORTAL_REQUIRE_BROWSER ? 1 : 0);
 }
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import t from 'tap';
 import { OcrEngine, type OcrOptions, type OcrResult } from '../../connectors/index.ts';
 import { makePdf } from '../../demo/pdf.ts';
-import { chromiumAvailable, launch } from '../helpers/browser.ts';
+import { chromiumAvailable, launch, NO_BROWSER } from '../helpers/browser.ts';
 import { ARABIC_TEXT, FRENCH_TEXT, characterErrorRate, installed, scannedPdf } from '../helpers/scans.ts';
 
 const hasPoppler = installed('pdftoppm', ['-v']) && installed('pdfinfo', ['-v']);
@@ -62,7 +62,7 @@ t.test('missing programs: "unavailable", said once in the log, for every call', 
   t.same(await off.recognise({ pdf }), { status: 'unavailable', message: 'OCR is turned off (harvest.ocr_concurrency: 0)' });
 });
 
-t.test('generated scans read back: French CER ≤ 5 %, Arabic ≤ 15 %, script detected per page', { skip: !(hasPoppler && hasTesseract) ? MISSING : !chromiumAvailable() ? 'no chromium to render the scans (apt-get install chromium)' : false }, async (t) => {
+t.test('generated scans read back: French CER ≤ 5 %, Arabic ≤ 15 %, script detected per page', { skip: !(hasPoppler && hasTesseract) ? MISSING : !chromiumAvailable() ? `${NO_BROWSER} to render the scans` : false }, async (t) => {
   const browser = await launch();
   t.teardown(() => browser.close());
   const french = await scannedPdf(browser, [FRENCH_TEXT], 'ltr');
