@@ -21,7 +21,9 @@
 // options to the portal process (--cpu-prof --cpu-prof-dir=DIR profiles it, workers included).
 // The portal gets the environment deploy/portal.service sets (NODE_OPTIONS with its heap sizes,
 // MALLOC_ARENA_MAX), printed with the results; BENCH_PLAIN=1 measures it with Node's defaults.
-import { spawn, type ChildProcess } from 'node:child_process';
+// BENCH_COLD=1 (as root) empties the OS page cache before each portal start, as after a reboot:
+// the database's pages then come from the disk as requests need them.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -44,6 +46,9 @@ const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolea
 // The portal runs with the environment deploy/portal.service gives it (its memory settings), as
 // deployed; BENCH_PLAIN=1 runs it with Node's defaults instead.
 const SERVICE_ENV = process.env.BENCH_PLAIN === '1' ? {} : serviceProcessEnvironment();
+/** The OS page cache emptied before each start (BENCH_COLD=1, root only). */
+const COLD = process.env.BENCH_COLD === '1';
+if (COLD && process.getuid?.() !== 0) throw new Error('BENCH_COLD=1 empties the OS page cache through /proc/sys/vm/drop_caches: run it as root');
 const keep = Boolean(process.env.BENCH_DIR);
 const dir = process.env.BENCH_DIR ? path.resolve(process.env.BENCH_DIR) : fs.mkdtempSync(path.join(os.tmpdir(), 'portal-bench-load-'));
 const configDir = path.join(dir, 'config');
@@ -164,6 +169,10 @@ function memory(pid: number): { rss: number; peak: number } {
 }
 
 async function startPortal(dbFile: string): Promise<{ child: ChildProcess; url: string; readyMs: number; runtime: () => Promise<Record<string, unknown>> }> {
+  if (COLD) {
+    execFileSync('sync');
+    fs.writeFileSync('/proc/sys/vm/drop_caches', '3');
+  }
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const started = performance.now();
@@ -475,7 +484,7 @@ try {
 // ------------------------------------------------------------------ report
 const f0 = (n: number) => n.toFixed(0);
 console.log(
-  `\nnpm run bench:load — ${CONNECTIONS} connections, ${SECONDS} s per size, on ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), load average before the run ${os.loadavg()[0]!.toFixed(1)}; portal environment: ${Object.keys(SERVICE_ENV).length ? Object.entries(SERVICE_ENV).map(([k, v]) => `${k}=${v}`).join(' ') + ' (deploy/portal.service)' : "Node's defaults (BENCH_PLAIN=1)"}\n`,
+  `\nnpm run bench:load — ${CONNECTIONS} connections, ${SECONDS} s per size, on ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), load average before the run ${os.loadavg()[0]!.toFixed(1)}${COLD ? '; OS page cache emptied before each start (BENCH_COLD=1)' : ''}; portal environment: ${Object.keys(SERVICE_ENV).length ? Object.entries(SERVICE_ENV).map(([k, v]) => `${k}=${v}`).join(' ') + ' (deploy/portal.service)' : "Node's defaults (BENCH_PLAIN=1)"}\n`,
 );
 console.log('| items | ready | req/s | p50 | p95 | p99 | max | search p95 | CPU/request | RSS | loop delay max | bare node:http 10 KB | ratio | 304s | distinct URLs (of) | errors |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
