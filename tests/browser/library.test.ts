@@ -5,13 +5,9 @@
 import { type Browser, type Page } from 'playwright-core';
 import t from 'tap';
 import { SEED_ITEMS, type SeedItem } from '../helpers/app.ts';
-import { axe, chromiumAvailable, NO_BROWSER, launch, serve, type Served } from '../helpers/browser.ts';
+import { axe, launch, needBrowser, serve, type Served } from '../helpers/browser.ts';
 
-if (!chromiumAvailable()) {
-  if (process.env.PORTAL_REQUIRE_BROWSER) t.fail(NO_BROWSER);
-  else t.plan(0, `${NO_BROWSER} to run the page tests`);
-  process.exit(process.env.PORTAL_REQUIRE_BROWSER ? 1 : 0);
-}
+needBrowser(t, 'the page tests');
 
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 

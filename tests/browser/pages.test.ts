@@ -8,14 +8,9 @@ import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import t from 'tap';
 import { seed, type SeedItem } from '../helpers/app.ts';
-import { ADMIN, axe, axeViolations, catalogue, chromiumAvailable, NO_BROWSER, launch, serve, type Served } from '../helpers/browser.ts';
+import { ADMIN, axe, axeViolations, catalogue, launch, needBrowser, serve, type Served } from '../helpers/browser.ts';
 
-if (!chromiumAvailable()) {
-  // CI installs Debian's chromium headless shell (.ci/run) and requires it; elsewhere say what is missing.
-  if (process.env.PORTAL_REQUIRE_BROWSER) t.fail(NO_BROWSER);
-  else t.plan(0, `${NO_BROWSER} to run the page tests`);
-  process.exit(process.env.PORTAL_REQUIRE_BROWSER ? 1 : 0);
-}
+needBrowser(t, 'the page tests');
 
 /** Where the screenshots go when asked for; the tests never rewrite tracked files otherwise. */
 const SCREENSHOTS = process.env.PORTAL_SCREENSHOTS ? path.resolve(process.env.PORTAL_SCREENSHOTS) : undefined;

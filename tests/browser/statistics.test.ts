@@ -8,15 +8,11 @@ import { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import t from 'tap';
-import { axe, chromiumAvailable, NO_BROWSER, launch } from '../helpers/browser.ts';
+import { axe, launch, needBrowser } from '../helpers/browser.ts';
 import { statsApp } from '../helpers/datasets.ts';
 import { type TestApp } from '../helpers/app.ts';
 
-if (!chromiumAvailable()) {
-  if (process.env.PORTAL_REQUIRE_BROWSER) t.fail(NO_BROWSER);
-  else t.plan(0, `${NO_BROWSER} to run the statistics page tests`);
-  process.exit(process.env.PORTAL_REQUIRE_BROWSER ? 1 : 0);
-}
+needBrowser(t, 'the statistics page tests');
 
 /** Where the screenshot goes when asked for (PORTAL_SCREENSHOTS=DIR, or `npm run screenshots:tests`). */
 const SCREENSHOTS = process.env.PORTAL_SCREENSHOTS ? path.resolve(process.env.PORTAL_SCREENSHOTS) : undefined;

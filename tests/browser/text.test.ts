@@ -6,14 +6,10 @@
 import { type Browser, type Page } from 'playwright-core';
 import t from 'tap';
 import { SEED_ITEMS } from '../helpers/app.ts';
-import { axe, chromiumAvailable, NO_BROWSER, launch, serve, type Served } from '../helpers/browser.ts';
+import { axe, launch, needBrowser, serve, type Served } from '../helpers/browser.ts';
 import { addPaged, recognise } from '../helpers/texts.ts';
 
-if (!chromiumAvailable()) {
-  if (process.env.PORTAL_REQUIRE_BROWSER) t.fail(NO_BROWSER);
-  else t.plan(0, `${NO_BROWSER} to run the page tests`);
-  process.exit(process.env.PORTAL_REQUIRE_BROWSER ? 1 : 0);
-}
+needBrowser(t, 'the page tests');
 
 let server: Served;
 let browser: Browser;

@@ -14,18 +14,38 @@ import { makeApp, SEED_ITEMS, type SeedItem, type TestApp } from './app.ts';
  * The headless shell (`apt-get install chromium-headless-shell`) is the same Blink, V8 and layout
  * as chromium, without the desktop browser around them; it is what playwright itself runs for
  * headless tests. On this 2-core machine, where the browser suite is CPU-bound, it halved the
- * suite's CPU: 63 s of CPU and 34-37 s of wall time for the four browser files, against 114-118 s
+ * suite's CPU: 62-64 s of CPU and 32-37 s of wall time for the four browser files, against 114-118 s
  * and 58-60 s with chromium (`npx tap tests/browser/*.test.ts`, idle, busy time from /proc/stat).
  * The real binary, not Debian's /usr/bin wrapper script, so that closing the browser ends it.
  */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/lib/chromium/chromium-headless-shell', '/usr/bin/chromium'].find((file) => fs.existsSync(file)) ?? '/usr/bin/chromium';
 
+/**
+ * The browser a visitor runs, for what measures a visitor's experience (bench:pages' Largest
+ * Contentful Paint): chromium itself, with V8 as shipped.
+ */
+export const VISITOR_CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Which browser: the tests' (light), or a visitor's. */
+export type BrowserKind = 'test' | 'visitor';
+
 /** What to do when there is no browser, for the files that skip (or, in CI, fail) without one. */
 export const NO_BROWSER = `no browser at ${CHROMIUM}: apt-get install chromium-headless-shell (or chromium, or set CHROMIUM_PATH)`;
 export const ADMIN = { name: 'amina', password: 'a long enough password' };
 
-export function chromiumAvailable(): boolean {
-  return fs.existsSync(CHROMIUM);
+export function chromiumAvailable(kind: BrowserKind = 'test'): boolean {
+  return fs.existsSync(kind === 'visitor' ? VISITOR_CHROMIUM : CHROMIUM);
+}
+
+/**
+ * The first lines of a browser test file: without a browser, the file ends here, skipped with one
+ * line saying what to install, or failed when PORTAL_REQUIRE_BROWSER is set (CI).
+ */
+export function needBrowser(t: { fail(message: string): unknown; plan(n: number, comment: string): unknown }, purpose: string): void {
+  if (chromiumAvailable()) return;
+  if (process.env.PORTAL_REQUIRE_BROWSER) t.fail(NO_BROWSER);
+  else t.plan(0, `${NO_BROWSER} to run ${purpose}`);
+  process.exit(process.env.PORTAL_REQUIRE_BROWSER ? 1 : 0);
 }
 
 /**
@@ -47,11 +67,11 @@ const KEEP_NAMES_SHIM = 'globalThis.__name ??= (target) => target;';
  */
 const LIGHT_BROWSER = ['--js-flags=--no-opt,--no-maglev'];
 
-export async function launch(): Promise<Browser> {
+export async function launch(kind: BrowserKind = 'test'): Promise<Browser> {
   const browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: kind === 'visitor' ? VISITOR_CHROMIUM : CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', ...LIGHT_BROWSER],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', ...(kind === 'test' ? LIGHT_BROWSER : [])],
   });
   const newContext = browser.newContext.bind(browser);
   browser.newContext = async (options) => {
