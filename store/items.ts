@@ -690,7 +690,9 @@ export class ItemsStore {
     const filtered = Boolean(
       filters.section || filters.docType || filters.partner || filters.language || filters.year !== undefined || filters.from || filters.to || filters.includeGone,
     );
-    const ranked = yield* this.engine.pageSteps(fts, filtered ? this.catalogue.predicate(filters) : undefined, (page - 1) * perPage, perPage, options);
+    // The filters' key: a query's windows within them are kept under it (store/search.ts).
+    const filter = filtered ? { key: JSON.stringify(filters, Object.keys(filters).sort()), keep: this.catalogue.predicate(filters) } : undefined;
+    const ranked = yield* this.engine.pageSteps(fts, filter, (page - 1) * perPage, perPage, options);
     const rows = new Map(this.rowsOf(ranked.hits.map((h) => h.pk)).map((r) => [r.pk, r]));
     return {
       total: ranked.total,

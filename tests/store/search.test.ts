@@ -321,6 +321,40 @@ t.test('past one window of matches, newer windows are ranked first, each by bm25
   t.same(new Set(got.slice(0, got.length - expected.length)), new Set([...titled].filter((pk) => matches.includes(pk))), 'title tier first');
 });
 
+t.test('within filters, a window is the newest matches within them: bm25 scores only rows the page can show', async (t) => {
+  const windowed = openStore(file, { readonly: true, rankWindow: 10 });
+  t.teardown(() => windowed.close());
+  const fts: FtsQuery = { match: `"${analyze('rapport')[0]}"`, phrases: [`"${analyze('rapport')[0]}"`] };
+  const filters: ItemFilters = { partner: 'beta' };
+  const ranks = new Map(
+    (oracleDb.prepare('SELECT rowid, rank FROM item_search WHERE item_search MATCH ?').raw().all(fts.match) as Array<[number, number]>).map(([pk, rank]) => [pk, rank]),
+  );
+  const within = (oracleDb.prepare("SELECT pk FROM items WHERE partner_id = 'beta' AND gone_since IS NULL ORDER BY pk DESC").pluck().all() as number[]).filter((pk) => ranks.has(pk));
+  t.ok(within.length > 40, `${within.length} matches within the filter: several windows of 10`);
+  const titled = new Set(oracleDb.prepare('SELECT rowid FROM item_titles WHERE item_titles MATCH ?').pluck().all(fts.phrases![0]) as number[]);
+  // Windows of 10 matches within the filter, from the newest, each by rank (then rowid).
+  const expected: number[] = [];
+  for (let w = 0; w * 10 < within.length; w++) {
+    const group = within.slice(w * 10, w * 10 + 10).sort((a, b) => ranks.get(a)! - ranks.get(b)! || a - b);
+    expected.push(...group.filter((pk) => !titled.has(pk)));
+  }
+  const got: number[] = [];
+  for (let page = 1; ; page++) {
+    const result = windowed.items.search(fts, filters, page, 7);
+    if (result.items.length === 0) break;
+    t.equal(result.total, within.length, 'the total within the filter');
+    got.push(...result.items.map((r) => r.pk));
+  }
+  const inTitle = within.filter((pk) => titled.has(pk)).length;
+  t.ok(inTitle > 0 && expected.length > 20, `${inTitle} in the title tier, ${expected.length} in the body tier`);
+  t.same(got.slice(inTitle), expected, 'body tier window by window within the filter');
+  t.same(new Set(got.slice(0, inTitle)), new Set(within.filter((pk) => titled.has(pk))), 'title tier first');
+  // The same pages again come from the kept windows, and another filter has windows of its own.
+  t.same(windowed.items.search(fts, filters, 3, 7).items.map((r) => r.pk), got.slice(14, 21));
+  const other = windowed.items.search(fts, { partner: 'gamma' }, 1, 500);
+  t.ok(other.items.length > 0 && other.items.every((r) => r.partner === 'gamma'), 'another filter, its own matches');
+});
+
 t.test('a spent time budget: what was found, marked partial; windows already ranked still count', async (t) => {
   const budgeted = openStore(file, { readonly: true, rankWindow: 40 });
   t.teardown(() => budgeted.close());
