@@ -98,7 +98,7 @@ export class SearchEngine {
       // 91,157 matches of a common word (handing rows to JavaScript one by one cost more than FTS5
       // finding them, 3.4 ms).
       matches: sqlite.prepare('SELECT json_group_array(rowid) FROM item_search WHERE item_search MATCH ?').pluck(),
-      titles: sqlite.prepare('SELECT rowid FROM item_titles WHERE item_titles MATCH ?').pluck(),
+      titles: sqlite.prepare('SELECT json_group_array(rowid) FROM item_titles WHERE item_titles MATCH ?').pluck(),
       // The same for a window's ranks: two JSON arrays in one string, 6.8 ms against 8.9 for the
       // 4,727 rows of an average window at 200,000 items (SQLite writes doubles that read back exactly).
       window: sqlite
@@ -146,7 +146,7 @@ export class SearchEngine {
       this.entries.set(key, entry);
       return entry;
     }
-    const matches = Int32Array.from(JSON.parse(this.statements.matches.get(fts.match) as string) as number[]).sort();
+    const matches = ascending(Int32Array.from(JSON.parse(this.statements.matches.get(fts.match) as string) as number[]));
     const largest = matches.length ? matches[matches.length - 1]! : 0;
     // Title tier: the items among the matches with the most query words (or phrases) in their
     // title, counted from the title index's rowids; the newest first among equals.
@@ -155,7 +155,7 @@ export class SearchEngine {
     for (const pk of matches) words[pk] = MATCH;
     const listed: number[] = [];
     for (const phrase of fts.phrases ?? []) {
-      for (const pk of this.statements.titles.all(phrase) as number[]) {
+      for (const pk of JSON.parse(this.statements.titles.get(phrase) as string) as number[]) {
         if (pk > largest || words[pk] === 0 || words[pk] === 255) continue;
         if (words[pk] === MATCH) listed.push(pk);
         words[pk]!++;
@@ -310,6 +310,12 @@ export class SearchEngine {
     }
     return { total, hits, partial };
   }
+}
+
+/** The rowids sorted: FTS5 gives them in order already, which one pass checks (for 94,518 rowids, 0.1 ms against 0.8 for a sort). */
+function ascending(rowids: Int32Array): Int32Array {
+  for (let i = 1; i < rowids.length; i++) if (rowids[i - 1]! > rowids[i]!) return rowids.sort();
+  return rowids;
 }
 
 /** Runs steps to the end. */
