@@ -77,7 +77,7 @@ export class Store implements HarvestStore, OcrQueueStore {
     this.partners = new PartnersStore(sqlite);
     this.files = new FileStore(filesDir);
     this.ocr = new OcrStore(sqlite, new FileStore(scansDir), this.files);
-    this.items = new ItemsStore(sqlite, this.ocr, options.rankWindow);
+    this.items = new ItemsStore(sqlite, this.ocr, options.rankWindow, options.searchCacheBytes);
     this.runs = new RunsStore(sqlite);
     this.stats = new StatsStore(sqlite);
     this.suggestions = new SuggestionsStore(sqlite);
@@ -297,6 +297,8 @@ export class Store implements HarvestStore, OcrQueueStore {
 export interface StoreOptions extends OpenOptions {
   /** Body-tier matches a search ranks together (store/search.ts; default RANK_WINDOW). */
   rankWindow?: number;
+  /** Bytes of search results a connection keeps (store/search.ts; default 8 MB). */
+  searchCacheBytes?: number;
   /** Where deposited files live; by default `deposits/` beside the database (a private temporary folder for ':memory:'). */
   filesDir?: string;
   /** Where scans wait for OCR; by default `scans/` beside the database (a private temporary folder for ':memory:'). */

@@ -155,9 +155,10 @@ export class ItemsStore {
     private readonly sqlite: Sqlite,
     private readonly ocr: OcrStore,
     rankWindow = RANK_WINDOW,
+    searchCacheBytes?: number,
   ) {
     this.catalogue = new CatalogueIndex(sqlite);
-    this.engine = new SearchEngine(sqlite, this.catalogue, rankWindow);
+    this.engine = new SearchEngine(sqlite, this.catalogue, rankWindow, searchCacheBytes);
     this.statements = {
       existing: sqlite.prepare(
         `SELECT pk, identity, content_hash, sort_date, first_seen_at, missing_count, gone_since, off_listing_since, title, url, summary,
@@ -683,6 +684,11 @@ export class ItemsStore {
    */
   search(fts: FtsQuery, filters: ItemFilters, page: number, perPage: number, options: SearchOptions = {}): SearchPage {
     return complete(this.searchSteps(fts, filters, page, perPage, options));
+  }
+
+  /** What the search cache holds (store/search.ts). */
+  searchCache(): { queries: number; filters: number; bytes: number } {
+    return this.engine.stats();
   }
 
   /** The same search as steps (see SearchEngine.pageSteps): a read worker answers others between them. */

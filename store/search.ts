@@ -47,6 +47,8 @@ export interface RankedPage {
 export const RANK_WINDOW = 10_000;
 /** Bytes of query results each connection keeps. */
 const CACHE_BYTES = 8 * 1024 * 1024;
+/** Filters a query's results are kept for (the oldest dropped first): a script asking one word with every filter does not grow it without end. */
+const FILTERS_PER_QUERY = 32;
 
 interface Window {
   /** Rowids sorted by rank (best first), then rowid. */
@@ -59,6 +61,8 @@ interface Matches {
   /** Rowids, ascending. */
   matches: Int32Array;
   windows: Array<Window | undefined>;
+  /** Bytes of its windows (and of its matches, for filtered ones). */
+  bytes: number;
 }
 
 interface QueryEntry extends Matches {
@@ -91,6 +95,7 @@ export class SearchEngine {
     private readonly sqlite: Sqlite,
     private readonly index: CatalogueIndex,
     private readonly window = RANK_WINDOW,
+    private readonly cacheBytes = CACHE_BYTES,
   ) {
     sqlite.function('portal_search_keep', { deterministic: false }, (pk) => (this.keep?.(pk as number) ? 1 : 0));
     this.statements = {
@@ -124,6 +129,13 @@ export class SearchEngine {
 
   private keyOf(fts: FtsQuery): string {
     return `${fts.prefer ?? ''}\u0000${fts.match}\u0000${(fts.phrases ?? []).join('\u0000')}`;
+  }
+
+  /** What the cache holds: queries, their filters, bytes. */
+  stats(): { queries: number; filters: number; bytes: number } {
+    let filters = 0;
+    for (const entry of this.entries.values()) filters += entry.filtered.size;
+    return { queries: this.entries.size, filters, bytes: Math.round(this.bytes) };
   }
 
   /** Whether the query's candidates are kept (no SQL to run for them). */
@@ -193,7 +205,7 @@ export class SearchEngine {
   }
 
   private remember(key: string, entry: QueryEntry): void {
-    while (this.entries.size > 0 && this.bytes + entry.bytes > CACHE_BYTES) {
+    while (this.entries.size > 0 && this.bytes + entry.bytes > this.cacheBytes) {
       const [oldest, old] = this.entries.entries().next().value!;
       this.entries.delete(oldest);
       this.bytes -= old.bytes;
@@ -202,22 +214,54 @@ export class SearchEngine {
     this.bytes += entry.bytes;
   }
 
-  /** Counts `bytes` more for an entry (only while it is kept: other requests may have dropped it meanwhile). */
-  private grow(entry: QueryEntry, bytes: number): void {
+  /**
+   * Counts `bytes` more for `of` (the entry or one of its filtered matches) while it is kept (other
+   * requests may have dropped it meanwhile), then drops the oldest other queries, and the entry's
+   * oldest other filters, until the cache is within its bytes again.
+   */
+  private grow(entry: QueryEntry, of: Matches, bytes: number): void {
+    const kept = this.entries.get(entry.key) === entry;
+    if (of !== entry && [...entry.filtered.values()].every((m) => m !== of)) return;
+    if (of !== entry) of.bytes += bytes;
     entry.bytes += bytes;
-    if (this.entries.get(entry.key) === entry) this.bytes += bytes;
+    if (!kept) return;
+    this.bytes += bytes;
+    for (const [key, old] of this.entries) {
+      if (this.bytes <= this.cacheBytes) return;
+      if (old === entry) continue;
+      this.entries.delete(key);
+      this.bytes -= old.bytes;
+    }
+    for (const [key, old] of entry.filtered) {
+      if (this.bytes <= this.cacheBytes || old === of) return;
+      this.dropFilter(entry, key, old);
+    }
   }
 
-  /** The query's matches within the filters, kept with the query. */
+  private dropFilter(entry: QueryEntry, key: string, filtered: Matches): void {
+    entry.filtered.delete(key);
+    entry.bytes -= filtered.bytes;
+    if (this.entries.get(entry.key) === entry) this.bytes -= filtered.bytes;
+  }
+
+  /** The query's matches within the filters, kept with the query (for its FILTERS_PER_QUERY latest filters). */
   private filteredMatches(entry: QueryEntry, filter: RowFilter): Matches {
     let found = entry.filtered.get(filter.key);
-    if (found) return found;
+    if (found) {
+      entry.filtered.delete(filter.key);
+      entry.filtered.set(filter.key, found);
+      return found;
+    }
+    if (entry.filtered.size >= FILTERS_PER_QUERY) {
+      const [oldest, old] = entry.filtered.entries().next().value!;
+      this.dropFilter(entry, oldest, old);
+    }
     const kept = new Int32Array(entry.matches.length);
     let n = 0;
     for (const pk of entry.matches) if (filter.keep(pk)) kept[n++] = pk;
-    found = { matches: kept.slice(0, n), windows: [] };
+    found = { matches: kept.slice(0, n), windows: [], bytes: 0 };
     entry.filtered.set(filter.key, found);
-    this.grow(entry, n * 4 + filter.key.length * 2 + 100);
+    this.grow(entry, found, n * 4 + filter.key.length * 2 + 100);
     return found;
   }
 
@@ -247,7 +291,7 @@ export class SearchEngine {
     const order = Uint32Array.from(rowids, (_, i) => i).sort((a, b) => ranks[a]! - ranks[b]! || rowids[a]! - rowids[b]!);
     cached = { pks: Int32Array.from(order, (i) => rowids[i]!), ranks: Float64Array.from(order, (i) => ranks[i]!) };
     of.windows[w] = cached;
-    this.grow(entry, order.length * 12);
+    this.grow(entry, of, order.length * 12);
     return cached;
   }
 

@@ -355,6 +355,42 @@ t.test('within filters, a window is the newest matches within them: bm25 scores 
   t.ok(other.items.length > 0 && other.items.every((r) => r.partner === 'gamma'), 'another filter, its own matches');
 });
 
+t.test('the search cache stays within its bytes and its filters per query, and answers as a fresh store does', async (t) => {
+  const BYTES = 16 * 1024;
+  const small = openStore(file, { readonly: true, rankWindow: 10, searchCacheBytes: BYTES });
+  t.teardown(() => small.close());
+  const term = (word: string) => `"${analyze(word)[0]}"`;
+  // One word asked with every filter a script could list: partners, years, languages, sections.
+  const filterSets: ItemFilters[] = [];
+  for (const partner of [undefined, 'alpha', 'beta', 'gamma'])
+    for (const year of [undefined, 2019, 2020, 2021, 2022, 2023])
+      for (const language of [undefined, 'ar', 'fr'] as const) filterSets.push(Object.fromEntries(Object.entries({ partner, year, language }).filter(([, v]) => v !== undefined)));
+  t.ok(filterSets.length > 64, `${filterSets.length} sets of filters`);
+  let most = { queries: 0, filters: 0, bytes: 0 };
+  for (const word of ['rapport', 'transparence', 'corruption']) {
+    const fts: FtsQuery = { match: term(word), phrases: [term(word)] };
+    for (const filters of filterSets) {
+      for (const page of [1, 3]) small.items.search(fts, filters, page, 10);
+      const stats = small.items.searchCache();
+      if (stats.bytes > most.bytes) most = stats;
+      t.ok(stats.bytes <= BYTES, `within ${BYTES} bytes after ${word} ${JSON.stringify(filters)}: ${stats.bytes}`);
+      t.ok(stats.filters <= 32 * stats.queries, 'at most 32 filters a query');
+    }
+  }
+  t.ok(most.bytes > BYTES / 2, `the cache was used: ${JSON.stringify(most)}`);
+  // Dropped results are computed again, the same.
+  for (const filters of [filterSets[1]!, filterSets[40]!, {}]) {
+    const fts: FtsQuery = { match: term('rapport'), phrases: [term('rapport')] };
+    const fresh = openStore(file, { readonly: true, rankWindow: 10 });
+    for (const page of [1, 2, 5]) {
+      const want = fresh.items.search(fts, filters, page, 10);
+      const got = small.items.search(fts, filters, page, 10);
+      t.same({ total: got.total, ids: got.items.map((r) => r.id) }, { total: want.total, ids: want.items.map((r) => r.id) }, `rapport ${JSON.stringify(filters)} page ${page}`);
+    }
+    fresh.close();
+  }
+});
+
 t.test('a spent time budget: what was found, marked partial; windows already ranked still count', async (t) => {
   const budgeted = openStore(file, { readonly: true, rankWindow: 40 });
   t.teardown(() => budgeted.close());
