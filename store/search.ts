@@ -16,8 +16,9 @@
 //
 // Ranking in windows is exact when a query's matches (within its filters) fit in one window
 // (10,000 by default); past that, each window of newer matches is ranked before the older ones (the
-// newest 10,000 matches, best first, then the next 10,000…). bm25 costs FTS5 about 3 µs a match plus a pass over each
-// phrase's document list; ranking every match of a common word at 200,000 items took 170-250 ms.
+// newest 10,000 matches, best first, then the next 10,000…). bm25 costs FTS5 about 1 µs a row it
+// scores plus a pass over each phrase's document list: ranking all 94,518 matches of a common word
+// at 200,000 items took 63 ms, read as two JSON arrays.
 import { type CatalogueIndex } from './catalogue-index.ts';
 import { type Sqlite } from './db.ts';
 
