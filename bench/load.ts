@@ -162,6 +162,19 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** The machine's CPU time by state, in jiffies, all cores together (/proc/stat's first line). */
+function machineCpu(): { busy: number; iowait: number; steal: number; total: number } {
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number) as number[];
+  return { busy: user! + nice! + system! + irq! + softirq!, iowait: iowait!, steal: steal!, total: user! + nice! + system! + idle! + iowait! + irq! + softirq! + steal! };
+}
+
+/** How the machine spent a period (from two machineCpu() readings), as shares of all its cores. */
+function machineShare(before: ReturnType<typeof machineCpu>, after: ReturnType<typeof machineCpu>): string {
+  const total = after.total - before.total || 1;
+  const pc = (n: number) => `${((100 * n) / total).toFixed(0)} %`;
+  return `busy ${pc(after.busy - before.busy)}, iowait ${pc(after.iowait - before.iowait)}, steal ${pc(after.steal - before.steal)}`;
+}
+
 function memory(pid: number): { rss: number; peak: number } {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
@@ -420,12 +433,17 @@ try {
     };
     await portal.runtime(); // starts the server's measurement period
     const cpuBefore = cpuSeconds(portal.child.pid!);
+    const machineBefore = machineCpu();
+    const clientBefore = process.cpuUsage();
     let rssMax = 0;
     const sampler = setInterval(() => (rssMax = Math.max(rssMax, memory(portal.child.pid!).rss)), 250);
     const measured = await cannon(portal.url, next, SECONDS);
     clearInterval(sampler);
     rssMax = Math.max(rssMax, memory(portal.child.pid!).rss);
     const cpu = cpuSeconds(portal.child.pid!) - cpuBefore;
+    // The machine during the run (the load generator shares it): what else competed with the portal.
+    const client = process.cpuUsage(clientBefore);
+    const machine = `${machineShare(machineBefore, machineCpu())} of ${os.availableParallelism()} cores; this load generator ${((client.user + client.system) / 1e6).toFixed(1)} s CPU, the portal ${cpu.toFixed(1)} s`;
     const runtime = await portal.runtime();
     // The same mix at the target's rate, not as fast as it goes: latencies without the queue that
     // 20 connections asking as fast as they are answered keep full (the run above).
@@ -474,7 +492,8 @@ try {
         `search p95 ${row.searchP95.toFixed(0)} ms, ${row.cpuMs.toFixed(1)} ms CPU a request, RSS ${row.rssMb.toFixed(0)} MB, loop delay max ${row.loopMaxMs} ms; ` +
         `${row.distinct} distinct URLs requested of ${row.population}; statuses ${JSON.stringify(Object.fromEntries(measured.status))} (${measured.pastEnd} of the 404s past the end of a list); bare node:http ${Math.round(row.bareRps)} req/s; ` +
         `server: ${JSON.stringify(runtime)}; at ${target} req/s: p95 ${row.pacedP95.toFixed(0)}, p99 ${row.pacedP99.toFixed(0)}, search p95 ${row.pacedSearchP95.toFixed(0)} ms, statuses ${JSON.stringify(Object.fromEntries(steady.status))}, ${steady.errors} connection errors, ${steady.timeouts} timeouts; ` +
-        `p95 by kind (full load / paced): ${(['home', 'section', 'item', 'search', 'revalidate'] as const).map((k) => `${k} ${percentile(measured.latencies[k], 95).toFixed(0)}/${percentile(steady.latencies[k], 95).toFixed(0)}`).join(', ')} ms`,
+        `p95 by kind (full load / paced): ${(['home', 'section', 'item', 'search', 'revalidate'] as const).map((k) => `${k} ${percentile(measured.latencies[k], 95).toFixed(0)}/${percentile(steady.latencies[k], 95).toFixed(0)}`).join(', ')} ms; ` +
+        `machine during the full-load run: ${machine}`,
     );
   }
 } finally {
