@@ -53,16 +53,24 @@ function next(): void {
   }
   // setImmediate, not a loop: messages that arrived during the step are taken first.
   if (running.length > 0) turn = setImmediate(next);
+  else resumePreparing();
 }
 
 // Prepared while the worker is idle: the titles' vocabulary (typo checks, prefixes). Built on first
 // use otherwise, it made the first visitor with a typo wait for it (2.4 s at 200,000 items). One
 // step at a time, only when no query is running; a search that needs it first drives the same build.
 let preparing: Generator<void, unknown> | undefined = store.items.vocabularySteps();
+/** The build waits for the running queries: the last one to end resumes it. */
+let paused = false;
+function resumePreparing(): void {
+  if (!paused) return;
+  paused = false;
+  setImmediate(prepare);
+}
 function prepare(): void {
   if (!preparing) return;
   if (running.length > 0) {
-    setTimeout(prepare, 20);
+    paused = true;
     return;
   }
   try {
