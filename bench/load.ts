@@ -181,6 +181,27 @@ function memory(pid: number): { rss: number; peak: number } {
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
 }
 
+/**
+ * Reads a file through once, so that the run starts with it in the OS page cache, and says how long
+ * that took (a slow read: it was not cached). This machine's kernel pages out file pages unread
+ * for about a minute (DAMON's pageout scheme, /sys/kernel/mm/damon), whatever memory is free: the
+ * 200,000-item database, idle while the smaller sizes ran, was read back from disk during its
+ * run (iowait 14 %, 242 req/s against 371-402 in the runs around it).
+ */
+function readThrough(file: string): string {
+  const started = performance.now();
+  const buffer = Buffer.alloc(8 * 1024 * 1024);
+  const fd = fs.openSync(file, 'r');
+  let bytes = 0;
+  try {
+    for (let n = fs.readSync(fd, buffer); n > 0; n = fs.readSync(fd, buffer)) bytes += n;
+  } finally {
+    fs.closeSync(fd);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return `${(bytes / 1048576).toFixed(0)} MB read in ${seconds.toFixed(1)} s (${(bytes / 1048576 / seconds).toFixed(0)} MB/s)`;
+}
+
 async function startPortal(dbFile: string): Promise<{ child: ChildProcess; url: string; readyMs: number; runtime: () => Promise<Record<string, unknown>> }> {
   if (COLD) {
     execFileSync('sync');
@@ -409,6 +430,8 @@ try {
     const idRandom = prng(size);
     const ids = Array.from({ length: 2000 }, () => all[Math.floor(idRandom() * all.length)]!);
 
+    // The database in the OS page cache, as under steady traffic (BENCH_COLD=1: emptied instead).
+    if (!COLD) log(`${size} items: database file ${readThrough(dbFile)} before the start`);
     const portal = await startPortal(dbFile);
     log(`${size} items: portal serve answered /healthz 200 after ${Math.round(portal.readyMs)} ms`);
     // Warm-up with URLs of their own (JIT, workers' indexes), not the measured ones; pages fetched
@@ -503,7 +526,7 @@ try {
 // ------------------------------------------------------------------ report
 const f0 = (n: number) => n.toFixed(0);
 console.log(
-  `\nnpm run bench:load — ${CONNECTIONS} connections, ${SECONDS} s per size, on ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), load average before the run ${os.loadavg()[0]!.toFixed(1)}${COLD ? '; OS page cache emptied before each start (BENCH_COLD=1)' : ''}; portal environment: ${Object.keys(SERVICE_ENV).length ? Object.entries(SERVICE_ENV).map(([k, v]) => `${k}=${v}`).join(' ') + ' (deploy/portal.service)' : "Node's defaults (BENCH_PLAIN=1)"}\n`,
+  `\nnpm run bench:load — ${CONNECTIONS} connections, ${SECONDS} s per size, on ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), load average before the run ${os.loadavg()[0]!.toFixed(1)}${COLD ? '; OS page cache emptied before each start (BENCH_COLD=1)' : '; each database file read through before its start (in the OS page cache)'}; portal environment: ${Object.keys(SERVICE_ENV).length ? Object.entries(SERVICE_ENV).map(([k, v]) => `${k}=${v}`).join(' ') + ' (deploy/portal.service)' : "Node's defaults (BENCH_PLAIN=1)"}\n`,
 );
 console.log('| items | ready | req/s | p50 | p95 | p99 | max | search p95 | CPU/request | RSS | loop delay max | bare node:http 10 KB | ratio | 304s | distinct URLs (of) | errors |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
