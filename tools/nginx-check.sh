@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs the nginx configuration of docs/nginx.md (plain HTTP on loopback instead of TLS, its cache
 # and logs in a temporary directory) in front of a running portal, and checks what it caches:
-# public pages are a MISS then a HIT, the suggestions form and the admin area never are.
+# public pages are a MISS then a HIT, the suggestions form and the admin area never are; searches
+# (any request with words) are limited per client, other pages are not.
 #   PORTAL=127.0.0.1:3000 PORT=8088 tools/nginx-check.sh
 set -eu
 PORTAL=${PORTAL:-127.0.0.1:3000}
@@ -50,6 +51,14 @@ done
 expect /fr/suggestions ""
 expect /fr/suggestions ""
 expect /admin ""
+# Searches are limited per client (5 a second, bursts of 20), wherever they run; other pages are not.
+limited() { n=0; for i in $(seq 1 40); do code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT$1$i"); [ "$code" = 429 ] && n=$((n + 1)); done; echo "$n"; }
+for base in "/api/items?q=rapport" "/fr/search?q=rapport" "/fr/items/0123456789abcdef?q=rapport"; do
+  n=$(limited "$base")
+  if [ "$n" -gt 0 ]; then echo "ok   $base…: $n of 40 answered 429"; else echo "FAIL $base…: none of 40 answered 429"; failures=$((failures + 1)); fi
+done
+n=$(limited "/fr/publications?page=")
+if [ "$n" -eq 0 ]; then echo "ok   /fr/publications?page=…: not limited"; else echo "FAIL /fr/publications?page=…: $n of 40 answered 429"; failures=$((failures + 1)); fi
 echo "access log (no query strings, no addresses):"
 sed 's/^/  /' "$dir/logs/access.log"
 [ "$failures" -eq 0 ]
