@@ -16,8 +16,8 @@ import { processAlive } from '../../harvester/harvest.ts';
 import { openStore } from '../../store/index.ts';
 import { writeConfig } from '../helpers/config.ts';
 import { rss, startServer } from '../helpers/server.ts';
+import { ROOT } from '../helpers/root.ts';
 
-const ROOT = path.join(import.meta.dirname, '../..');
 const PORTAL = path.join(ROOT, 'bin/portal.js');
 
 interface Run {

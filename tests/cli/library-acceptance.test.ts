@@ -21,13 +21,13 @@ import { openStore } from '../../store/index.ts';
 import { writeConfig } from '../helpers/config.ts';
 import { installed } from '../helpers/scans.ts';
 import { startServer } from '../helpers/server.ts';
+import { ROOT } from '../helpers/root.ts';
 
 if (!installed('pdftoppm', ['-v']) || !installed('tesseract', ['--version'])) {
   t.plan(0, 'OCR programs missing: apt-get install poppler-utils tesseract-ocr tesseract-ocr-ara tesseract-ocr-fra tesseract-ocr-eng');
   process.exit(0);
 }
 
-const ROOT = path.join(import.meta.dirname, '../..');
 const PORTAL = path.join(ROOT, 'bin/portal.js');
 
 /** `npx portal …` as a process, with its environment. */

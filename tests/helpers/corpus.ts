@@ -9,8 +9,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Test } from 'tap';
+import { ROOT } from './root.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const configured = process.env.PORTAL_CORPUS;
 export const CORPUS_DIR = configured && configured !== 'none' ? path.resolve(configured) : path.resolve(ROOT, '../shared/corpus');
 

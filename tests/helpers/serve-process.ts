@@ -1,9 +1,9 @@
 // A real `portal serve` process (bin/portal.js, through the CLI) for tests that need the whole
 // process: its log, its environment, its signals. Resolves once it says where it serves.
 import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import { ROOT } from './root.ts';
 
-export const ROOT = path.join(import.meta.dirname, '../..');
+export { ROOT };
 
 export interface ServeProcess {
   child: ChildProcess;

@@ -1,8 +1,9 @@
 // The project's test files, for the checks about the tests themselves (tests/project/).
 import fs from 'node:fs';
 import path from 'node:path';
+import { ROOT } from './root.ts';
 
-export const ROOT = path.join(import.meta.dirname, '../..');
+export { ROOT };
 
 /** Every `*.test.ts` under tests/ (fixtures aside), as paths from the repository's root, sorted. */
 export function testFiles(dir = 'tests'): string[] {

@@ -14,8 +14,8 @@ import { flateBombPdf, hiddenFlateBombPdf, nested, nestedFormsPdf, plainPdf, tex
 import { body, MB, mb, peakRss, record } from '../helpers/faults.ts';
 import { makeBed, type Bed } from '../helpers/harvest.ts';
 import { rss, startServer, type FixtureServer } from '../helpers/server.ts';
+import { ROOT } from '../helpers/root.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const PORTAL = path.join(ROOT, 'bin/portal.js');
 const AREA = 'Hostile content in a harvest';
 /**

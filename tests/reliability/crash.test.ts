@@ -16,8 +16,8 @@ import { openStore } from '../../store/index.ts';
 import { record } from '../helpers/faults.ts';
 import { writeConfig } from '../helpers/config.ts';
 import { rss, startServer, type FixtureServer } from '../helpers/server.ts';
+import { ROOT } from '../helpers/root.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const PORTAL = path.join(ROOT, 'bin/portal.js');
 const INSPECT = path.join(ROOT, 'tests/helpers/inspect-db.ts');
 /**

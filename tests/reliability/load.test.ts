@@ -11,8 +11,8 @@ import t from 'tap';
 import { writeDemoConfig } from '../../demo/config.ts';
 import { startDemoSites, type RunningSites } from '../../demo/sites.ts';
 import { record } from '../helpers/faults.ts';
+import { ROOT } from '../helpers/root.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const PORTAL = path.join(ROOT, 'bin/portal.js');
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 20);
 
