@@ -64,6 +64,8 @@ interface Matches {
   windows: Array<Window | undefined>;
   /** Bytes of its windows (and of its matches, for filtered ones). */
   bytes: number;
+  /** For matches within filters: the filters' key, under which the query keeps them. */
+  filterKey?: string;
 }
 
 interface QueryEntry extends Matches {
@@ -222,7 +224,7 @@ export class SearchEngine {
    */
   private grow(entry: QueryEntry, of: Matches, bytes: number): void {
     const kept = this.entries.get(entry.key) === entry;
-    if (of !== entry && [...entry.filtered.values()].every((m) => m !== of)) return;
+    if (of !== entry && entry.filtered.get(of.filterKey!) !== of) return;
     if (of !== entry) of.bytes += bytes;
     entry.bytes += bytes;
     if (!kept) return;
@@ -260,7 +262,7 @@ export class SearchEngine {
     const kept = new Int32Array(entry.matches.length);
     let n = 0;
     for (const pk of entry.matches) if (filter.keep(pk)) kept[n++] = pk;
-    found = { matches: kept.slice(0, n), windows: [], bytes: 0 };
+    found = { matches: kept.slice(0, n), windows: [], bytes: 0, filterKey: filter.key };
     entry.filtered.set(filter.key, found);
     this.grow(entry, found, n * 4 + filter.key.length * 2 + 100);
     return found;

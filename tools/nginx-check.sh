@@ -40,9 +40,11 @@ for i in 1 2 3 4 5 6 7 8 9 10; do curl -s -o /dev/null "http://127.0.0.1:$PORT/h
 
 failures=0
 status() { curl -s -o /dev/null -D - "http://127.0.0.1:$PORT$1" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-cache-status" { print $2 }'; }
+# One line a check: ok, or FAIL (counted), then what was checked.
+report() { if [ "$1" = ok ]; then echo "ok   $2"; else echo "FAIL $2"; failures=$((failures + 1)); fi; }
 expect() {
   got=$(status "$1")
-  if [ "$got" = "$2" ]; then echo "ok   $1: ${got:-(not cached)}"; else echo "FAIL $1: expected ${2:-(not cached)}, got ${got:-(not cached)}"; failures=$((failures + 1)); fi
+  if [ "$got" = "$2" ]; then report ok "$1: ${got:-(not cached)}"; else report fail "$1: expected ${2:-(not cached)}, got ${got:-(not cached)}"; fi
 }
 for page in /fr/ "/ar/search?q=%D8%A7%D9%84%D8%B1%D8%B4%D9%88%D8%A9" /fr/publications; do
   expect "$page" MISS
@@ -55,10 +57,10 @@ expect /admin ""
 limited() { n=0; for i in $(seq 1 40); do code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT$1$i"); [ "$code" = 429 ] && n=$((n + 1)); done; echo "$n"; }
 for base in "/api/items?q=rapport" "/fr/search?q=rapport" "/fr/items/0123456789abcdef?q=rapport"; do
   n=$(limited "$base")
-  if [ "$n" -gt 0 ]; then echo "ok   $base…: $n of 40 answered 429"; else echo "FAIL $base…: none of 40 answered 429"; failures=$((failures + 1)); fi
+  if [ "$n" -gt 0 ]; then report ok "$base…: $n of 40 answered 429"; else report fail "$base…: none of 40 answered 429"; fi
 done
 n=$(limited "/fr/publications?page=")
-if [ "$n" -eq 0 ]; then echo "ok   /fr/publications?page=…: not limited"; else echo "FAIL /fr/publications?page=…: $n of 40 answered 429"; failures=$((failures + 1)); fi
+if [ "$n" -eq 0 ]; then report ok "/fr/publications?page=…: not limited"; else report fail "/fr/publications?page=…: $n of 40 answered 429"; fi
 echo "access log (no query strings, no addresses):"
 sed 's/^/  /' "$dir/logs/access.log"
 [ "$failures" -eq 0 ]

@@ -33,8 +33,11 @@ export type BrowserKind = 'test' | 'visitor';
 export const NO_BROWSER = `no browser at ${CHROMIUM}: apt-get install chromium-headless-shell (or chromium, or set CHROMIUM_PATH)`;
 export const ADMIN = { name: 'amina', password: 'a long enough password' };
 
+/** The binary of a kind of browser. */
+const browserPath = (kind: BrowserKind) => (kind === 'visitor' ? VISITOR_CHROMIUM : CHROMIUM);
+
 export function chromiumAvailable(kind: BrowserKind = 'test'): boolean {
-  return fs.existsSync(kind === 'visitor' ? VISITOR_CHROMIUM : CHROMIUM);
+  return fs.existsSync(browserPath(kind));
 }
 
 /**
@@ -69,7 +72,7 @@ const LIGHT_BROWSER = ['--js-flags=--no-opt,--no-maglev'];
 
 export async function launch(kind: BrowserKind = 'test'): Promise<Browser> {
   const browser = await chromium.launch({
-    executablePath: kind === 'visitor' ? VISITOR_CHROMIUM : CHROMIUM,
+    executablePath: browserPath(kind),
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', ...(kind === 'test' ? LIGHT_BROWSER : [])],
   });
