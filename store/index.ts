@@ -39,7 +39,7 @@ export type { FreshnessReport, PartnerFreshnessRow, SourceFreshnessRow, Indicato
 export { PARTNER_FRESHNESS, lastMonths } from './stats.ts';
 export type { SuggestionRow, SuggestionStatus, NewSuggestion } from './suggestions.ts';
 export { SUGGESTION_STATUSES } from './suggestions.ts';
-export { INDEXED_TEXT_CHARS } from './items.ts';
+export { INDEXED_TEXT_CHARS, hasFilters } from './items.ts';
 export type { OaiFilter, OaiCursor, OaiRecordRow, CourseRow, CourseListRow, CollectionRow, SitemapFile } from './library.ts';
 export { RANK_WINDOW, complete } from './search.ts';
 export { ROLES, type Role, type UserRow, type SessionRow, type AuditEntry } from './users.ts';

@@ -43,6 +43,11 @@ export interface ItemFilters {
   includeGone?: boolean;
 }
 
+/** Whether any filter is set (a field given a value; includeGone: false is none): read from the object, not a list of fields to keep in step. */
+export function hasFilters(filters: ItemFilters): boolean {
+  return Object.values(filters).some((value) => value !== undefined && value !== null && value !== false && value !== '');
+}
+
 export interface ItemRow {
   pk: number;
   id: string;
@@ -693,9 +698,7 @@ export class ItemsStore {
 
   /** The same search as steps (see SearchEngine.pageSteps): a read worker answers others between them. */
   *searchSteps(fts: FtsQuery, filters: ItemFilters, page: number, perPage: number, options: SearchOptions = {}): Generator<void, SearchPage> {
-    const filtered = Boolean(
-      filters.section || filters.docType || filters.partner || filters.language || filters.year !== undefined || filters.from || filters.to || filters.includeGone,
-    );
+    const filtered = hasFilters(filters);
     // The filters' key: a query's windows within them are kept under it (store/search.ts).
     const filter = filtered ? { key: JSON.stringify(filters, Object.keys(filters).sort()), keep: this.catalogue.predicate(filters) } : undefined;
     const ranked = yield* this.engine.pageSteps(fts, filter, (page - 1) * perPage, perPage, options);

@@ -10,7 +10,7 @@ import { SECTION_DOC_TYPES, type DocType, type Language, type Section } from '..
 import { prng } from '../../demo/content.ts';
 import { analyze, planChanges, type HarvestedItem } from '../../harvester/index.ts';
 import { openDatabase, type Sqlite } from '../../store/db.ts';
-import { openStore, type FtsQuery, type ItemFilters, type Store } from '../../store/index.ts';
+import { hasFilters, openStore, type FtsQuery, type ItemFilters, type Store } from '../../store/index.ts';
 import { loadTestConfig, writeConfig } from '../helpers/config.ts';
 
 const random = prng(12);
@@ -412,4 +412,12 @@ t.test('a spent time budget: what was found, marked partial; windows already ran
   const again = budgeted.items.search(fts, {}, 1, 1000, { budgetMs: 0 });
   t.equal(again.partial, false, 'ranked windows are kept: no work left, nothing cut');
   t.same(again.items.map((r) => r.id), full.items.map((r) => r.id));
+});
+
+t.test('every field of ItemFilters counts as a filter for search, whatever fields it gains', async (t) => {
+  // Required<>: a field added to ItemFilters must be given a value here, or this file does not compile.
+  const every: Required<ItemFilters> = { section: 'news', docType: 'report', partner: 'alpha', language: 'fr', year: 2024, from: '2024-01-01', to: '2024-12-31', includeGone: true };
+  for (const [field, value] of Object.entries(every)) t.equal(hasFilters({ [field]: value }), true, `${field} alone is a filter`);
+  t.equal(hasFilters({}), false, 'no field: no filter');
+  t.equal(hasFilters({ includeGone: false, partner: undefined }), false, 'includeGone: false and undefined fields are none');
 });
