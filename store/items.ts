@@ -211,6 +211,12 @@ export class ItemsStore {
         'INSERT INTO item_texts (item_pk, text, page_map) VALUES (?, ?, ?) ON CONFLICT(item_pk) DO UPDATE SET text = excluded.text, page_map = excluded.page_map',
       ),
       textWithMap: sqlite.prepare('SELECT text, page_map FROM item_texts WHERE item_pk = ?'),
+      // Prepared once: on every item page and search, where preparing them each time showed in profiles.
+      textStart: sqlite.prepare('SELECT substr(text, 1, ?) AS text FROM item_texts WHERE item_pk = ?'),
+      textStarts: sqlite.prepare(`SELECT item_pk, substr(text, 1, ?) AS text FROM item_texts WHERE item_pk IN (SELECT value FROM json_each(?))`),
+      pagedTextStarts: sqlite.prepare(
+        `SELECT item_pk, substr(text, 1, ?) AS text, length(text) AS length, page_map FROM item_texts WHERE item_pk IN (SELECT value FROM json_each(?))`,
+      ),
       textFacts: sqlite.prepare('UPDATE items SET text_pages = ?, text_source = ?, text_chars = ? WHERE pk = ?'),
       fileHash: sqlite.prepare('UPDATE items SET document_file_hash = ? WHERE pk = ?'),
       itemsOfFile: sqlite.prepare('SELECT pk, gone_since FROM items WHERE document_file_hash = ?'),
@@ -733,18 +739,14 @@ export class ItemsStore {
    */
   pagedTextsOf(pks: number[], maxChars: number): Map<number, { text: string; spans: PageSpan[] | null }> {
     if (pks.length === 0) return new Map();
-    const rows = this.sqlite
-      .prepare(`SELECT item_pk, substr(text, 1, ?) AS text, length(text) AS length, page_map FROM item_texts WHERE item_pk IN (SELECT value FROM json_each(?))`)
-      .all(maxChars, JSON.stringify(pks)) as Array<{ item_pk: number; text: string; length: number; page_map: string | null }>;
+    const rows = this.statements.pagedTextStarts.all(maxChars, JSON.stringify(pks)) as Array<{ item_pk: number; text: string; length: number; page_map: string | null }>;
     return new Map(rows.map((r) => [r.item_pk, { text: r.text, spans: parsePageMap(r.page_map, r.length) }]));
   }
 
   /** The beginning of items' texts, for search snippets. */
   textsOf(pks: number[], maxChars: number): Map<number, string> {
     if (pks.length === 0) return new Map();
-    const rows = this.sqlite
-      .prepare(`SELECT item_pk, substr(text, 1, ?) AS text FROM item_texts WHERE item_pk IN (SELECT value FROM json_each(?))`)
-      .all(maxChars, JSON.stringify(pks)) as Array<{ item_pk: number; text: string }>;
+    const rows = this.statements.textStarts.all(maxChars, JSON.stringify(pks)) as Array<{ item_pk: number; text: string }>;
     return new Map(rows.map((r) => [r.item_pk, r.text]));
   }
 
@@ -763,7 +765,7 @@ export class ItemsStore {
       | undefined;
     if (!row) return undefined;
     const text = (
-      this.sqlite.prepare('SELECT substr(text, 1, ?) AS text FROM item_texts WHERE item_pk = ?').get(maxTextChars, row.pk) as
+      this.statements.textStart.get(maxTextChars, row.pk) as
         | { text: string }
         | undefined
     )?.text;
