@@ -119,7 +119,9 @@ export function ftsQuery(parsed: ParsedQuery, mode: 'all' | 'any' = 'all', prefe
     ...parsed.groups.map((group) => quote(group.join(' '))),
     ...parsed.prefixes.map((p) => `(${[...p.stems.map(quote), `${quote(p.folded)} *`].join(' OR ')})`),
   ];
-  const match = quoted.join(mode === 'all' ? ' ' : ' OR ');
+  // AND spelt out: FTS5 refuses an implicit AND next to a parenthesised group (a word and a prefix,
+  // `"rapport" ("integ" *)` is a syntax error), which answered 500.
+  const match = quoted.join(mode === 'all' ? ' AND ' : ' OR ');
   return prefer ? { match, phrases: quoted, prefer } : { match, phrases: quoted };
 }
 

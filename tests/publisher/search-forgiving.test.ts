@@ -137,6 +137,25 @@ t.test('quotes search the phrase only; word* searches a prefix, at least three l
   }
 });
 
+t.test('a word and a prefix together: the items with both, on the page and through the API (they answered 500)', async (t) => {
+  for (const q of ['marchés corrup*', 'corrup* marchés']) {
+    const page = await get(`/fr/search?q=${encodeURIComponent(q)}`);
+    t.equal(page.status, 200, q);
+    t.same(titles(page.$), ['La corruption dans les marchés publics'], `${q}: the one title with both`);
+    const api = await app.inject({ url: `/api/items?q=${encodeURIComponent(q)}` });
+    t.equal(api.statusCode, 200, `${q} through the API`);
+    t.same(
+      (api.json() as { items: Array<{ title: string }> }).items.map((i) => i.title),
+      ['La corruption dans les marchés publics'],
+    );
+  }
+  // Two prefixes, and a prefix whose stems come from the titles' vocabulary (an OR group).
+  t.same(titles((await get(`/fr/search?q=${encodeURIComponent('corrup* collectiv*')}`)).$), ['Prévenir la corruption dans les collectivités']);
+  const arabic = await get(`/ar/search?q=${encodeURIComponent('الفساد الصفق*')}`);
+  t.equal(arabic.status, 200);
+  t.same(titles(arabic.$), ['تقرير حول الفساد في الصفقات العمومية']);
+});
+
 t.test("one partner's same-titled documents fold into one result, with a link to them all", async (t) => {
   const { $ } = await get('/fr/search?q=bulletin');
   const results = titles($);
