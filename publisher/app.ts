@@ -27,6 +27,7 @@ import { textRoutes } from './routes/text.ts';
 import { statisticsRoutes } from './routes/statistics.ts';
 import { suggestionRoutes } from './routes/suggestions.ts';
 import { Counters, isBot } from './visits.ts';
+import { loggableError, withoutValues } from './log-safe.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -96,9 +97,40 @@ export function isApi(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/') || request.url === '/healthz';
 }
 
+/** The pages' Content-Security-Policy (through @fastify/helmet, and by hand on malformed addresses). */
+const CSP_DIRECTIVES: Record<string, string[]> = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'none'"],
+  objectSrc: ["'none'"],
+};
+const CSP_HEADER = Object.entries(CSP_DIRECTIVES)
+  .map(([name, values]) => `${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${values.join(' ')}`)
+  .join('; ');
+
 export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({
+  const app: FastifyInstance = Fastify({
     ...serverOptions(options.logger),
+    // Addresses the router refuses before any hook (bad percent-encoding, a part past
+    // maxParamLength): Fastify's own answer was English JSON echoing the whole address, query
+    // string included, without the security headers. They get the portal's error page (or the
+    // API's error body), with the headers set here since helmet's hook does not run.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      reply
+        .header('content-security-policy', CSP_HEADER)
+        .header('x-content-type-options', 'nosniff')
+        .header('x-frame-options', 'DENY')
+        .header('referrer-policy', 'strict-origin-when-cross-origin');
+      request.log.info({ err: error.code, url: pathOnly(request.url) }, 'malformed address');
+      if (isApi(request)) return reply.code(400).send({ error: { code: 'bad_request', message: 'the address is malformed (bad percent-encoding, or a part too long)' } });
+      return errorPage(app, request, reply, 400, '', { key: 'errors.malformed_address' });
+    },
     // X-Forwarded-For is believed only from the proxies listed in trust_proxy (read live, so a
     // config reload applies): request.ip is then the visitor's address, else the socket's peer.
     trustProxy: trustProxy(() => ctx.settings().portal.trust_proxy),
@@ -113,21 +145,7 @@ export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): 
   app.addHook('onClose', async () => app.counters.close());
 
   await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-        objectSrc: ["'none'"],
-      },
-    },
+    contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
     crossOriginEmbedderPolicy: false,
     referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
     hsts: ctx.secureCookies ? { maxAge: 15552000, includeSubDomains: true } : false,
@@ -208,8 +226,8 @@ export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): 
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
-    if (status >= 500) request.log.error({ err: error, url: pathOnly(request.url) }, 'request failed');
-    else request.log.info({ err: error.message, url: pathOnly(request.url) }, 'bad request');
+    if (status >= 500) request.log.error({ err: loggableError(error), url: pathOnly(request.url) }, 'request failed');
+    else request.log.info({ err: withoutValues(error.message), url: pathOnly(request.url) }, 'bad request');
     const message = status === 503 ? error.message : status >= 500 ? 'internal error' : error.validation ? describeValidation(error) : error.message;
     // 503: the catalogue's readers are busy or restarting (publisher/read-pool.ts).
     if (status === 503) reply.header('retry-after', '5');
@@ -279,7 +297,7 @@ export async function errorPage(app: FastifyInstance, request: FastifyRequest, r
   try {
     return await app.renderer.page(request, reply, lang, 'error', { status, heading: title, text }, { title, status, noindex: true, path: '/' });
   } catch (error) {
-    request.log.error({ err: error }, 'the error page itself failed');
+    request.log.error({ err: loggableError(error) }, 'the error page itself failed');
     return reply.code(status).type('text/plain; charset=utf-8').send(`${status} ${title}`);
   }
 }

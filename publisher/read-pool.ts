@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type QueryName, type QueryRequest, type QueryResult } from './queries.ts';
 import { type Reads, type RunOptions } from './reads.ts';
+import { withoutValues } from './log-safe.ts';
 
 export interface ReadPoolOptions {
   dbFile: string;
@@ -147,7 +148,7 @@ export class ReadPool extends EventEmitter implements Reads {
     worker.on('message', (message: Message) => this.onMessage(slot, message));
     worker.on('error', (error) => {
       slot.error = error.message;
-      this.options.log?.({ level: 'error', msg: 'read worker failed', error: error.message });
+      this.options.log?.({ level: 'error', msg: 'read worker failed', error: withoutValues(error.message) });
     });
     worker.on('exit', (code) => this.onExit(slot, code));
     return slot;
@@ -171,7 +172,7 @@ export class ReadPool extends EventEmitter implements Reads {
     slot.tasks.delete(message.id);
     if (message.ok) task.resolve(message.value);
     else {
-      this.options.log?.({ level: 'error', msg: 'read query failed', query: task.name, error: message.error.message });
+      this.options.log?.({ level: 'error', msg: 'read query failed', query: task.name, error: withoutValues(message.error.message), code: message.error.code });
       task.reject(Object.assign(new Error(message.error.message), { code: message.error.code }));
     }
     this.drain();

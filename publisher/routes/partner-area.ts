@@ -13,6 +13,7 @@ import { attachment, checkFields, depositView, formValues, formView, readDeposit
 import { formatDate, formatNumber } from '../format.ts';
 import { partnerView } from './pages.ts';
 import { pagination, pick, queryString } from '../views.ts';
+import { withoutValues } from '../log-safe.ts';
 
 const PER_PAGE = 50;
 
@@ -207,7 +208,7 @@ export async function partnerAreaRoutes(app: FastifyInstance, options: { area: A
     try {
       read = await readDepositForm(request, store.files, ctx.settings().portal.deposits.max_bytes, (body) => area.csrfOk(session, body));
     } catch (error) {
-      request.log.info({ err: (error as Error).message }, 'deposit form refused');
+      request.log.info({ err: withoutValues((error as Error).message) }, 'deposit form refused');
       await form(request, reply, auth, formValues({}), { errors: [i18n.t(lang, 'focal.error_form')], depositId: editing?.id, currentFile: editing?.currentFile, status: 400 });
       return undefined;
     }

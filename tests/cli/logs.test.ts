@@ -29,6 +29,10 @@ t.test('portal serve logs requests without addresses or query strings', async (t
   await note('search', get('/fr/search?q=secretterm'));
   await note('404', get('/fr/items/0000000000000000?q=secretterm2'));
   await note('bad API query', get('/api/items?q=secretterm3&per_page=100000'));
+  // Values that error messages quote: a bad date, an unknown partner, a malformed address.
+  await note('bad date', get('/fr/search?q=a&from=secretterm7'));
+  await note('unknown partner', get('/api/items?partner=secretterm8'));
+  await note('malformed address', get('/fr/%E0%A4%A?q=secretterm9'));
   await note('login form', get('/admin/login?next=/admin/secretpath'));
   const form = await (await get('/fr/suggestions')).text();
   const token = /name="csrf" value="([^"]+)"/.exec(form)![1]!;
@@ -63,6 +67,9 @@ t.test('portal serve logs requests without addresses or query strings', async (t
     'search 200',
     '404 404',
     'bad API query 400',
+    'bad date 400',
+    'unknown partner 400',
+    'malformed address 400',
     'login form 200',
     'suggestion 0 303',
     'suggestion 1 303',
@@ -93,6 +100,10 @@ t.test('portal serve logs requests without addresses or query strings', async (t
     if (/127\.0\.0\.1|::1|\?/.test(text)) t.fail(`a request log line holds an address or a query string: ${text}`);
     if (line.req) t.same(Object.keys(line.req as object).sort(), ['method', 'url'], 'a request is logged as its method and path only');
   }
+  t.ok(
+    lines.some((l) => l.msg === 'bad request' && l.err === 'unknown partner …'),
+    'a bad request is logged with what was wrong, not the value',
+  );
   t.ok(
     lines.some((l) => l.msg === 'a form sent from another site was refused'),
     'the refused form is logged, for the operator',

@@ -37,6 +37,11 @@ export const queries = {
     return store.items.vocabularyBuilt();
   },
 
+  /** A query that fails as SQLite does on a bad FTS5 query: its message quotes what was searched. */
+  quotingFailure(_store: Store, request: { words: string }) {
+    throw Object.assign(new Error(`fts5: syntax error near ""${request.words}""`), { code: 'SQLITE_ERROR' });
+  },
+
   /** A worker that dies mid-query. */
   crash() {
     process.exit(3);

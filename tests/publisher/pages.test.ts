@@ -70,6 +70,25 @@ t.test('unknown languages, items and paths are friendly 404s in the visitor lang
   t.equal((await get('/nowhere', { 'accept-language': 'ar' })).$('html').attr('lang'), 'ar');
 });
 
+t.test('malformed addresses get the error page with its headers, not Fastify\'s JSON echoing them', async (t) => {
+  for (const url of ['/fr/%E0%A4%A?q=secretword', `/fr/items/${'a'.repeat(201)}?q=secretword`]) {
+    const { status, body, headers, $ } = await get(url);
+    t.equal(status, 400, url.slice(0, 40));
+    t.match(headers['content-type'], /text\/html/);
+    t.equal($('html').attr('lang'), 'fr');
+    t.match($('main').text(), /adresse de la page est mal formée/);
+    t.notMatch(body, /secretword|FST_ERR/, 'the address is not echoed');
+    t.match(headers['content-security-policy'], /default-src 'self'.*frame-ancestors 'none'/);
+    t.equal(headers['x-content-type-options'], 'nosniff');
+  }
+  const arabic = await get('/ar/%E0%A4%A', { ...BROWSER, 'accept-language': 'ar' });
+  t.equal(arabic.$('html').attr('dir'), 'rtl');
+  t.match(arabic.$('main').text(), /عنوان الصفحة غير سليم/);
+  const api = await app.inject({ url: '/api/items/%E0%A4%A?q=secretword' });
+  t.equal(api.statusCode, 400);
+  t.same(api.json(), { error: { code: 'bad_request', message: 'the address is malformed (bad percent-encoding, or a part too long)' } });
+});
+
 t.test('/ redirects by Accept-Language, else to the first configured language', async (t) => {
   t.equal((await app.inject({ url: '/', headers: { 'accept-language': 'fr-MA,fr;q=0.9,en;q=0.5' } })).headers.location, '/fr/');
   t.equal((await app.inject({ url: '/', headers: { 'accept-language': 'en-GB,en;q=0.9' } })).headers.location, '/en/');

@@ -198,3 +198,12 @@ t.test("a worker builds the titles' vocabulary while idle: the first typo a visi
   }
   t.ok(built, 'built without a search asking for it');
 });
+
+t.test("a failed query's log line names the query and SQLite's error, never the words it quotes (law 09-08)", async (t) => {
+  const entries: Array<Record<string, unknown>> = [];
+  const lone = startReadPool({ dbFile, workers: 1, extraQueries: HOLD, log: (entry) => entries.push(entry) });
+  t.teardown(() => lone.close());
+  await lone.ready();
+  await t.rejects(lone.runExtra('quotingFailure', { words: 'secretword' }), /secretword/, 'the caller still gets the whole message');
+  t.same(entries, [{ level: 'error', msg: 'read query failed', query: 'quotingFailure', error: 'fts5: syntax error near …', code: 'SQLITE_ERROR' }]);
+});
