@@ -8,10 +8,54 @@ const P = 1;
 const KEY_LENGTH = 64;
 const MAX_MEMORY = 128 * 1024 * 1024;
 
-function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, { ...options, maxmem: MAX_MEMORY }, (error, key) => (error ? reject(error) : resolve(key))),
-  );
+/**
+ * Derivations at once. Each takes 32 MB and one of libuv's four threads, which static files and
+ * other I/O share: a burst of sign-ins held them all (a stylesheet waited 6.3 s behind 100 guesses).
+ */
+export const MAX_DERIVING = 2;
+/** Derivations waiting for a turn; past them a check is refused (503) rather than queued. */
+export const MAX_WAITING = 32;
+let deriving = 0;
+const turns: Array<() => void> = [];
+
+/** Too many password checks at once: answered 503 with Retry-After by the error handler. */
+export class PasswordChecksBusy extends Error {
+  readonly statusCode = 503;
+  readonly code = 'busy';
+  constructor() {
+    super('too many sign-ins at once; try again in a moment');
+  }
+}
+
+/** Takes a turn to derive (waiting for one, or refused when too many wait); the caller gives it back. */
+async function turn(): Promise<void> {
+  if (deriving < MAX_DERIVING) {
+    deriving++;
+    return;
+  }
+  if (turns.length >= MAX_WAITING) throw new PasswordChecksBusy();
+  // The turn is handed over by the one that ends (deriving stays counted).
+  await new Promise<void>((resolve) => turns.push(resolve));
+}
+
+function endTurn(): void {
+  const next = turns.shift();
+  if (next) next();
+  else deriving--;
+}
+
+/** Derivations running and waiting now (tests). */
+export const passwordChecks = () => ({ deriving, waiting: turns.length });
+
+async function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
+  await turn();
+  try {
+    return await new Promise((resolve, reject) =>
+      scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, { ...options, maxmem: MAX_MEMORY }, (error, key) => (error ? reject(error) : resolve(key))),
+    );
+  } finally {
+    endTurn();
+  }
 }
 
 /** `cost` (scrypt's N) is for tests that sign in hundreds of times; the portal always uses the default. */

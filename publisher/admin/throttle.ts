@@ -68,11 +68,22 @@ export class LoginGuard {
   private readonly addresses = new Buckets(ADDRESS_LEAK_MS);
   private readonly names = new Buckets(NAME_LEAK_MS);
 
-  /** Milliseconds before the client at `address` may try again (0: now). Checked first. */
+  /** Milliseconds before the client at `address` may try again (0: now). */
   addressWait(address: string, now: number): number {
     // After ADDRESS_FREE failures the bucket must leak below ADDRESS_FREE - 1 before the next try.
     const over = this.addresses.level(address, now) - (ADDRESS_FREE - 1);
     return over > 0 ? Math.ceil(over * ADDRESS_LEAK_MS) : 0;
+  }
+
+  /**
+   * Checked first: the milliseconds to wait (the attempt is refused), or 0, and then the attempt is
+   * counted against the address at once, before its password is checked. Counted only on failure,
+   * a hundred guesses sent together all passed the check before the first one failed.
+   */
+  attempt(address: string, now: number): number {
+    const wait = this.addressWait(address, now);
+    if (wait === 0) this.addresses.add(address, now);
+    return wait;
   }
 
   /** How long an attempt on `name` waits before its password is checked: 0.2 s doubling to 3 s. */
@@ -82,9 +93,8 @@ export class LoginGuard {
     return Math.min(NAME_MAX_DELAY_MS, Math.round(NAME_BASE_DELAY_MS * 2 ** Math.max(0, level - NAME_FREE)));
   }
 
-  /** Records a failed attempt; the name's count of recent failures, for the audit log. */
-  fail(address: string, name: string, now: number): { nameFailures: number } {
-    this.addresses.add(address, now);
+  /** Records a failed attempt on `name` (the address counted it in `attempt`); the name's count of recent failures, for the audit log. */
+  fail(name: string, now: number): { nameFailures: number } {
     return { nameFailures: this.names.add(nameKey(name), now).failures };
   }
 

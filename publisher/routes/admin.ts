@@ -207,14 +207,14 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     if (!binding || !verifyToken(ctx.secret, `admin-login:${binding}`, body.csrf)) return loginForm(request, reply, lang, { name, next }, i18n.t(lang, 'admin.csrf'), 403);
     // Every answer below is the same for a name that exists and one that does not.
     const address = clientKey(request.ip);
-    if (logins.addressWait(address, ctx.now().getTime()) > 0) return loginForm(request, reply, lang, { name, next }, i18n.t(lang, 'admin.throttled'), 429);
+    if (logins.attempt(address, ctx.now().getTime()) > 0) return loginForm(request, reply, lang, { name, next }, i18n.t(lang, 'admin.throttled'), 429);
     const delay = logins.nameDelay(name, ctx.now().getTime());
     if (delay > 0) await sleep(delay);
     const user = name ? store.users.get(name) : undefined;
     const ok = user ? await verifyPassword(password, user.password_hash) : await spendLikeVerify(password, store.users.samplePasswordHash());
     const now = ctx.now();
     if (!user || !ok) {
-      const { nameFailures } = logins.fail(address, name, now.getTime());
+      const { nameFailures } = logins.fail(name, now.getTime());
       if (user) store.users.recordFailure(user.name);
       // Names that do not exist are not written down: they are often a password typed in the wrong field.
       if (auditFailure(nameFailures)) store.users.audit(user?.name ?? '(unknown name)', 'login_failed', null, nameFailures > 1 ? JSON.stringify({ recent_failures: nameFailures }) : null, now.toISOString());

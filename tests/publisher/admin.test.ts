@@ -5,7 +5,7 @@ import { load } from 'cheerio';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { SMTPServer } from 'smtp-server';
 import t from 'tap';
-import { hashPassword } from '../../publisher/admin/passwords.ts';
+import { hashPassword, MAX_DERIVING, MAX_WAITING, passwordChecks, verifyPassword } from '../../publisher/admin/passwords.ts';
 import { freshnessCsv } from '../../publisher/reports.ts';
 import { makeMailer } from '../../cli/mail.ts';
 import { Browser, PASSWORD } from '../helpers/admin-browser.ts';
@@ -97,6 +97,38 @@ async function guessingBed() {
   bed.store.users.add('karim', 'editor', hash, now.toISOString());
   return { bed, delays, advance: (ms: number) => (now = new Date(now.getTime() + ms)) };
 }
+
+t.test('guesses sent together are counted as they arrive: ten checked, the rest refused before any password check', async (t) => {
+  const { bed } = await guessingBed();
+  const guesser = new Browser(bed, '10.9.9.9');
+  const form = await guesser.get('/admin/login');
+  const csrf = form.$('input[name=csrf]').val() as string;
+  const answers = await Promise.all(
+    Array.from({ length: 30 }, (_, i) =>
+      bed.app.inject({
+        method: 'POST',
+        url: '/admin/login',
+        headers: { ...BROWSER, cookie: guesser.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ csrf, name: 'amina', password: `guess ${i}`, next: '' }).toString(),
+        remoteAddress: '10.9.9.9',
+      }),
+    ),
+  );
+  const statuses = answers.map((a) => a.statusCode).sort();
+  t.same(statuses, [...Array(10).fill(401), ...Array(20).fill(429)], 'ten passwords checked, not thirty');
+  await bed.close();
+});
+
+t.test('password checks run two at a time; past 32 waiting they are refused (503), not queued', async (t) => {
+  const hash = await hashPassword(PASSWORD, 2 ** 10);
+  const checks = Array.from({ length: 40 }, (_, i) => verifyPassword(i === 0 ? PASSWORD : `wrong ${i}`, hash).then((ok) => (ok ? 'ok' : 'wrong'), (error: Error) => error.constructor.name));
+  t.same(passwordChecks(), { deriving: MAX_DERIVING, waiting: MAX_WAITING }, 'two deriving, 32 waiting');
+  const outcomes = await Promise.all(checks);
+  t.equal(outcomes[0], 'ok');
+  t.same(outcomes.slice(1, MAX_DERIVING + MAX_WAITING), Array(MAX_DERIVING + MAX_WAITING - 1).fill('wrong'), 'the ones that waited were checked');
+  t.same(outcomes.slice(MAX_DERIVING + MAX_WAITING), Array(40 - MAX_DERIVING - MAX_WAITING).fill('PasswordChecksBusy'), 'the rest refused at once');
+  t.same(passwordChecks(), { deriving: 0, waiting: 0 }, 'every turn given back');
+});
 
 t.test('a guesser from one address is throttled whatever the name; the operator elsewhere is not', async (t) => {
   const { bed, delays, advance } = await guessingBed();
