@@ -22,6 +22,7 @@ import { OcrIntake } from './ocr-queue.ts';
 import { planChanges } from './plan.ts';
 import { type ExistingItem, type HarvestedItem, type HarvestStore, type RunTrigger, type SourceOutcome, type SourceRecord } from './ports.ts';
 import { backoffMs, BACKOFF_CAP_MS, emptyOutcome, leaseOwner, skippedState } from './runs.ts';
+import { repairSummaries } from './repair.ts';
 
 export { backoffMs, BACKOFF_BASE_MS, BACKOFF_CAP_MS, closeKilledRun, leaseOwner, type KilledRun } from './runs.ts';
 
@@ -107,6 +108,8 @@ export async function runHarvest(options: HarvestOptions): Promise<HarvestResult
   const { store, settings } = options;
   const log = options.log ?? (() => undefined);
   store.markInterruptedRuns(processAlive, now().toISOString());
+  const repaired = repairSummaries(store);
+  if (repaired > 0) log({ level: 'info', msg: 'summaries sanitised again (an older sanitiser left them unbalanced)', items: repaired });
   const sources = store.listSources({ partners: options.partners, sources: options.sources });
   // The same for exceljs when the pass may read a workbook.
   if (sources.some((s) => s.config.type === 'dataset' && s.config.format !== 'csv' && s.config.format !== 'json')) await loadExcel();

@@ -239,6 +239,13 @@ export interface HarvestStore {
   /** What the portal last said about OCR being unavailable (said once, until it changes). */
   ocrNotice(): string | undefined;
   setOcrNotice(message: string | null): void;
+  /** The version of the summary sanitiser the stored summaries went through (1 when never recorded). */
+  summariesSanitizedWith(): number;
+  setSummariesSanitizedWith(version: number): void;
+  /** Stored summaries holding `fragment`, pk past `afterPk`, `limit` at a time (a repair's candidates). */
+  summariesWith(fragment: string, afterPk: number, limit: number): Array<{ pk: number; summary: string }>;
+  /** Rewrites summaries' HTML, in one transaction (their text, hence the search index, is unchanged). */
+  rewriteSummaries(rows: Array<{ pk: number; summary: string }>): void;
 }
 
 /** A scanned document taken from the queue by an OCR worker. */

@@ -22,7 +22,10 @@ export const MAX_TITLE = 500;
 export const MAX_NESTING = 20;
 
 const OPTIONS: sanitizeHtml.IOptions = {
-  allowedTags: ['p', 'br', 'strong', 'b', 'em', 'i', 'u', 'ul', 'ol', 'li', 'a', 'blockquote', 'q', 'abbr', 'sub', 'sup', 'bdi', 'h3', 'h4', 'h5', 'h6'],
+  // span: what a link whose address is refused becomes. It must be allowed: sanitize-html keeps a
+  // frame for each tag it opens, and a transformed tag it then discards left that frame's closing
+  // tag on the next allowed one ("<b>gras</span>"), an attacker's link left open over the page.
+  allowedTags: ['p', 'br', 'strong', 'b', 'em', 'i', 'u', 'ul', 'ol', 'li', 'a', 'span', 'blockquote', 'q', 'abbr', 'sub', 'sup', 'bdi', 'h3', 'h4', 'h5', 'h6'],
   allowedAttributes: { a: ['href', 'title', 'rel'], abbr: ['title'], '*': ['lang', 'dir'] },
   allowedSchemes: ['http', 'https', 'mailto'],
   allowedSchemesAppliedToAttributes: ['href'],

@@ -261,6 +261,22 @@ export class Store implements HarvestStore, OcrQueueStore {
     this.setMeta('ocr_unavailable', message);
   }
 
+  summariesSanitizedWith(): number {
+    return Number(this.getMeta('summary_sanitizer') ?? 1);
+  }
+
+  setSummariesSanitizedWith(version: number): void {
+    this.setMeta('summary_sanitizer', String(version));
+  }
+
+  summariesWith(fragment: string, afterPk: number, limit: number): Array<{ pk: number; summary: string }> {
+    return this.items.summariesWith(fragment, afterPk, limit);
+  }
+
+  rewriteSummaries(rows: Array<{ pk: number; summary: string }>): void {
+    this.items.rewriteSummaries(rows);
+  }
+
   releaseStaleOcrJobs(isAlive: (owner: string) => boolean): number {
     return this.ocr.releaseStale(isAlive);
   }

@@ -743,6 +743,27 @@ export class ItemsStore {
     return new Map(rows.map((r) => [r.item_pk, { text: r.text, spans: parsePageMap(r.page_map, r.length) }]));
   }
 
+  /** Summaries holding `fragment` (instr, no pattern), pk past `afterPk`, in pk order. */
+  summariesWith(fragment: string, afterPk: number, limit: number): Array<{ pk: number; summary: string }> {
+    return this.sqlite.prepare('SELECT pk, summary FROM items WHERE pk > ? AND instr(summary, ?) > 0 ORDER BY pk LIMIT ?').all(afterPk, fragment, limit) as Array<{ pk: number; summary: string }>;
+  }
+
+  /**
+   * Rewrites summaries' HTML in one transaction; their text is the same, so the search index is.
+   * Stamped as changed without a version, so pages' validators and caches move.
+   */
+  rewriteSummaries(rows: Array<{ pk: number; summary: string }>, now = new Date().toISOString()): void {
+    if (rows.length === 0) return;
+    const update = this.sqlite.prepare('UPDATE items SET summary = ? WHERE pk = ?');
+    this.sqlite.transaction(() => {
+      for (const row of rows) update.run(row.summary, row.pk);
+      this.textChanged(
+        rows.map((r) => r.pk),
+        now,
+      );
+    })();
+  }
+
   /** The beginning of items' texts, for search snippets. */
   textsOf(pks: number[], maxChars: number): Map<number, string> {
     if (pks.length === 0) return new Map();

@@ -8,6 +8,7 @@ import t, { type Test } from 'tap';
 import { canonicalUrl, detectLanguage, hijriToGregorian, itemIdentity, parseDate, sanitizeSummary, cleanLine } from '../../harvester/index.ts';
 import { inferDocType } from '../../harvester/normalise.ts';
 import { CORPUS_DIR as CORPUS, corpusTests } from '../helpers/corpus.ts';
+import { unbalanced } from '../helpers/markup.ts';
 
 const OWN_VECTORS = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../fixtures/xss/vectors.json'), 'utf8')).vectors as Array<{ class: string; vector: string }>;
 const NOW = new Date('2026-11-26T12:00:00Z');
@@ -198,6 +199,11 @@ function sanitiserHolds(t: Test, vectors: string[]): void {
       failures++;
       t.fail(`${JSON.stringify(vector).slice(0, 120)} left ${bad.join(', ')}`);
     }
+    const leak = unbalanced(html);
+    if (leak) {
+      failures++;
+      t.fail(`${JSON.stringify(vector).slice(0, 120)} gave unbalanced markup (${leak}): ${html.slice(0, 200)}`);
+    }
     t.ok(html.length <= 8_100 && text.length <= 1_500, 'bounded');
     // Titles are plain text (the pages escape them): no tag survives as markup.
     t.equal(load(`<p>${cleanLine(vector).replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>`, null, false)('p *').length, 0);
@@ -214,6 +220,13 @@ t.test('the sanitiser against every XSS vector of the project\'s fixtures, class
     sanitizeSummary('<p dir="rtl" onclick="x()">نص <a href="/doc.pdf" onmouseover="y()">وثيقة</a> <img src=x onerror=alert(1)></p>', 'https://p.ma/a/').html,
     '<p dir="rtl">نص <a rel="nofollow noopener noreferrer" href="https://p.ma/doc.pdf">وثيقة</a> </p>',
   );
-  t.equal(sanitizeSummary('<a href="javascript:alert(1)">clic</a><a href="data:text/html,x">d</a>').html, 'clicd');
+  t.equal(sanitizeSummary('<a href="javascript:alert(1)">clic</a><a href="data:text/html,x">d</a>').html, '<span>clic</span><span>d</span>', 'refused links keep their text');
+  // A refused link followed by allowed tags: they closed with </span>, leaving the next link or bold
+  // open over the rest of the item page (an attacker's review).
+  t.equal(
+    sanitizeSummary('<a href="javascript:void(0)">menu</a><p><a href="http://evil.example/phish">Cliquez ici</a></p><p>fin du résumé</p>').html,
+    '<span>menu</span><p><a rel="nofollow noopener noreferrer" href="http://evil.example/phish">Cliquez ici</a></p><p>fin du résumé</p>',
+  );
+  t.equal(sanitizeSummary('<a href="tel:+212500">appeler</a><b>gras</b> suite').html, '<span>appeler</span><b>gras</b> suite');
   t.equal(sanitizeSummary(`<p>${'mot '.repeat(2000)}</p>`).text.length, 1500, 'long summaries become bounded excerpts');
 });

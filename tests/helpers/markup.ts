@@ -62,3 +62,15 @@ export function atomHtmlParts(xml: string): string[] {
   });
   return parts;
 }
+
+/** The first tag of `html` that closes another than the one open (or one left open), or undefined: a summary must not leak its markup over the page. */
+export function unbalanced(html: string): string | undefined {
+  const open: string[] = [];
+  for (const [tag, slash, name] of html.matchAll(/<(\/?)([a-z][a-z0-9]*)\b[^>]*>/gi)) {
+    const lower = name!.toLowerCase();
+    if (lower === 'br') continue;
+    if (!slash) open.push(lower);
+    else if (open.pop() !== lower) return tag;
+  }
+  return open.length ? `<${open.at(-1)}> left open` : undefined;
+}
