@@ -7,6 +7,7 @@ import { PERIOD_KINDS } from '../../config/index.ts';
 import { type SeriesRow } from '../../store/index.ts';
 import { ftsQuery, parseQuery } from '../search.ts';
 import { BadRequest } from '../views.ts';
+import { FORMULA_START } from '../reports.ts';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Multilingual = Type.Object({ ar: Type.Optional(Type.String()), fr: Type.Optional(Type.String()), en: Type.Optional(Type.String()), zgh: Type.Optional(Type.String()) });
@@ -100,11 +101,16 @@ function summary(row: SeriesRow): Static<typeof SeriesSummary> {
 }
 
 /** A cell of the CSV: text that a spreadsheet would run as a formula is prefixed with a quote. */
+/**
+ * A data cell: numbers as they are; text that a spreadsheet would run as a formula (reports.ts's
+ * FORMULA_START: full-width signs and leading spaces too) prefixed with an apostrophe, and quoted
+ * when it holds a separator of either convention (French Excel splits on `;`), a quote or a line end.
+ */
 function csvCell(value: string | number | null): string {
   if (value === null) return '';
   if (typeof value === 'number') return String(value);
-  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  const text = FORMULA_START.test(value) ? `'${value}` : value;
+  return /[",;\n\r\t]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export async function statisticsApiRoutes(app: FastifyInstance): Promise<void> {

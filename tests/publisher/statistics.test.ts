@@ -290,7 +290,11 @@ t.test('a revised value shows in the series\' history; a hostile file is escaped
   t.equal(api.revisions[0].previous_value, Number(firstWeb[1]!.replace(/\s/g, '')));
   t.equal(api.observations.find((o: { period: string; dimensions: { Canal: string } }) => o.period === '2019' && o.dimensions.Canal === 'Plateforme électronique').version, 2);
 
-  const hostile = original.replace(/Courrier/g, '<img src=x onerror=alert(1)>').replace(/Accueil physique/g, '=HYPERLINK("http://evil.example")');
+  const hostile = original
+    .replace(/Courrier/g, '<img src=x onerror=alert(1)>')
+    .replace(/Accueil physique/g, '=HYPERLINK("http://evil.example")')
+    // A full-width equals sign, and the `;` French Excel splits on (quoted in the partner's file).
+    .replace(/Ligne téléphonique/g, '"＝1+1;x"');
   await seedDatasets(store, new Date(later.getTime() + 86_400_000), { 'inpplc/reports-by-channel': Buffer.from(hostile) });
   app.renderer.cache.clear();
   const page = await get('/fr/statistics/inpplc-reports-received?compare=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E');
@@ -300,4 +304,5 @@ t.test('a revised value shows in the series\' history; a hostile file is escaped
   t.equal(page.$('img').length, 0);
   const csv = (await get('/api/statistics/inpplc-reports-received.csv')).body;
   t.match(csv, /\n\d{4},"'=HYPERLINK\(""http:\/\/evil\.example""\)",/, 'a formula from the file is neutralised in the CSV');
+  t.match(csv, /\n\d{4},"'＝1\+1;x",/, 'a full-width one with a ; inside: neutralised, and quoted whole (an attacker\'s review)');
 });
