@@ -4,6 +4,7 @@
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { issueToken, verifyToken } from '../csrf.ts';
 import { formatNumber } from '../format.ts';
+import { clientKey } from '../client.ts';
 import { languageOf } from './pages.ts';
 import { pick } from '../views.ts';
 import { DAY_MS } from '../../config/index.ts';
@@ -184,7 +185,8 @@ export async function suggestionRoutes(app: FastifyInstance): Promise<void> {
       // Only accepted suggestions count toward the limit: someone whose empty or invalid posts were
       // refused is not punished for them. Past it, the form comes back with the message kept.
       const now = ctx.now().getTime();
-      const wait = limit.wait(request.ip, now);
+      const client = clientKey(request.ip);
+      const wait = limit.wait(client, now);
       if (wait > 0) {
         const minutes = Math.max(1, Math.ceil(wait / 60_000));
         errors.form = i18n.t(lang, 'suggestions.error_rate', { max: RATE.max, window: Math.round(RATE.timeWindow / 60_000), minutes: formatNumber(i18n.locale(lang), minutes) });
@@ -192,7 +194,7 @@ export async function suggestionRoutes(app: FastifyInstance): Promise<void> {
         reply.header('retry-after', String(Math.ceil(wait / 1000)));
         return render(request, reply, lang, values, errors, 429);
       }
-      limit.accepted(request.ip, now);
+      limit.accepted(client, now);
       ctx.store.suggestions.add(
         { language: lang, pageRef: values.about || null, topic: values.topic || null, message: values.message, name: values.name || null, email: values.email || null },
         ctx.now().toISOString(),

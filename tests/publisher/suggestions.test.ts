@@ -130,6 +130,16 @@ t.test('a flood from one client is rate limited with 429; others are not', async
   await bed.close();
 });
 
+t.test('the limit counts an IPv6 client by its /64: fresh addresses of one subscriber do not reset it', async (t) => {
+  const bed = await makeApp();
+  const { token } = await form(bed.app);
+  const statuses: number[] = [];
+  for (let i = 1; i <= 7; i++) statuses.push((await post(bed.app, { csrf: token, message: `Suggestion numéro ${i} assez longue` }, 'fr', `2001:db8:1:2::${i.toString(16)}`)).statusCode);
+  t.same(statuses, [303, 303, 303, 303, 303, 429, 429], 'seven addresses of one /64 are one client');
+  t.equal((await post(bed.app, { csrf: token, message: 'Une autre personne écrit.' }, 'fr', '2001:db8:1:3::1')).statusCode, 303, 'another /64 is another client');
+  await bed.close();
+});
+
 t.test('answers that operators publish are listed', async (t) => {
   const bed = await makeApp();
   const id = bed.store.suggestions.add({ language: 'fr', pageRef: null, topic: null, message: 'Ajoutez les rapports de 2010.', name: null, email: null }, '2025-01-01T00:00:00.000Z');
