@@ -6,7 +6,7 @@ export { planChanges, changedFields, type PlanResult } from './plan.ts';
 export { pageSpans, composeText, textFacts, parsePageMap, type PageSpan } from './pages.ts';
 export { runOcrQueue, ocrAvailable, OcrIntake, type OcrRunOptions, type OcrRunSummary } from './ocr-queue.ts';
 export { parseDate, hijriToGregorian, type DateOptions } from './dates.ts';
-export { detectLanguage } from './language.ts';
+export { detectLanguage, itemLanguage } from './language.ts';
 export { sanitizeSummary, htmlToText, cleanLine } from './sanitize.ts';
 export { canonicalUrl, itemIdentity, itemId } from './identity.ts';
 export { normaliseItem, inferDocType } from './normalise.ts';

@@ -29,3 +29,27 @@ export function detectLanguage(text: string): Language | null {
   if (/[éèêàçùâîôûëï]/i.test(sample)) fr += 2;
   return en > fr ? 'en' : 'fr';
 }
+
+const SCRIPT_OF: Partial<Record<Language, RegExp>> = { ar: ARABIC, fr: LATIN, en: LATIN };
+/** Letters a text needs before its script may overrule the source's declared language. */
+const MIN_LETTERS = 12;
+/** The declared language's script must hold at least this share of the letters. */
+const MIN_SHARE = 0.2;
+
+/**
+ * An item's language: the source's declared one, unless the item's own title and summary are
+ * written in another script. A listing declared Arabic that carries French or Tifinagh news (the
+ * authority's own site does) showed them right to left, labelled Arabic, and counted them under
+ * the Arabic filter. French against English (one script) stays as declared, and so does a declared
+ * Tamazight, which is also written in Latin or Arabic letters.
+ */
+export function itemLanguage(declared: Language | null | undefined, seen: string, sample: string): Language | null {
+  if (!declared) return detectLanguage(sample);
+  const script = SCRIPT_OF[declared];
+  if (!script) return declared;
+  const head = seen.slice(0, 4000);
+  const letters = (head.match(ARABIC)?.length ?? 0) + (head.match(TIFINAGH)?.length ?? 0) + (head.match(LATIN)?.length ?? 0);
+  if (letters < MIN_LETTERS) return declared;
+  const own = head.match(script)?.length ?? 0;
+  return own / letters >= MIN_SHARE ? declared : (detectLanguage(seen) ?? declared);
+}

@@ -5,7 +5,7 @@ import { type DocumentOutcome, type RawItem } from '../connectors/index.ts';
 import { normaliseCourse } from './course.ts';
 import { parseDate } from './dates.ts';
 import { canonicalUrl, discriminatorOf, itemId, itemIdentity, sha256 } from './identity.ts';
-import { detectLanguage } from './language.ts';
+import { itemLanguage } from './language.ts';
 import { pageSpans } from './pages.ts';
 import { type DocumentFacts, type ExistingItem, type HarvestedItem, type ItemSnapshot } from './ports.ts';
 import { cleanLine, sanitizeSummary } from './sanitize.ts';
@@ -145,7 +145,7 @@ export function normaliseItem(raw: RawItem, context: NormaliseContext): Normalis
       ? { fileHash: fetchedDoc.fileHash, pages: fetchedDoc.ocrPages, language: source.language ?? null, store: context.keptScans?.has(fetchedDoc.fileHash) ? ('scans' as const) : null }
       : undefined;
 
-  const language = source.language ?? detectLanguage(`${title}\n${summary.text}\n${(text ?? '').slice(0, 2000)}`);
+  const language = itemLanguage(source.language, `${title}\n${summary.text}`, `${title}\n${summary.text}\n${(text ?? '').slice(0, 2000)}`);
   const docType = inferDocType(source.section, title, source.doc_type);
   // Training items carry course facts; an item without any keeps the hash it always had.
   const course = docType === 'training' ? normaliseCourse(raw.course, { order: source.date_order, now: context.now }) : undefined;

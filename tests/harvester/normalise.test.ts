@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { load } from 'cheerio';
 import t, { type Test } from 'tap';
-import { canonicalUrl, detectLanguage, hijriToGregorian, itemIdentity, parseDate, sanitizeSummary, cleanLine } from '../../harvester/index.ts';
+import { canonicalUrl, detectLanguage, hijriToGregorian, itemIdentity, itemLanguage, parseDate, sanitizeSummary, cleanLine } from '../../harvester/index.ts';
+import { type Language } from '../../config/index.ts';
 import { inferDocType } from '../../harvester/normalise.ts';
 import { CORPUS_DIR as CORPUS, corpusTests } from '../helpers/corpus.ts';
 import { unbalanced } from '../helpers/markup.ts';
@@ -154,6 +155,20 @@ t.test('language', async (t) => {
     ['2024', null],
   ];
   for (const [text, lang] of cases) t.equal(detectLanguage(text), lang, text);
+});
+
+t.test("an item's language: the source's, unless its title and summary are in another script", async (t) => {
+  const cases: Array<[Language | null, string, Language | null, string]> = [
+    ['ar', "L'INPPLC prend part à Paris au forum de l'OCDE sur l'intégrité", 'fr', 'French news in a listing declared Arabic'],
+    ['ar', 'ⵜⴰⵎⴰⵣⵉⵖⵜ ⴷ ⵜⵓⵜⵍⴰⵢⵜ ⵜⴰⵏⴰⵎⵓⵔⵜ', 'zgh', 'Tifinagh in a listing declared Arabic'],
+    ['fr', 'التقرير السنوي للهيئة الوطنية للنزاهة', 'ar', 'Arabic in a listing declared French'],
+    ['ar', 'Loi 31-13 القانون المتعلق بالحق في الحصول على المعلومات', 'ar', 'mostly Arabic with a French reference'],
+    ['fr', 'Annual report of the National Authority on the fight against corruption', 'fr', 'French and English share a script: as declared'],
+    ['ar', 'INPPLC 2026', 'ar', 'too few letters to overrule'],
+    ['zgh', 'Tamazight s tira n tlatinit d tutlayt tunṣibt', 'zgh', 'Tamazight in Latin letters stays as declared'],
+    [null, 'Rapport annuel de la Cour des comptes', 'fr', 'nothing declared: detected'],
+  ];
+  for (const [declared, text, want, why] of cases) t.equal(itemLanguage(declared, text, text), want, why);
 });
 
 t.test('identity: guid with link, else canonical URL, else title and date', async (t) => {
