@@ -254,13 +254,23 @@ function progressPrinter(stream: NodeJS.WritableStream) {
   };
 }
 
+/**
+ * Where a demo keeps its database, its generated config and its harvest log: data/demo/, or beside
+ * the database `--db` names. The config was always data/demo/config, so a second demo (`npm run
+ * screenshots` gives its own --db) rewrote the running one's partner addresses, and its harvests
+ * failed on ports nobody served.
+ */
+export function demoPaths(db?: string): { dbFile: string; configDir: string; logFile: string } {
+  const dbFile = db ? path.resolve(db) : path.resolve('data/demo/portal.db');
+  const dir = path.dirname(dbFile);
+  return { dbFile, configDir: path.join(dir, 'config'), logFile: path.join(dir, 'harvest.log') };
+}
+
 /** `portal demo`: simulated partner sites, harvested into their own database, and served. */
 async function demo(context: CommandContext): Promise<number> {
   const listen = listenOptions(context);
   if (!listen) return 2;
-  const dataDir = path.resolve('data/demo');
-  const dbFile = context.options.db ? context.dbFile : path.join(dataDir, 'portal.db');
-  const configDir = path.join(dataDir, 'config');
+  const { dbFile, configDir, logFile } = demoPaths(context.options.db ? context.dbFile : undefined);
   if (context.options.fresh) {
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${dbFile}${suffix}`, { force: true });
     context.stderr.write(`--fresh: starting over with an empty database (${dbFile})\n`);
@@ -294,7 +304,6 @@ async function demo(context: CommandContext): Promise<number> {
     const users = store.users.list().filter((u) => u.role !== 'partner').length;
     store.close();
     // The scheduled harvests log to a file; the terminal keeps the block below and one status line.
-    const logFile = path.join(path.dirname(dbFile), 'harvest.log');
     if (!context.options.verbose) {
       const { demoOutput } = await import('./demo-output.ts');
       output = demoOutput({ logFile, terminal: context.stderr, runSummary: (runId) => portal?.store.runs.summary(runId) });

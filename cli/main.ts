@@ -33,7 +33,8 @@ options:
   --fresh                  start over with an empty database (a new year of simulated visits too)
   --port PORT              the portal's port (env PORT, default 3000; 0 picks a free one)
   --host HOST              the portal's address (env HOST, default 127.0.0.1)
-  --db FILE                the demo's database (default data/demo/portal.db); the log goes beside it
+  --db FILE                the demo's database (default data/demo/portal.db); its generated config
+                           and the harvest log go beside it
   --config DIR             where the partners' names and commitments are read (default "config")
   --verbose                print the harvests' log on the terminal instead of the log file
   -h, --help               this help

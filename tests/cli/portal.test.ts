@@ -8,6 +8,7 @@ import path from 'node:path';
 import { load } from 'cheerio';
 import t from 'tap';
 import { demoOutput } from '../../cli/demo-output.ts';
+import { demoPaths } from '../../cli/commands.ts';
 import { startPortal } from '../../cli/portal.ts';
 import { hashPassword } from '../../publisher/admin/passwords.ts';
 import { type RunSummary } from '../../store/index.ts';
@@ -164,6 +165,12 @@ t.test('`portal demo --help` lists the demo\'s options (issue 14)', async (t) =>
   for (const option of ['--fresh', '--port', '--host', '--db', '--config', '--verbose', 'DEMO_PORT_BASE', 'harvest.log']) t.match(help.stdout, option, `mentions ${option}`);
   t.notMatch(help.stdout, /report freshness/, 'the demo\'s help, not the general one');
   t.match(run(['--help']).stdout, /npx portal demo --help/, 'the general help points at it');
+});
+
+t.test("a demo's config and log go beside its database: a second demo (npm run screenshots) leaves the first one's alone", async (t) => {
+  t.same(demoPaths(), { dbFile: path.resolve('data/demo/portal.db'), configDir: path.resolve('data/demo/config'), logFile: path.resolve('data/demo/harvest.log') });
+  const other = path.join(os.tmpdir(), 'shots', 'portal.db');
+  t.same(demoPaths(other), { dbFile: other, configDir: path.join(os.tmpdir(), 'shots', 'config'), logFile: path.join(os.tmpdir(), 'shots', 'harvest.log') });
 });
 
 t.test('the demo\'s terminal: the harvests go to a log file, one status line is rewritten in place (issue 14)', async (t) => {
