@@ -104,6 +104,24 @@ export function parseQuery(input: string | undefined, vocabulary?: Vocabulary): 
   };
 }
 
+/**
+ * Words of someone who wants to report corruption or complain, in the portal's languages, whatever
+ * the page's: such a search gets a pointer to the claim channels above its results (the portal
+ * does not take reports; it says where to go). Each entry matches when all its stems are asked.
+ */
+const REPORTING_WORDS = [
+  'شكاية', 'شكايات', 'شكوى', 'تبليغ', 'الإبلاغ', 'رشوة', 'رشاوى', 'فساد', 'تظلم',
+  'signaler', 'signalement', 'dénoncer', 'dénonciation', 'plainte', 'réclamation', 'pot-de-vin', 'bakchich', 'corruption', 'corrompu',
+  'complaint', 'bribe', 'bribery', 'whistleblower', 'corrupt',
+];
+let reportingStems: string[][] | undefined;
+
+/** Whether the query's terms say the visitor wants to report or complain (see REPORTING_WORDS). */
+export function asksToReport(terms: Set<string>): boolean {
+  reportingStems ??= REPORTING_WORDS.map((word) => analyze(word)).filter((stems) => stems.length > 0);
+  return reportingStems.some((stems) => stems.every((stem) => terms.has(stem)));
+}
+
 /** Whether the query has anything to search (terms or prefixes). */
 export const searchable = (parsed: ParsedQuery) => parsed.groups.length + parsed.prefixes.length > 0;
 

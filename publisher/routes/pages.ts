@@ -8,7 +8,7 @@ import { dirOf, formatDate, formatDateTimeLong, formatList, formatMonth, formatN
 import { negotiateLanguage } from '../i18n.ts';
 import { itemMetadata } from '../item-metadata.ts';
 import { itemPassages, passageLink } from '../passage-view.ts';
-import { ftsQuery, MIN_PREFIX, parseQuery } from '../search.ts';
+import { asksToReport, ftsQuery, MIN_PREFIX, parseQuery } from '../search.ts';
 import { cardView, seriesMatches, statisticsCards } from '../statistics.ts';
 import { type PartnerFreshnessRow } from '../../store/index.ts';
 import { isBot } from '../visits.ts';
@@ -261,6 +261,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
         suggestion,
         truncated: outcome.truncated,
         noResults: outcome.kind === 'words' && total === 0 && series.length === 0,
+        // Nothing found, or words of someone who wants to report: where the claim channels are.
+        claimsHref: parsed.text && (total === 0 || (words !== undefined && asksToReport(words.terms))) ? `/${lang}/claims` : undefined,
         series,
         items,
         total,

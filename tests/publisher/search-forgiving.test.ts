@@ -156,6 +156,22 @@ t.test('a word and a prefix together: the items with both, on the page and throu
   t.same(titles(arabic.$), ['تقرير حول الفساد في الصفقات العمومية']);
 });
 
+t.test('a search for reporting or complaining, or one that finds nothing, points to the claim channels', async (t) => {
+  const hint = ($: ReturnType<typeof load>) => $('.claims-hint a').attr('href');
+  t.equal(hint((await get(`/fr/search?q=${encodeURIComponent('pot-de-vin')}`)).$), '/fr/claims', 'pot-de-vin, though no document has it');
+  t.equal(hint((await get(`/ar/search?q=${encodeURIComponent('شكاية')}`)).$), '/ar/claims', 'شكاية');
+  t.equal(hint((await get(`/ar/search?q=${encodeURIComponent('الرشاوى')}`)).$), '/ar/claims', 'الرشاوى (a plural)');
+  t.equal(hint((await get(`/en/search?q=${encodeURIComponent('report a bribe')}`)).$), '/en/claims', 'English words on the English page');
+  const corruption = await get('/fr/search?q=corruption');
+  t.ok(titles(corruption.$).length > 0, 'with results too');
+  t.equal(hint(corruption.$), '/fr/claims');
+  t.equal(hint((await get('/fr/search?q=zzzqqqxxx')).$), '/fr/claims', 'nothing found');
+  const unrelated = await get('/fr/search?q=bulletin');
+  t.ok(titles(unrelated.$).length > 0);
+  t.equal(unrelated.$('.claims-hint').length, 0, 'an unrelated search with results: no pointer');
+  t.equal((await get('/fr/search')).$('.claims-hint').length, 0, 'browsing without words: none');
+});
+
 t.test("one partner's same-titled documents fold into one result, with a link to them all", async (t) => {
   const { $ } = await get('/fr/search?q=bulletin');
   const results = titles($);
