@@ -138,11 +138,14 @@ export function tooDeep(perPage: number): BadRequest {
   });
 }
 
+/** The page's words for a filter value the portal does not know (the API keeps the English message). */
+const unknownValue = (name: string) => ({ key: 'errors.unknown_value', vars: { name } });
+
 function single(value: unknown, name: string): string | undefined {
   if (value === undefined || value === '') return undefined;
   if (Array.isArray(value)) {
     if (value.length === 0) return undefined;
-    if (value.length > 1) throw new BadRequest(`${name} is given more than once`);
+    if (value.length > 1) throw new BadRequest(`${name} is given more than once`, { key: 'errors.repeated', vars: { name } });
     return single(value[0], name);
   }
   return typeof value === 'string' ? value : String(value);
@@ -174,46 +177,46 @@ export function listingParams(ctx: PortalContext, query: Record<string, unknown>
   const filters: ItemFilters = {};
   const section = fixedSection ?? stringParam(query, 'section');
   if (section !== undefined) {
-    if (!SECTIONS.includes(section as Section)) throw new BadRequest(`unknown section "${section}" (one of ${SECTIONS.join(', ')})`);
+    if (!SECTIONS.includes(section as Section)) throw new BadRequest(`unknown section "${section}" (one of ${SECTIONS.join(', ')})`, unknownValue('section'));
     filters.section = section as Section;
   }
   const docType = stringParam(query, 'doc_type');
   if (docType !== undefined) {
-    if (!DOC_TYPES.includes(docType as DocType)) throw new BadRequest(`unknown doc_type "${docType}"`);
+    if (!DOC_TYPES.includes(docType as DocType)) throw new BadRequest(`unknown doc_type "${docType}"`, unknownValue('doc_type'));
     filters.docType = docType as DocType;
   }
   const partner = stringParam(query, 'partner');
   if (partner !== undefined) {
-    if (!partnerState(ctx).rows.some((p) => p.id === partner)) throw new BadRequest(`unknown partner "${partner}"`);
+    if (!partnerState(ctx).rows.some((p) => p.id === partner)) throw new BadRequest(`unknown partner "${partner}"`, unknownValue('partner'));
     filters.partner = partner;
   }
   const language = stringParam(query, 'language');
   if (language !== undefined) {
-    if (!LANGUAGES.includes(language as Language)) throw new BadRequest(`unknown language "${language}" (one of ${LANGUAGES.join(', ')})`);
+    if (!LANGUAGES.includes(language as Language)) throw new BadRequest(`unknown language "${language}" (one of ${LANGUAGES.join(', ')})`, unknownValue('language'));
     filters.language = language as Language;
   }
   const year = stringParam(query, 'year');
   if (year !== undefined) {
-    if (!/^\d{4}$/.test(year)) throw new BadRequest(`year must be four digits, got "${year.slice(0, 20)}"`);
+    if (!/^\d{4}$/.test(year)) throw new BadRequest(`year must be four digits, got "${year.slice(0, 20)}"`, { key: 'errors.bad_year' });
     filters.year = Number(year);
   }
   for (const bound of ['from', 'to'] as const) {
     const value = stringParam(query, bound);
     if (value !== undefined) {
-      if (!validDate(value)) throw new BadRequest(`${bound} must be a date written YYYY-MM-DD, got "${value.slice(0, 20)}"`);
+      if (!validDate(value)) throw new BadRequest(`${bound} must be a date written YYYY-MM-DD, got "${value.slice(0, 20)}"`, { key: 'errors.bad_date', vars: { name: bound } });
       filters[bound] = value;
     }
   }
   const pageText = stringParam(query, 'page');
   let page = 1;
   if (pageText !== undefined) {
-    if (!/^\d{1,6}$/.test(pageText) || Number(pageText) < 1 || Number(pageText) > MAX_PAGE) throw new BadRequest(`page must be a whole number from 1 to ${MAX_PAGE}`);
+    if (!/^\d{1,6}$/.test(pageText) || Number(pageText) < 1 || Number(pageText) > MAX_PAGE) throw new BadRequest(`page must be a whole number from 1 to ${MAX_PAGE}`, { key: 'errors.bad_page', vars: { max: MAX_PAGE } });
     page = Number(pageText);
   }
   const perPageText = stringParam(query, 'per_page');
   let perPage = Math.min(PER_PAGE, maxPerPage);
   if (perPageText !== undefined) {
-    if (!/^\d{1,3}$/.test(perPageText) || Number(perPageText) < 1 || Number(perPageText) > maxPerPage) throw new BadRequest(`per_page must be a whole number from 1 to ${maxPerPage}`);
+    if (!/^\d{1,3}$/.test(perPageText) || Number(perPageText) < 1 || Number(perPageText) > maxPerPage) throw new BadRequest(`per_page must be a whole number from 1 to ${maxPerPage}`, { key: 'errors.bad_per_page', vars: { max: maxPerPage } });
     perPage = Number(perPageText);
   }
   if (page * perPage > Math.max(maxResults, perPage)) throw tooDeep(perPage);

@@ -89,6 +89,25 @@ t.test('malformed addresses get the error page with its headers, not Fastify\'s 
   t.same(api.json(), { error: { code: 'bad_request', message: 'the address is malformed (bad percent-encoding, or a part too long)' } });
 });
 
+t.test("a bad filter or page in the address is explained in the page's language, not the API's English", async (t) => {
+  const cases: Array<[string, RegExp]> = [
+    ['/ar/publications?doc_type=bogus', /القيمة المعطاة للمرشح «doc_type» غير موجودة/],
+    ['/fr/publications?partner=nobody', /La valeur donnée au filtre « partner » n'existe pas/],
+    ['/fr/news?year=abc', /L'année doit s'écrire en quatre chiffres/],
+    ['/en/search?q=rapport&from=2024-13-01', /The date “from” is written YYYY-MM-DD/],
+    ['/ar/search?q=x&page=0', /رقم الصفحة عدد صحيح من 1 إلى/],
+    ['/fr/news?page=1&page=2', /« page » figure plusieurs fois/],
+  ];
+  for (const [url, text] of cases) {
+    const { status, $ } = await get(url);
+    t.equal(status, 400, url);
+    t.match($('main').text(), text, url);
+    t.notMatch($('main').text(), /unknown|must be|given more than once/, `${url}: no English developer text`);
+  }
+  const api = await app.inject({ url: '/api/items?partner=nobody' });
+  t.match(api.json(), { error: { code: 'bad_request', message: 'unknown partner "nobody"' } }, 'the API keeps its message');
+});
+
 t.test('/ redirects by Accept-Language, else to the first configured language', async (t) => {
   t.equal((await app.inject({ url: '/', headers: { 'accept-language': 'fr-MA,fr;q=0.9,en;q=0.5' } })).headers.location, '/fr/');
   t.equal((await app.inject({ url: '/', headers: { 'accept-language': 'en-GB,en;q=0.9' } })).headers.location, '/en/');
