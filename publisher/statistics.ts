@@ -251,7 +251,7 @@ export interface SeriesPageView {
   table: { caption: string; head: string[]; rows: Array<{ label: string; cells: string[] }> };
   form?: {
     action: string;
-    compare?: { dimension: string; options: Array<{ value: string; checked: boolean; id: string }> };
+    compare?: { dimension: string; max: number; options: Array<{ value: string; checked: boolean; id: string }> };
     fixed: Array<{ name: string; label: string; id: string; options: Array<{ value: string; selected: boolean }> }>;
     periods?: { id: string; options: Array<{ value: string; label: string; selected: boolean }> };
   };
@@ -357,6 +357,8 @@ export function seriesPage(ctx: PortalContext, lang: string, row: SeriesRow, obs
       compare: selection.compareDimension
         ? {
             dimension: dimensionLabel(row, lang, selection.compareDimension),
+            // What the chart shows at most: lines or bars (the hint said 5 on bar charts of 40).
+            max: selection.kind === 'line' ? MAX_COMPARED : MAX_BARS,
             options: (row.dimensionValues[selection.compareDimension] ?? []).map((value, i) => ({ value, checked: selection.compared.includes(value), id: `compare-${i}` })),
           }
         : undefined,

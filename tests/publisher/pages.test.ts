@@ -36,6 +36,9 @@ t.test('every page in every language: 200, <html lang dir>, alternates and the l
       t.equal($('script').length, 0, `${url} has no script at all`);
       t.ok($('main#main h1').length === 1, `${url} has one h1`);
       t.ok($('a.skip-link[href="#main"]').length === 1, `${url} has a skip link`);
+      // An id twice breaks the label or heading an aria attribute points at (the visits chart's <title> took its section's).
+      const ids = $('[id]').map((_, e) => $(e).attr('id')).get();
+      t.same(ids.filter((id, i) => ids.indexOf(id) !== i), [], `${url}: every id once`);
     }
   }
 });

@@ -195,6 +195,7 @@ t.test('compare: a plain GET form, at most five lines, unknown values refused', 
   const byDefault = await get('/fr/statistics/transparency-maroc-cpi-score');
   t.equal(byDefault.$('.series-legend li').length, 5, 'five countries by default');
   t.equal(byDefault.$('.series-legend li').first().text().trim(), 'Morocco', 'the headline country first');
+  t.equal(byDefault.$('#compare-hint').text(), "Cochez jusqu'à 5 valeurs.", 'lines: five');
   const seven = await get(`/fr/statistics/transparency-maroc-cpi-score?${['Morocco', 'Tunisia', 'Algeria', 'Egypt', 'Jordan', 'Senegal', 'Spain'].map((c) => `compare=${c}`).join('&')}`);
   t.equal(seven.status, 200);
   t.equal(seven.$('.series-legend li').length, 5, 'at most five lines');
@@ -211,6 +212,7 @@ t.test('categories: bars for one period, a period to choose, the table as twin',
   t.equal($('svg.series-chart-bar').length, 2);
   t.equal($('svg.series-chart-wide rect.bar').length, 12, 'one bar per region');
   t.equal($('.series-table tbody tr').length, 12);
+  t.equal($('#compare-hint').text(), "Cochez jusqu'à 40 valeurs.", 'bars: as many as a bar chart shows (the hint said 5 with 12 ticked)');
   t.equal($('select[name=period] option[selected]').attr('value'), lastYear, 'the latest period by default');
   const before = await get(`/fr/statistics/pmp-corruption-cases-registered?period=${Number(lastYear) - 1}`);
   t.notSame(before.$('.series-table tbody').text(), $('.series-table tbody').text(), 'another period, other values');
