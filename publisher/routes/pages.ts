@@ -361,7 +361,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
           ? {
               q: searched.text,
               passages: itemPassages(ctx, lang, item, searched),
-              findHref: `/${lang}/items/${item.id}/text${queryString({ q: searched.text })}`,
+              // No text held (a page without a document, a file not read): nothing to find in.
+              findHref: item.text_chars > 0 ? `/${lang}/items/${item.id}/text${queryString({ q: searched.text })}` : undefined,
               searchHref: `/${lang}/search${queryString({ q: searched.text })}`,
             }
           : undefined,

@@ -196,6 +196,14 @@ t.test('the item page reached from a search shows the first passages, with their
   const none = await get(`/en/items/${titled!.id}?q=gouvernance`);
   t.equal(none.$('.passage-list').length, 0);
   t.match(none.$('section.passages').text(), /not in the text the portal holds/, 'words only in its title: it says so');
+
+  // An item whose text the portal does not hold: no "find in the text" toward an empty text view.
+  const bare = store.items.list({}, 1, 500).items.find((i) => i.text_chars === 0 && /\p{L}{4,}/u.test(i.title))!;
+  t.ok(bare, 'the catalogue has an item without text');
+  const word = bare.title.match(/\p{L}{4,}/u)![0];
+  const noText = await get(`/fr/items/${bare.id}?q=${encodeURIComponent(word)}`);
+  t.match(noText.$('section.passages').text(), /ne détient pas le texte de ce document/);
+  t.same(noText.$('section.passages .passage-links a').map((_, a) => noText.$(a).attr('href')).get(), [`/fr/search?q=${encodeURIComponent(word).replace(/%20/g, '+')}`], 'only the way back to the results');
 });
 
 t.test('a corrected search (issue 14) carries the corrected words to the item and its passages', async (t) => {
