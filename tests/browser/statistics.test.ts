@@ -91,6 +91,14 @@ t.test('axe-clean and legible charts in Arabic and French, at 360 px and 1366 px
         const layout = await chartLayout(p);
         t.ok(layout.overflow <= 0, `${where}: no horizontal scroll (${layout.overflow}px)`);
         if (name === 'statistics') continue;
+        // The table's caption is read whole: it sat in the scrolling box, centred over the whole
+        // table's width, and a phone showed its first words only (a citizen's walk).
+        const caption = await p.evaluate(() => {
+          // Where the caption is shown: above the table, or (as before) the table's own caption.
+          const box = (document.querySelector('.table-caption') ?? document.querySelector('.series-table caption'))?.getBoundingClientRect();
+          return box ? { left: box.left, right: box.right, visible: box.width > 0 } : undefined;
+        });
+        t.ok(caption?.visible && caption.left >= 0 && caption.right <= width, `${where}: the table's caption within the screen (${JSON.stringify(caption)})`);
         t.equal(layout.visible.length, 1, `${where}: one drawing shows`);
         t.match(layout.visible[0], width < 500 ? /series-chart-narrow/ : /series-chart-wide/, `${where}: the ${width < 500 ? 'phone' : 'wide'} drawing`);
         t.ok(layout.labels >= 5, `${where}: ${layout.labels} labels`);
