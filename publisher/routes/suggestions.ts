@@ -107,7 +107,8 @@ export async function suggestionRoutes(app: FastifyInstance): Promise<void> {
         limits: LIMITS,
       },
       {
-        title: t('suggestions.title'),
+        // The page's title says an error first: a screen reader announces it when the form comes back.
+        title: errorList.length > 0 ? t('suggestions.title_with_errors', { count: errorList.length }) : t('suggestions.title'),
         nav: 'suggestions',
         status,
         breadcrumbs: [{ label: t('suggestions.title') }],

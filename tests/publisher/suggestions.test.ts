@@ -88,6 +88,7 @@ t.test('validation: errors tied to their fields, values kept, nothing stored', a
     t.equal(response.statusCode, 400, JSON.stringify(fields).slice(0, 60));
     const $ = load(response.body);
     t.match($('.error-summary').text(), message);
+    t.match($('title').text(), /^Erreur \(1 à corriger\) – Avis et suggestions/, 'the page title says it first, for screen readers');
     if (field !== 'form') {
       t.equal($(`#field-${field}`).attr('aria-invalid'), 'true', `${field} is marked invalid`);
       t.match($(`#field-${field}`).attr('aria-describedby') ?? '', new RegExp(`error-${field}`), `${field} points at its error`);
