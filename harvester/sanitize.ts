@@ -49,7 +49,10 @@ const TEXT_ONLY: sanitizeHtml.IOptions = {
 /** Tags that separate words: a space is put before each, so "<p>a</p><p>b</p>" reads "a b". */
 const WORD_BREAK = /<\/?(?:br|p|li|div|h[1-6]|tr|td|th|dd|dt|blockquote|section|article|header|footer|ul|ol|table)\b/gi;
 
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffe\uffff]/g;
+// With the explicit bidi embeddings, overrides and isolates (U+202A-202E, U+2066-2069): a title with
+// U+202E shows reversed ("EVIL \u202egnp.exe" reads "EVIL exe.png"), a spoof; the pages isolate
+// harvested text with <bdi> and dir instead. The marks U+200E/U+200F stay.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069\ufffe\uffff]/g;
 
 /** Text content of an HTML fragment, entities decoded, white space squashed. */
 export function htmlToText(html: string): string {

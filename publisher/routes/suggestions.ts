@@ -46,6 +46,8 @@ export class SubmissionLimit {
 }
 
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/** Explicit bidi embeddings, overrides and isolates (not the marks U+200E/U+200F, which text needs). */
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
 const EMAIL = /^[^\s@<>()[\]\\,;:"]{1,64}@[^\s@<>()[\]\\,;:"]{1,190}\.[a-z]{2,}$/i;
 
 interface FormValues {
@@ -143,10 +145,12 @@ export async function suggestionRoutes(app: FastifyInstance): Promise<void> {
       if (!lang) return reply.callNotFound();
       const t = (key: string) => i18n.t(lang, key);
       const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>;
+      // Bidi overrides and isolates are dropped: a name or message could otherwise show the
+      // operators who read it reversed text (U+202E "gnp.exe"), as a spoof.
       const values: FormValues = {
-        message: field(body, 'message').replace(/\r\n/g, '\n').trim(),
-        name: field(body, 'name').trim(),
-        email: field(body, 'email').trim(),
+        message: field(body, 'message').replace(BIDI_CONTROLS, '').replace(/\r\n/g, '\n').trim(),
+        name: field(body, 'name').replace(BIDI_CONTROLS, '').trim(),
+        email: field(body, 'email').replace(BIDI_CONTROLS, '').trim(),
         topic: field(body, 'topic').trim(),
         about: localPath(field(body, 'about')),
       };

@@ -243,5 +243,10 @@ t.test('the sanitiser against every XSS vector of the project\'s fixtures, class
     '<span>menu</span><p><a rel="nofollow noopener noreferrer" href="http://evil.example/phish">Cliquez ici</a></p><p>fin du résumé</p>',
   );
   t.equal(sanitizeSummary('<a href="tel:+212500">appeler</a><b>gras</b> suite').html, '<span>appeler</span><b>gras</b> suite');
+  // Bidi overrides and isolates spoof what a title says (an attacker's review); the marks stay.
+  t.equal(cleanLine('EVILSIX \u202egnp.exe'), 'EVILSIX gnp.exe');
+  t.equal(cleanLine('\u2067تقرير\u2069 2024 \u202bx\u202c'), 'تقرير 2024 x');
+  t.equal(cleanLine('Loi 31-13\u200f القانون'), 'Loi 31-13\u200f القانون', 'a right-to-left mark is kept');
+  t.equal(sanitizeSummary('<p>a \u202eb</p>').html, '<p>a b</p>');
   t.equal(sanitizeSummary(`<p>${'mot '.repeat(2000)}</p>`).text.length, 1500, 'long summaries become bounded excerpts');
 });

@@ -131,6 +131,17 @@ t.test('a flood from one client is rate limited with 429; others are not', async
   await bed.close();
 });
 
+t.test('bidi overrides and isolates are dropped from what a visitor sends (operators read it)', async (t) => {
+  const bed = await makeApp();
+  const { token } = await form(bed.app);
+  const sent = await post(bed.app, { csrf: token, message: 'Voir le fichier \u202egnp.exe joint', name: '\u2067Amina\u2069' }, 'fr', '10.4.4.4');
+  t.equal(sent.statusCode, 303);
+  const stored = bed.store.suggestions.list().items[0]!;
+  t.equal(stored.message, 'Voir le fichier gnp.exe joint');
+  t.equal(stored.name, 'Amina');
+  await bed.close();
+});
+
 t.test('the limit counts an IPv6 client by its /64: fresh addresses of one subscriber do not reset it', async (t) => {
   const bed = await makeApp();
   const { token } = await form(bed.app);
