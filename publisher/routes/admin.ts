@@ -460,7 +460,9 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     const id = Number((request.params as { id: string }).id);
     const suggestion = Number.isInteger(id) ? store.suggestions.get(id) : undefined;
     if (!suggestion) return reply.callNotFound();
-    const notice = typeof (request.query as Body).notice === 'string' ? ((request.query as Body).notice as string).slice(0, 300) : undefined;
+    // A notice is a key this page knows, never text from the address: a link could otherwise put
+    // an attacker's words ("session expired, sign in at …") on an operator's page.
+    const notice = (request.query as Body).notice === 'email_failed' ? i18n.t(lang, 'admin.email_failed') : undefined;
     const contactsShown = canSeeContacts(session.user.role);
     return page(
       request,
@@ -492,7 +494,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     if (!suggestion) return reply.callNotFound();
     const now = ctx.now().toISOString();
     const action = text(body, 'action');
-    let notice = '';
+    let notice: 'email_failed' | undefined;
     switch (action) {
       case 'examine':
       case 'reject':
@@ -517,7 +519,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
             store.suggestions.markEmailed(id, ctx.now().toISOString());
             audit(session, 'suggestion_emailed', `suggestion:${id}`);
           } catch (error) {
-            notice = i18n.t(lang, 'admin.email_failed', { error: (error as Error).message.slice(0, 200) });
+            notice = 'email_failed';
             audit(session, 'suggestion_email_failed', `suggestion:${id}`, { error: (error as Error).message.slice(0, 200) });
           }
         }
@@ -526,7 +528,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
       default:
         return reply.code(400).send('unknown action');
     }
-    return reply.redirect(`/admin/suggestions/${id}${queryString({ notice: notice || undefined })}`, 303);
+    return reply.redirect(`/admin/suggestions/${id}${queryString({ notice })}`, 303);
   });
 
   // ------------------------------------------------------------------ indicators, audit, config

@@ -1,6 +1,7 @@
 // The operators' area through app.inject with a real SQLite: sign-in, lock-out, CSRF, roles, every
 // page, exports equal to the page, the suggestion workflow with email and retention, the audit log.
 import { createHash } from 'node:crypto';
+import net from 'node:net';
 import { load } from 'cheerio';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { SMTPServer } from 'smtp-server';
@@ -380,6 +381,30 @@ t.test('suggestions: examine, answer in the visitor\'s language, email, publish,
   t.match(auditPage.$('table').text(), /suggestion_answer/);
   await bed.close();
   await new Promise<void>((resolve) => smtp.close(() => resolve()));
+});
+
+t.test("a suggestion page's notice is one it knows (a failed email), never text from the address", async (t) => {
+  // Nothing listens on the port: the email fails.
+  const closed = await new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+  const bed = await withUsers({ mail: makeMailer({ host: '127.0.0.1', port: closed, secure: false, from: 'portail@example.ma' }) });
+  const admin = new Browser(bed);
+  await admin.login('amina');
+  const id = bed.store.suggestions.add({ language: 'fr', pageRef: null, topic: null, message: 'Où sont les rapports ?', name: null, email: 'visiteur@example.ma' }, new Date().toISOString());
+  const token = await admin.token(`/admin/suggestions/${id}`);
+  const answered = await admin.post(`/admin/suggestions/${id}`, { csrf: token, action: 'answer', answer: 'Dans les publications.' });
+  t.equal(answered.headers.location, `/admin/suggestions/${id}?notice=email_failed`);
+  const shown = await admin.get(`${answered.headers.location}&lang=fr`);
+  t.match(shown.$('[role=alert]').text(), /le courriel n'a pas pu être envoyé ; l'erreur est dans le journal d'audit/);
+  t.ok(bed.store.users.auditLog(20).entries.some((e) => e.action === 'suggestion_email_failed'), 'the error is in the audit log');
+  const spoof = await admin.get(`/admin/suggestions/${id}?lang=fr&notice=${encodeURIComponent('Session expirée : reconnectez-vous sur http://evil.example/login')}`);
+  t.equal(spoof.$('[role=alert]').length, 0, 'text in the address is not shown');
+  t.notMatch(spoof.$('main').text(), /evil\.example/, 'nor anywhere on the page');
+  await bed.close();
 });
 
 /** Every field of a CSV file is a quoted string followed by a comma or the end of its line. */
