@@ -415,6 +415,12 @@ export const seriesSchema = z.strictObject({
   decimals: z.number().int().min(0).max(6).optional(),
   /** Extension: the dimensions' names as visitors read them ({country: {fr: Pays, ar: البلد}}). */
   dimension_labels: z.record(columnSchema, multilingualSchema).optional(),
+  /**
+   * Extension: the dimensions' values as visitors read them, as the file writes them
+   * ({Canal: {"Ligne téléphonique": {ar: الخط الهاتفي, en: Telephone line}}}); values without one are
+   * shown as written.
+   */
+  value_labels: z.record(columnSchema, z.record(text, multilingualSchema)).optional(),
 });
 export type SeriesConfig = z.output<typeof seriesSchema>;
 
@@ -653,9 +659,11 @@ function checkDataset(source: Record<string, unknown>, index: number, seriesSeen
           : `"${series.compare}" cannot be compared: the series has no dimensions`,
       });
     }
-    for (const key of Object.keys(asRecord(series.dimension_labels) ?? {})) {
-      if (!dimensions.includes(key)) {
-        issues.push({ path: at('series', s, 'dimension_labels', key), message: `"${key}" is not one of this series' dimensions${dimensions.length ? ` (${dimensions.join(', ')})` : ''}` });
+    for (const field of ['dimension_labels', 'value_labels'] as const) {
+      for (const key of Object.keys(asRecord(series[field]) ?? {})) {
+        if (!dimensions.includes(key)) {
+          issues.push({ path: at('series', s, field, key), message: `"${key}" is not one of this series' dimensions${dimensions.length ? ` (${dimensions.join(', ')})` : ''}` });
+        }
       }
     }
     const headline = asRecord(series.headline);

@@ -54,6 +54,40 @@ const COUNTRIES = [
   { id: 'FR', iso3: 'FRA', name: 'France', base: 70 },
 ];
 
+/** The files' values as visitors read them in each language (value_labels). */
+const CHANNEL_LABELS = {
+  Canal: {
+    'Plateforme électronique': { ar: 'المنصة الإلكترونية', fr: 'Plateforme électronique', en: 'Online platform' },
+    'Ligne téléphonique': { ar: 'الخط الهاتفي', fr: 'Ligne téléphonique', en: 'Telephone line' },
+    Courrier: { ar: 'البريد', fr: 'Courrier', en: 'Mail' },
+    'Accueil physique': { ar: 'الاستقبال المباشر', fr: 'Accueil physique', en: 'In person' },
+  },
+};
+const REGION_NAMES_AR = [
+  'طنجة-تطوان-الحسيمة',
+  'الشرق',
+  'فاس-مكناس',
+  'الرباط-سلا-القنيطرة',
+  'بني ملال-خنيفرة',
+  'الدار البيضاء-سطات',
+  'مراكش-آسفي',
+  'درعة-تافيلالت',
+  'سوس-ماسة',
+  'كلميم-واد نون',
+  'العيون-الساقية الحمراء',
+  'الداخلة-وادي الذهب',
+];
+const COUNTRY_NAMES: Record<string, { ar: string; fr: string }> = {
+  Morocco: { ar: 'المغرب', fr: 'Maroc' },
+  Tunisia: { ar: 'تونس', fr: 'Tunisie' },
+  Algeria: { ar: 'الجزائر', fr: 'Algérie' },
+  Egypt: { ar: 'مصر', fr: 'Égypte' },
+  Jordan: { ar: 'الأردن', fr: 'Jordanie' },
+  Senegal: { ar: 'السنغال', fr: 'Sénégal' },
+  Spain: { ar: 'إسبانيا', fr: 'Espagne' },
+  France: { ar: 'فرنسا', fr: 'France' },
+};
+
 /** "1 234" with a narrow no-break space, as French tables write thousands. */
 const frenchNumber = (n: number) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
 
@@ -212,6 +246,7 @@ export const DEMO_DATASETS: DemoDataset[] = [
           value: 'Signalements reçus',
           dimensions: ['Canal'],
           dimension_labels: { Canal: { fr: 'Canal', ar: 'القناة', en: 'Channel' } },
+          value_labels: CHANNEL_LABELS,
           headline: 'sum',
         },
         {
@@ -282,6 +317,7 @@ export const DEMO_DATASETS: DemoDataset[] = [
           value: 'Affaires de corruption / enregistrées',
           dimensions: ['Région'],
           dimension_labels: { Région: { fr: 'Région', ar: 'الجهة', en: 'Region' } },
+          value_labels: { Région: Object.fromEntries(REGIONS.map((name, i) => [name, { ar: REGION_NAMES_AR[i]!, fr: name }])) },
           chart: 'bar',
           headline: 'sum',
         },
@@ -328,6 +364,7 @@ export const DEMO_DATASETS: DemoDataset[] = [
           value: 'value',
           dimensions: ['country'],
           dimension_labels: { country: { fr: 'Pays', ar: 'البلد', en: 'Country' } },
+          value_labels: { country: Object.fromEntries(COUNTRIES.map((c) => [c.name, { ...COUNTRY_NAMES[c.name]!, en: c.name }])) },
           compare: 'country',
           headline: { country: 'Morocco' },
         },

@@ -51,6 +51,11 @@ export function dimensionLabel(row: SeriesRow, lang: string, dimension: string):
   return pick(row.display.labels?.[dimension], lang) || dimension;
 }
 
+/** A dimension's value for visitors: its label in their language (value_labels), else as the file writes it. */
+export function valueLabel(row: SeriesRow, lang: string, dimension: string, value: string): string {
+  return pick(row.display.values?.[dimension]?.[value], lang) || value;
+}
+
 /** Decimal places the values use (at most 3), unless the config says. */
 function decimalsOf(row: SeriesRow, values: number[]): number {
   if (row.display.decimals !== null && row.display.decimals !== undefined) return row.display.decimals;
@@ -113,6 +118,8 @@ export interface CardView {
   change?: ChangeView;
   trend: string;
   missing: boolean;
+  /** Whose figure it is when the headline is one combination of the dimensions ("Maroc"). */
+  scope?: string;
 }
 
 export function cardView(ctx: PortalContext, lang: string, row: SeriesRow, names: Map<string, string>): CardView {
@@ -144,6 +151,13 @@ export function cardView(ctx: PortalContext, lang: string, row: SeriesRow, names
     change: changeOf(ctx, lang, row, row.headline, format),
     trend: trendLabel ? sparkline(points.map(([, v]) => v), { rtl, label: trendLabel }) : '',
     missing: !latest || latest[1] === null,
+    // The CPI card said "43 score sur 100" without naming the country it is Morocco's (a citizen's walk).
+    scope:
+      row.display.headline && typeof row.display.headline === 'object'
+        ? Object.entries(row.display.headline)
+            .map(([dimension, value]) => valueLabel(row, lang, dimension, value))
+            .join(' · ') || undefined
+        : undefined,
   };
 }
 
@@ -251,8 +265,8 @@ export interface SeriesPageView {
   table: { caption: string; head: string[]; rows: Array<{ label: string; cells: string[] }> };
   form?: {
     action: string;
-    compare?: { dimension: string; max: number; options: Array<{ value: string; checked: boolean; id: string }> };
-    fixed: Array<{ name: string; label: string; id: string; options: Array<{ value: string; selected: boolean }> }>;
+    compare?: { dimension: string; max: number; options: Array<{ value: string; label: string; checked: boolean; id: string }> };
+    fixed: Array<{ name: string; label: string; id: string; options: Array<{ value: string; label: string; selected: boolean }> }>;
     periods?: { id: string; options: Array<{ value: string; label: string; selected: boolean }> };
   };
   truncated: boolean;
@@ -287,7 +301,7 @@ export function seriesPage(ctx: PortalContext, lang: string, row: SeriesRow, obs
     format,
     pointLabel: (line, period, value) => [line, period].filter(Boolean).join(', ') + `: ${value}`,
   };
-  const fixedNote = Object.entries(selection.fixed).map(([d, v]) => `${dimensionLabel(row, lang, d)}: ${v}`).join(', ');
+  const fixedNote = Object.entries(selection.fixed).map(([d, v]) => `${dimensionLabel(row, lang, d)}: ${valueLabel(row, lang, d, v)}`).join(', ');
 
   let chart = '';
   let legend: SeriesPageView['legend'] = [];
@@ -295,7 +309,7 @@ export function seriesPage(ctx: PortalContext, lang: string, row: SeriesRow, obs
   let empty = false;
   if (selection.kind === 'line') {
     const lines = selection.compareDimension
-      ? selection.compared.map((value) => ({ label: value, values: periods.map((p) => valueAt(p, value)) }))
+      ? selection.compared.map((value) => ({ label: valueLabel(row, lang, selection.compareDimension!, value), values: periods.map((p) => valueAt(p, value)) }))
       : [{ label: name, values: periods.map((p) => valueAt(p)) }];
     // Periods none of the drawn lines has are left out of the chart and its table.
     const keep = periods.map((_, i) => lines.some((l) => l.values[i] !== null && l.values[i] !== undefined));
@@ -330,7 +344,7 @@ export function seriesPage(ctx: PortalContext, lang: string, row: SeriesRow, obs
     if (selection.compareDimension) {
       periodText = selection.period ? periodLabel(ctx, lang, selection.period) : '';
       bars = selection.compared.map((value) => ({
-        label: value,
+        label: valueLabel(row, lang, selection.compareDimension!, value),
         value: selection.period ? valueAt(selection.period, value) : null,
       }));
     } else {
@@ -359,7 +373,7 @@ export function seriesPage(ctx: PortalContext, lang: string, row: SeriesRow, obs
             dimension: dimensionLabel(row, lang, selection.compareDimension),
             // What the chart shows at most: lines or bars (the hint said 5 on bar charts of 40).
             max: selection.kind === 'line' ? MAX_COMPARED : MAX_BARS,
-            options: (row.dimensionValues[selection.compareDimension] ?? []).map((value, i) => ({ value, checked: selection.compared.includes(value), id: `compare-${i}` })),
+            options: (row.dimensionValues[selection.compareDimension] ?? []).map((value, i) => ({ value, label: valueLabel(row, lang, selection.compareDimension!, value), checked: selection.compared.includes(value), id: `compare-${i}` })),
           }
         : undefined,
       fixed: row.dimensions
@@ -369,7 +383,7 @@ export function seriesPage(ctx: PortalContext, lang: string, row: SeriesRow, obs
           name: `d${index}`,
           label: dimensionLabel(row, lang, dimension),
           id: `dimension-${index}`,
-          options: (row.dimensionValues[dimension] ?? []).map((value) => ({ value, selected: selection.fixed[dimension] === value })),
+          options: (row.dimensionValues[dimension] ?? []).map((value) => ({ value, label: valueLabel(row, lang, dimension, value), selected: selection.fixed[dimension] === value })),
         })),
       periods:
         selection.kind === 'bar' && selection.compareDimension && periods.length > 1
@@ -388,7 +402,7 @@ export function revisionViews(ctx: PortalContext, lang: string, row: SeriesRow) 
   const locale = ctx.i18n.locale(lang);
   return revisions.map((r) => ({
     period: periodLabel(ctx, lang, r.period),
-    dimensions: Object.entries(r.dimensions).map(([k, v]) => `${dimensionLabel(row, lang, k)}: ${v}`).join(', '),
+    dimensions: Object.entries(r.dimensions).map(([k, v]) => `${dimensionLabel(row, lang, k)}: ${valueLabel(row, lang, k, v)}`).join(', '),
     previous: r.previous_value === null ? missing : format(r.previous_value),
     value: r.value === null ? missing : format(r.value),
     at: formatDateTime(locale, r.recorded_at),

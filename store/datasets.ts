@@ -20,6 +20,8 @@ export interface SeriesDisplay {
   decimals: number | null;
   /** Dimension names as visitors read them, per language. */
   labels: Record<string, Multilingual>;
+  /** Dimension values as visitors read them, per dimension and value, per language. */
+  values: Record<string, Record<string, Multilingual>>;
 }
 
 export interface SeriesRow {
@@ -121,7 +123,7 @@ function toRow(r: RawSeries): SeriesRow {
     theme: parseJson<Multilingual | null>(r.theme, null),
     dimensions: parseJson<string[]>(r.dimensions, []),
     dimensionValues: parseJson<Record<string, string[]>>(r.dimension_values, {}),
-    display: { chart: 'auto', compare: null, headline: null, decimals: null, labels: {}, ...parseJson<Partial<SeriesDisplay>>(r.display, {}) },
+    display: { chart: 'auto', compare: null, headline: null, decimals: null, labels: {}, values: {}, ...parseJson<Partial<SeriesDisplay>>(r.display, {}) },
     periodKind: r.period_kind as PeriodKind,
     percent: r.percent === 1,
     headline: parseJson<Array<[string, number | null]>>(r.headline, []),
@@ -179,6 +181,7 @@ function displayOf(config: SeriesConfig): SeriesDisplay {
     headline: config.headline ?? null,
     decimals: config.decimals ?? null,
     labels: config.dimension_labels ?? {},
+    values: config.value_labels ?? {},
   };
 }
 
@@ -353,7 +356,8 @@ export class DatasetsStore {
         changed_at: changedAt,
       });
     const texts = (m: Multilingual | undefined) => Object.values(m ?? {}).join(' \n ');
-    const labels = Object.values(config.dimension_labels ?? {}).map(texts);
+    // Names and values as visitors read them: a search in Arabic finds a series whose file is in French.
+    const labels = [...Object.values(config.dimension_labels ?? {}), ...Object.values(config.value_labels ?? {}).flatMap((byValue) => Object.values(byValue))].map(texts);
     const body = [texts(config.definition), texts(config.unit), texts(config.theme), texts(config.notes), ...labels, ...Object.values(values).flat().slice(0, 300)].join(' \n ');
     this.sqlite.prepare('DELETE FROM series_search WHERE rowid = ?').run(pk);
     this.sqlite.prepare('INSERT INTO series_search (rowid, name, body) VALUES (?, ?, ?)').run(pk, analyzeForIndex(texts(config.name)), analyzeForIndex(body, 20_000));

@@ -30,6 +30,7 @@ const DEFECTS: Array<[string, string[]]> = [
   ['dataset-header-rows-gap', ["partners/alpha.yaml:9:17: sources[0].header_row: the header rows must follow each other, such as [3, 4]; got [3, 5]"]],
   ['dataset-headline-incomplete', ["partners/alpha.yaml:15:19: sources[0].series[0].headline: give a value for every dimension (Canal, Sexe), or write \"sum\""]],
   ['dataset-label-not-dimension', ["partners/alpha.yaml:17:19: sources[0].series[0].dimension_labels.Region: \"Region\" is not one of this series' dimensions (Canal)"]],
+  ['dataset-value-label-not-dimension', ["partners/alpha.yaml:17:19: sources[0].series[0].value_labels.Region: \"Region\" is not one of this series' dimensions (Canal)"]],
   ['dataset-missing-value', ["partners/alpha.yaml:10:9: sources[0].series[0].value: required: add \"value\""]],
   ['dataset-no-series', ["partners/alpha.yaml:9:13: sources[0].series: list at least one series"]],
   ['dataset-period-equals-value', ["partners/alpha.yaml:13:16: sources[0].series[0].value: the value column must differ from the period column (both are \"Année\")"]],

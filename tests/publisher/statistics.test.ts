@@ -188,13 +188,14 @@ t.test('right to left: time runs from right to left in Arabic, left to right in 
 t.test('compare: a plain GET form, at most five lines, unknown values refused', async (t) => {
   const two = await get('/fr/statistics/transparency-maroc-cpi-score?compare=Morocco&compare=Spain');
   t.equal(two.status, 200);
-  t.same(two.$('.series-legend li').map((_, li) => two.$(li).text().trim()).get(), ['Morocco', 'Spain']);
-  t.same(two.$('.series-table thead th').map((_, th) => two.$(th).text()).get(), ['Période', 'Morocco', 'Spain']);
+  // The countries as a French reader writes them (value_labels); the form keeps the file's values.
+  t.same(two.$('.series-legend li').map((_, li) => two.$(li).text().trim()).get(), ['Maroc', 'Espagne']);
+  t.same(two.$('.series-table thead th').map((_, th) => two.$(th).text()).get(), ['Période', 'Maroc', 'Espagne']);
   t.same(two.$('input[name=compare]:checked').map((_, i) => two.$(i).attr('value')).get(), ['Morocco', 'Spain'], 'the form shows the choice');
   t.equal(two.$('form.series-compare').attr('method'), 'get');
   const byDefault = await get('/fr/statistics/transparency-maroc-cpi-score');
   t.equal(byDefault.$('.series-legend li').length, 5, 'five countries by default');
-  t.equal(byDefault.$('.series-legend li').first().text().trim(), 'Morocco', 'the headline country first');
+  t.equal(byDefault.$('.series-legend li').first().text().trim(), 'Maroc', 'the headline country first');
   t.equal(byDefault.$('#compare-hint').text(), "Cochez jusqu'à 5 valeurs.", 'lines: five');
   const seven = await get(`/fr/statistics/transparency-maroc-cpi-score?${['Morocco', 'Tunisia', 'Algeria', 'Egypt', 'Jordan', 'Senegal', 'Spain'].map((c) => `compare=${c}`).join('&')}`);
   t.equal(seven.status, 200);
@@ -204,6 +205,27 @@ t.test('compare: a plain GET form, at most five lines, unknown values refused', 
   t.equal(unknown.status, 400);
   t.match(unknown.$('main').text(), /country: no value "Atlantis" in this series/);
   t.equal((await get('/fr/statistics/nobody-nothing')).status, 404);
+});
+
+t.test("a series' values in the page's language (value_labels): legend, table, form, cards; the file's values kept in the address", async (t) => {
+  const ar = await get('/ar/statistics/inpplc-reports-received');
+  t.same(ar.$('.series-legend li').map((_, li) => ar.$(li).text().trim()).get(), ['المنصة الإلكترونية', 'الخط الهاتفي', 'البريد', 'الاستقبال المباشر']);
+  t.same(ar.$('.series-table thead th').map((_, th) => ar.$(th).text()).get().slice(1), ['المنصة الإلكترونية', 'الخط الهاتفي', 'البريد', 'الاستقبال المباشر']);
+  t.same(ar.$('.series-compare-options label').map((_, l) => ar.$(l).text()).get(), ['المنصة الإلكترونية', 'الخط الهاتفي', 'البريد', 'الاستقبال المباشر']);
+  t.same(ar.$('input[name=compare]').map((_, i) => ar.$(i).attr('value')).get(), ['Plateforme électronique', 'Ligne téléphonique', 'Courrier', 'Accueil physique'], "the form sends the file's values");
+  t.notMatch(ar.$('main').text(), /Ligne téléphonique|Accueil physique/, 'no French value left on the Arabic page');
+  const regions = await get('/ar/statistics/pmp-corruption-cases-registered');
+  t.equal(regions.$('.series-table tbody th').first().text(), 'طنجة-تطوان-الحسيمة');
+  const en = await get('/en/statistics/inpplc-reports-received?compare=Courrier');
+  t.same(en.$('.series-legend li').map((_, li) => en.$(li).text().trim()).get(), ['Mail']);
+  // The card of a headline that is one country names it (a citizen's walk: "43 score sur 100" of whom?).
+  const cards = await get('/fr/statistics');
+  const cpi = cards.$('.series-card').filter((_, c) => cards.$(c).find('a').attr('href') === '/fr/statistics/transparency-maroc-cpi-score');
+  t.match(cpi.find('.series-period').text(), /^\d{4} · Maroc$/);
+  const cpiAr = await get('/ar/statistics');
+  t.match(cpiAr.$('.series-card').filter((_, c) => cpiAr.$(c).find('a').attr('href') === '/ar/statistics/transparency-maroc-cpi-score').find('.series-period').text(), /· المغرب$/);
+  const sum = cards.$('.series-card').filter((_, c) => cards.$(c).find('a').attr('href') === '/fr/statistics/inpplc-reports-received');
+  t.match(sum.find('.series-period').text(), /^\d{4}$/, 'a sum of all values names none');
 });
 
 t.test('categories: bars for one period, a period to choose, the table as twin', async (t) => {
