@@ -39,6 +39,13 @@ t.test('every page in every language: 200, <html lang dir>, alternates and the l
       // An id twice breaks the label or heading an aria attribute points at (the visits chart's <title> took its section's).
       const ids = $('[id]').map((_, e) => $(e).attr('id')).get();
       t.same(ids.filter((id, i) => ids.indexOf(id) !== i), [], `${url}: every id once`);
+      // Headings go down one level at a time, as assistive technology finds them: not those inside a
+      // closed <details> (the filters' h2 on phones), which left h1 then h3 on search and section pages (axe's heading-order).
+      const levels = $('main h1, main h2, main h3, main h4, main h5, main h6')
+        .filter((_, h) => $(h).closest('details:not([open])').length === 0)
+        .map((_, h) => Number((h as { tagName: string }).tagName[1]))
+        .get() as number[];
+      t.same(levels.filter((level, i) => i > 0 && level > levels[i - 1]! + 1), [], `${url}: no heading level skipped (${levels.join(' ')})`);
     }
   }
 });
