@@ -102,10 +102,19 @@ t.test('right to left in Arabic: the course block mirrors, French names and numb
 t.test('phones at 360 px: no horizontal scrolling, even with long titles and addresses', async (t) => {
   for (const lang of ['ar', 'fr']) {
     const p = await page({ width: 360, lang });
-    for (const url of [`/${lang}/items/${idOf('Formation : la commande')}`, `/${lang}/services`]) {
+    for (const url of [`/${lang}/items/${idOf('Formation : la commande')}`, `/${lang}/items/${idOf('Rapport annuel')}/text`, `/${lang}/services`]) {
       await p.goto(`${server.url}${url}`);
       const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       t.ok(overflow <= 0, `${lang} ${url}: ${overflow} px of horizontal scroll`);
+      // The trail takes one line, its links wide enough to tap: an item's whole title wrapped over
+      // several lines there, above the same title as h1 (a citizen's walk).
+      const trail = await p.evaluate(() => {
+        const nav = document.querySelector('.breadcrumbs')!;
+        const links = [...nav.querySelectorAll('a, span[aria-current]')].map((e) => e.getBoundingClientRect());
+        return { lines: new Set(links.map((r) => Math.round(r.top))).size, narrowest: Math.min(...links.map((r) => r.width)), right: Math.max(...links.map((r) => r.right)), left: Math.min(...links.map((r) => r.left)) };
+      });
+      t.equal(trail.lines, 1, `${lang} ${url}: the trail on one line`);
+      t.ok(trail.narrowest >= 24 && trail.left >= 0 && trail.right <= 360, `${lang} ${url}: every crumb on screen and at least 24 px wide (${JSON.stringify(trail)})`);
     }
     await p.context().close();
   }
