@@ -47,12 +47,16 @@ function endTurn(): void {
 /** Derivations running and waiting now (tests). */
 export const passwordChecks = () => ({ deriving, waiting: turns.length });
 
+function scryptKey(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, { ...options, maxmem: MAX_MEMORY }, (error, key) => (error ? reject(error) : resolve(key))),
+  );
+}
+
 async function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
   await turn();
   try {
-    return await new Promise((resolve, reject) =>
-      scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, { ...options, maxmem: MAX_MEMORY }, (error, key) => (error ? reject(error) : resolve(key))),
-    );
+    return await scryptKey(password, salt, options);
   } finally {
     endTurn();
   }
@@ -83,7 +87,14 @@ export async function spendLikeVerify(password: string, like: string | undefined
   const cost = Number(like?.split('$')[1]);
   const n = Number.isInteger(cost) && cost >= 2 && cost <= 2 ** 20 ? cost : N;
   let dummy = dummies.get(n);
-  if (!dummy) dummies.set(n, (dummy = hashPassword('not a real password, only spends the same time', n)));
+  if (!dummy) {
+    // Made once per cost, without taking a turn: refused for a full queue and kept, it answered
+    // every unknown name with 503 until a restart, telling names apart (an attacker's review).
+    const salt = randomBytes(16);
+    dummy = scryptKey('not a real password, only spends the same time', salt, { N: n, r: R, p: P }).then((key) => `scrypt$${n}$${R}$${P}$${salt.toString('base64')}$${key.toString('base64')}`);
+    dummy.catch(() => dummies.delete(n));
+    dummies.set(n, dummy);
+  }
   await verifyPassword(password, await dummy);
   return false;
 }

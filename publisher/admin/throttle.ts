@@ -56,6 +56,15 @@ class Buckets {
     return bucket;
   }
 
+  /** One count less (what `add` counted for an attempt that did not happen). */
+  remove(key: string, now: number): void {
+    const bucket = this.entries.get(key);
+    if (!bucket) return;
+    const level = this.level(key, now) - 1;
+    if (level <= 0) this.entries.delete(key);
+    else this.entries.set(key, { level, at: now, failures: Math.max(0, bucket.failures - 1) });
+  }
+
   clear(key: string): void {
     this.entries.delete(key);
   }
@@ -91,6 +100,11 @@ export class LoginGuard {
     const level = this.names.level(nameKey(name), now);
     if (level < NAME_FREE - 0.5) return 0;
     return Math.min(NAME_MAX_DELAY_MS, Math.round(NAME_BASE_DELAY_MS * 2 ** Math.max(0, level - NAME_FREE)));
+  }
+
+  /** Gives back an attempt `attempt` counted whose password could not be checked (the checks were busy: 503). */
+  refund(address: string, now: number): void {
+    this.addresses.remove(address, now);
   }
 
   /** Records a failed attempt on `name` (the address counted it in `attempt`); the name's count of recent failures, for the audit log. */

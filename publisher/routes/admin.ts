@@ -10,7 +10,7 @@ import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fa
 import { formatConfigError, SECTIONS } from '../../config/index.ts';
 import { lastMonths, SUGGESTION_STATUSES, type Role, type SessionRow, type SuggestionStatus } from '../../store/index.ts';
 import { type AdminArea } from '../admin/area.ts';
-import { spendLikeVerify, verifyPassword } from '../admin/passwords.ts';
+import { PasswordChecksBusy, spendLikeVerify, verifyPassword } from '../admin/passwords.ts';
 import { cookies, clearLoginBinding, currentSession, endSession, ensureLoginBinding, LANG_COOKIE, loginBinding, setCookie, startSession } from '../admin/session.ts';
 import { auditFailure, LoginGuard } from '../admin/throttle.ts';
 import { clientKey } from '../client.ts';
@@ -211,7 +211,15 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     const delay = logins.nameDelay(name, ctx.now().getTime());
     if (delay > 0) await sleep(delay);
     const user = name ? store.users.get(name) : undefined;
-    const ok = user ? await verifyPassword(password, user.password_hash) : await spendLikeVerify(password, store.users.samplePasswordHash());
+    let ok: boolean;
+    try {
+      ok = user ? await verifyPassword(password, user.password_hash) : await spendLikeVerify(password, store.users.samplePasswordHash());
+    } catch (error) {
+      // Not checked (the checks were busy: 503): not counted against the address either, or an
+      // attacker keeping the queue full from elsewhere turned the operator's tries into failures.
+      if (error instanceof PasswordChecksBusy) logins.refund(address, ctx.now().getTime());
+      throw error;
+    }
     const now = ctx.now();
     if (!user || !ok) {
       const { nameFailures } = logins.fail(name, now.getTime());

@@ -6,7 +6,7 @@ import { load } from 'cheerio';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { SMTPServer } from 'smtp-server';
 import t from 'tap';
-import { hashPassword, MAX_DERIVING, MAX_WAITING, passwordChecks, verifyPassword } from '../../publisher/admin/passwords.ts';
+import { hashPassword, MAX_DERIVING, MAX_WAITING, passwordChecks, spendLikeVerify, verifyPassword } from '../../publisher/admin/passwords.ts';
 import { freshnessCsv } from '../../publisher/reports.ts';
 import { makeMailer } from '../../cli/mail.ts';
 import { Browser, PASSWORD } from '../helpers/admin-browser.ts';
@@ -129,6 +129,39 @@ t.test('password checks run two at a time; past 32 waiting they are refused (503
   t.same(outcomes.slice(1, MAX_DERIVING + MAX_WAITING), Array(MAX_DERIVING + MAX_WAITING - 1).fill('wrong'), 'the ones that waited were checked');
   t.same(outcomes.slice(MAX_DERIVING + MAX_WAITING), Array(40 - MAX_DERIVING - MAX_WAITING).fill('PasswordChecksBusy'), 'the rest refused at once');
   t.same(passwordChecks(), { deriving: 0, waiting: 0 }, 'every turn given back');
+});
+
+t.test('sign-ins refused because the checks were busy (503) do not count against the address', async (t) => {
+  const { bed } = await guessingBed();
+  const operator = new Browser(bed, '10.12.12.12');
+  const form = await operator.get('/admin/login');
+  const csrf = form.$('input[name=csrf]').val() as string;
+  const login = (password: string) =>
+    bed.app.inject({
+      method: 'POST',
+      url: '/admin/login',
+      headers: { ...BROWSER, cookie: operator.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ csrf, name: 'amina', password, next: '' }).toString(),
+      remoteAddress: '10.12.12.12',
+    });
+  // Someone else keeps every turn taken (slow derivations), and the operator tries twelve times meanwhile.
+  const slow = await hashPassword('another password entirely', 2 ** 14);
+  const busy = Array.from({ length: MAX_DERIVING + MAX_WAITING }, () => verifyPassword('guess', slow).catch(() => false));
+  const tries = await Promise.all(Array.from({ length: 12 }, () => login(PASSWORD)));
+  t.same([...new Set(tries.map((r) => r.statusCode))], [503], 'every try refused while the checks are busy');
+  await Promise.all(busy);
+  t.equal((await login(PASSWORD)).statusCode, 303, 'then the operator signs in: the twelve were not counted as failures');
+  await bed.close();
+});
+
+t.test("an unknown name's stand-in check is not left refused when it was first asked during a burst", async (t) => {
+  const slow = await hashPassword('another password entirely', 2 ** 14);
+  // A cost no test used yet: its stand-in hash is made below, while every turn is taken.
+  const like = (await hashPassword('x', 2 ** 12)).replace(/^scrypt\$4096\$/, 'scrypt$2048$');
+  const busy = Array.from({ length: MAX_DERIVING + MAX_WAITING }, () => verifyPassword('guess', slow).catch(() => false));
+  await spendLikeVerify('guess', like).catch(() => false);
+  await Promise.all(busy);
+  t.equal(await spendLikeVerify('guess', like), false, 'once the burst is over, an unknown name is answered as a wrong password');
 });
 
 t.test('a guesser from one address is throttled whatever the name; the operator elsewhere is not', async (t) => {
