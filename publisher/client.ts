@@ -87,7 +87,8 @@ export function trustProxy(ranges: () => readonly string[]): (address: string, h
  */
 export function crossSiteReason(headers: Record<string, string | string[] | undefined>, baseUrl: string): string | undefined {
   const fetchSite = headers['sec-fetch-site'];
-  if (typeof fetchSite === 'string' && fetchSite !== 'same-origin' && fetchSite !== 'none') return `Sec-Fetch-Site: ${fetchSite.slice(0, 20)}`;
+  // Only the header's defined values are repeated (the reason is logged): anything else could carry what a client wrote.
+  if (typeof fetchSite === 'string' && fetchSite !== 'same-origin' && fetchSite !== 'none') return fetchSite === 'cross-site' || fetchSite === 'same-site' ? `Sec-Fetch-Site: ${fetchSite}` : 'an unknown Sec-Fetch-Site value';
   const origin = headers.origin;
   if (origin === undefined) return undefined;
   if (typeof origin !== 'string') return 'several Origin headers';

@@ -48,6 +48,10 @@ t.test('portal serve logs requests without addresses or query strings', async (t
     );
   }
   await note(
+    'made-up Sec-Fetch-Site',
+    fetch(`${url}/fr/suggestions`, { method: 'POST', redirect: 'manual', headers: { 'x-forwarded-for': VISITOR, 'sec-fetch-site': 'secretterm10@x.ma', 'content-type': 'application/x-www-form-urlencoded' }, body: 'message=x' }),
+  );
+  await note(
     'malformed Origin',
     fetch(`${url}/fr/suggestions`, { method: 'POST', redirect: 'manual', headers: { 'x-forwarded-for': VISITOR, origin: 'http://[::1', 'content-type': 'application/x-www-form-urlencoded' }, body: 'message=x' }),
   );
@@ -77,6 +81,7 @@ t.test('portal serve logs requests without addresses or query strings', async (t
     'suggestion 3 303',
     'suggestion 4 303',
     'suggestion 5 429',
+    'made-up Sec-Fetch-Site 403',
     'malformed Origin 403',
     'wrong password 401',
   ]);
