@@ -56,6 +56,15 @@ export function valueLabel(row: SeriesRow, lang: string, dimension: string, valu
   return pick(row.display.values?.[dimension]?.[value], lang) || value;
 }
 
+/**
+ * The page's words for a value the series does not have, naming the dimension, not the value: the
+ * error page repeated up to 60 characters from the address, which a link could fill with an
+ * attacker's sentence (an attacker's review).
+ */
+function noSuchValue(row: SeriesRow, lang: string, dimension: string) {
+  return { key: 'errors.no_such_value', vars: { name: dimensionLabel(row, lang, dimension) } };
+}
+
 /** Decimal places the values use (at most 3), unless the config says. */
 function decimalsOf(row: SeriesRow, values: number[]): number {
   if (row.display.decimals !== null && row.display.decimals !== undefined) return row.display.decimals;
@@ -218,7 +227,7 @@ export interface Selection {
 }
 
 /** What to draw, from the query string; values that the series does not have are a 400. */
-export function selectionOf(row: SeriesRow, periods: string[], query: Record<string, unknown>): Selection {
+export function selectionOf(row: SeriesRow, periods: string[], query: Record<string, unknown>, lang: string): Selection {
   const compareDimension = row.dimensions.length ? (row.display.compare && row.dimensions.includes(row.display.compare) ? row.display.compare : row.dimensions[0]!) : null;
   const auto = row.display.chart === 'auto' ? (periods.length > 1 ? 'line' : 'bar') : row.display.chart;
   const kind: 'line' | 'bar' = auto === 'bar' ? 'bar' : 'line';
@@ -227,8 +236,8 @@ export function selectionOf(row: SeriesRow, periods: string[], query: Record<str
     if (dimension === compareDimension) return;
     const values = row.dimensionValues[dimension] ?? [];
     const asked = list(query[`d${index}`]);
-    if (asked.length > 1) throw new BadRequest(`d${index} is given more than once`);
-    if (asked[0] !== undefined && !values.includes(asked[0])) throw new BadRequest(`${dimension}: no value "${asked[0].slice(0, 60)}" in this series`);
+    if (asked.length > 1) throw new BadRequest(`d${index} is given more than once`, { key: 'errors.repeated', vars: { name: `d${index}` } });
+    if (asked[0] !== undefined && !values.includes(asked[0])) throw new BadRequest(`${dimension}: no value "${asked[0].slice(0, 60)}" in this series`, noSuchValue(row, lang, dimension));
     const headline = row.display.headline && typeof row.display.headline === 'object' ? row.display.headline[dimension] : undefined;
     fixed[dimension] = asked[0] ?? (headline && values.includes(headline) ? headline : values[0] ?? '');
   });
@@ -237,7 +246,7 @@ export function selectionOf(row: SeriesRow, periods: string[], query: Record<str
   if (compareDimension) {
     const values = row.dimensionValues[compareDimension] ?? [];
     const asked = [...new Set(list(query.compare))];
-    for (const value of asked) if (!values.includes(value)) throw new BadRequest(`${compareDimension}: no value "${value.slice(0, 60)}" in this series`);
+    for (const value of asked) if (!values.includes(value)) throw new BadRequest(`${compareDimension}: no value "${value.slice(0, 60)}" in this series`, noSuchValue(row, lang, compareDimension));
     const limit = kind === 'line' ? MAX_COMPARED : MAX_BARS;
     if (asked.length) {
       truncated = asked.length > limit;
@@ -252,8 +261,8 @@ export function selectionOf(row: SeriesRow, periods: string[], query: Record<str
   let period: string | null = null;
   if (kind === 'bar' && compareDimension) {
     const asked = list(query.period);
-    if (asked.length > 1) throw new BadRequest('period is given more than once');
-    if (asked[0] !== undefined && !periods.includes(asked[0])) throw new BadRequest(`no period "${asked[0].slice(0, 20)}" in this series`);
+    if (asked.length > 1) throw new BadRequest('period is given more than once', { key: 'errors.repeated', vars: { name: 'period' } });
+    if (asked[0] !== undefined && !periods.includes(asked[0])) throw new BadRequest(`no period "${asked[0].slice(0, 20)}" in this series`, { key: 'errors.no_such_period' });
     period = asked[0] ?? periods.at(-1) ?? null;
   }
   return { kind, compareDimension, compared, fixed, period, truncated };
@@ -278,7 +287,7 @@ export function seriesPage(ctx: PortalContext, lang: string, row: SeriesRow, obs
   const i18n = ctx.i18n;
   const rtl = i18n.dir(lang) === 'rtl';
   const periods = [...new Set(observations.map((o) => o.period))];
-  const selection = selectionOf(row, periods, query);
+  const selection = selectionOf(row, periods, query, lang);
   const matchesFixed = (o: ObservationRow) => Object.entries(selection.fixed).every(([d, v]) => o.dimensions[d] === v);
   const shown = observations.filter(matchesFixed);
   // Values by period and compared value (or period alone), for the chart and its table.

@@ -203,7 +203,13 @@ t.test('compare: a plain GET form, at most five lines, unknown values refused', 
   t.match(seven.$('.notice[role=status]').text(), /au plus 5 valeurs/);
   const unknown = await get('/fr/statistics/transparency-maroc-cpi-score?compare=Atlantis');
   t.equal(unknown.status, 400);
-  t.match(unknown.$('main').text(), /country: no value "Atlantis" in this series/);
+  t.match(unknown.$('main').text(), /Cette série n'a pas la valeur demandée pour « Pays »/, "said in the page's language, naming the dimension");
+  const forged = await get(`/fr/statistics/transparency-maroc-cpi-score?compare=${encodeURIComponent('Votre session a expiré. Appelez le +212 600 000 000')}`);
+  t.equal(forged.status, 400);
+  t.notMatch(forged.$('main').text(), /session|\+212/, 'the value from the address is not repeated (an attacker could write a sentence there)');
+  const period = await get('/ar/statistics/pmp-corruption-cases-registered?period=Appelez-nous');
+  t.match(period.$('main').text(), /لا تتضمن هذه السلسلة الفترة المطلوبة/);
+  t.notMatch(period.$('main').text(), /Appelez/);
   t.equal((await get('/fr/statistics/nobody-nothing')).status, 404);
 });
 
