@@ -4,6 +4,7 @@ import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fa
 import { ROLES, type Role, type SessionRow } from '../../store/index.ts';
 import { type AdminArea, field } from '../admin/area.ts';
 import { hashPassword, passwordProblem } from '../admin/passwords.ts';
+import { issueToken, verifyToken } from '../csrf.ts';
 import { pick } from '../views.ts';
 
 const NAME = /^[A-Za-z0-9._@-]{2,64}$/;
@@ -45,7 +46,10 @@ export async function adminUserRoutes(app: FastifyInstance, options: { area: Adm
     const query = request.query as Record<string, unknown>;
     const added = field(query, 'added');
     const removed = field(query, 'removed');
-    const notice = NAME.test(added) ? i18n.t(auth.lang, 'focal.user_added', { name: added }) : NAME.test(removed) ? i18n.t(auth.lang, 'focal.user_removed', { name: removed }) : undefined;
+    // Said only with the portal's own signature from the redirect after the change: a link with
+    // ?added=… alone could put any name-shaped text on an operator's page (an attacker's review).
+    const signed = (kind: string, name: string) => NAME.test(name) && verifyToken(ctx.secret, `users-notice:${kind}:${name}`, field(query, 'n'));
+    const notice = signed('added', added) ? i18n.t(auth.lang, 'focal.user_added', { name: added }) : signed('removed', removed) ? i18n.t(auth.lang, 'focal.user_removed', { name: removed }) : undefined;
     return list(request, reply, auth.lang, auth.session, { notice });
   });
 
@@ -71,7 +75,7 @@ export async function adminUserRoutes(app: FastifyInstance, options: { area: Adm
     const partnerId = role === 'partner' ? partner : null;
     store.users.add(name, role, await hashPassword(password), ctx.now().toISOString(), partnerId);
     area.audit(session, 'user_add', name, partnerId ? { role, partner: partnerId } : { role });
-    return reply.redirect(`/admin/users?added=${encodeURIComponent(name)}`, 303);
+    return reply.redirect(`/admin/users?added=${encodeURIComponent(name)}&n=${issueToken(ctx.secret, `users-notice:added:${name}`)}`, 303);
   });
 
   app.post('/admin/users/:name/remove', async (request, reply) => {
@@ -84,6 +88,6 @@ export async function adminUserRoutes(app: FastifyInstance, options: { area: Adm
     if (name === session.user.name) return list(request, reply, lang, session, { errors: [i18n.t(lang, 'focal.error_remove_self')], status: 400 });
     if (!store.users.remove(name)) return reply.callNotFound();
     area.audit(session, 'user_remove', name);
-    return reply.redirect(`/admin/users?removed=${encodeURIComponent(name)}`, 303);
+    return reply.redirect(`/admin/users?removed=${encodeURIComponent(name)}&n=${issueToken(ctx.secret, `users-notice:removed:${name}`)}`, 303);
   });
 }

@@ -338,11 +338,17 @@ t.test('an administrator creates and removes a focal point from the admin area',
   t.equal(created.status, 303);
   t.match(bed.store.users.get('nadia.focal'), { role: 'partner', partner_id: 'beta' });
   t.match((await admin.get(created.headers.location as string)).$('.notice-ok').text(), /nadia\.focal/);
+  // The notice needs the redirect's signature: a link with a name alone says nothing (an attacker's review).
+  t.equal((await admin.get('/admin/users?added=reconnectez-vous.sur.portail-integrite.ma')).$('.notice-ok').length, 0);
+  t.equal((await admin.get(`/admin/users?added=other.name&n=${new URL(created.headers.location as string, 'http://x').searchParams.get('n')}`)).$('.notice-ok').length, 0, "another name with the first one's signature");
   const nadia = new Browser(bed, '10.18.0.9');
   t.equal((await nadia.login('nadia.focal')).status, 303);
   t.match((await nadia.get('/admin/partner?lang=fr')).$('h1').text(), /Ministère Beta/, 'bound to beta');
   t.equal((await admin.post('/admin/users/amina/remove', { csrf })).status, 400, 'an administrator does not remove itself');
-  t.equal((await admin.post('/admin/users/nadia.focal/remove', { csrf })).status, 303);
+  const removed = await admin.post('/admin/users/nadia.focal/remove', { csrf });
+  t.equal(removed.status, 303);
+  t.match((await admin.get(removed.headers.location as string)).$('.notice-ok').text(), /nadia\.focal/);
+  t.equal((await admin.get('/admin/users?removed=amina')).$('.notice-ok').length, 0, 'an unsigned "removed" says nothing');
   t.equal(bed.store.users.get('nadia.focal'), undefined);
   t.equal((await nadia.get('/admin/partner')).status, 302, 'its session ended with the account');
   const actions = bed.store.users.auditLog(10).entries.map((e) => `${e.action} ${e.target}`);
