@@ -3,3 +3,4 @@ export * from './domain.ts';
 export * from './schema.ts';
 export * from './load.ts';
 export * from './units.ts';
+export * from './text.ts';

@@ -10,7 +10,7 @@
 // records into observations, so every format reads numbers, periods and missing values alike.
 import type ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
-import { type DatasetFormat, type DatasetSourceConfig, type DateOrder, type ErrorCode, type PeriodKind, type SeriesConfig } from '../config/index.ts';
+import { CONTROLS, type DatasetFormat, type DatasetSourceConfig, type DateOrder, type ErrorCode, type PeriodKind, type SeriesConfig, withoutInvisible } from '../config/index.ts';
 import { coercePeriod, readNumber, readPeriod, type Period } from './dataset-values.ts';
 import { describeKind, sniff } from './sniff.ts';
 import { isZipFailure, listZip, looksLikeZip, readZipEntry } from './zip.ts';
@@ -886,7 +886,12 @@ function mapOne(
     const dimensions: Record<string, string> = {};
     let complete = true;
     for (const [d, field] of dimensionFields.entries()) {
-      const text = cellText(source.get(r, field)).replace(/\s+/g, ' ').trim().slice(0, MAX_DIMENSION_CHARS);
+      // Without controls and invisible characters: a value reads the same everywhere it shows (a
+      // partner's "EVIL \u202egnp.exe" read reversed in legends, tables and the form).
+      const text = withoutInvisible(cellText(source.get(r, field)).replace(CONTROLS, ''))
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, MAX_DIMENSION_CHARS);
       if (!text) {
         problems.push({ record: r, message: `${source.where(r, field)}: no value in the dimension column ${quote(config.dimensions[d]!)}` });
         complete = false;

@@ -7,7 +7,7 @@ import { formatNumber } from '../format.ts';
 import { clientKey } from '../client.ts';
 import { languageOf } from './pages.ts';
 import { pick } from '../views.ts';
-import { DAY_MS } from '../../config/index.ts';
+import { DAY_MS, withoutInvisible } from '../../config/index.ts';
 
 export const SUGGESTION_TOPICS = ['content', 'search', 'claims', 'other'] as const;
 export const LIMITS = { message: { min: 10, max: 5000 }, name: 100, email: 200, about: 300 };
@@ -46,8 +46,6 @@ export class SubmissionLimit {
 }
 
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
-/** Explicit bidi embeddings, overrides and isolates (not the marks U+200E/U+200F, which text needs). */
-const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
 const EMAIL = /^[^\s@<>()[\]\\,;:"]{1,64}@[^\s@<>()[\]\\,;:"]{1,190}\.[a-z]{2,}$/i;
 
 interface FormValues {
@@ -145,14 +143,15 @@ export async function suggestionRoutes(app: FastifyInstance): Promise<void> {
       if (!lang) return reply.callNotFound();
       const t = (key: string) => i18n.t(lang, key);
       const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>;
-      // Bidi overrides and isolates are dropped: a name or message could otherwise show the
-      // operators who read it reversed text (U+202E "gnp.exe"), as a spoof.
+      // Bidi overrides and isolates, zero-width and other invisible characters are dropped: a name
+      // or message could otherwise show operators reversed text (U+202E "gnp.exe") or pass for
+      // another's name (config/text.ts).
       const values: FormValues = {
-        message: field(body, 'message').replace(BIDI_CONTROLS, '').replace(/\r\n/g, '\n').trim(),
-        name: field(body, 'name').replace(BIDI_CONTROLS, '').trim(),
-        email: field(body, 'email').replace(BIDI_CONTROLS, '').trim(),
+        message: withoutInvisible(field(body, 'message')).replace(/\r\n/g, '\n').trim(),
+        name: withoutInvisible(field(body, 'name')).trim(),
+        email: withoutInvisible(field(body, 'email')).trim(),
         topic: field(body, 'topic').trim(),
-        about: localPath(field(body, 'about')),
+        about: localPath(withoutInvisible(field(body, 'about'))),
       };
       const errors: FieldErrors = {};
       // The form is the portal's own: a token it signed (a post from another site's page is

@@ -167,6 +167,12 @@ t.test('CSV: semicolons, a BOM, French and Arabic-Indic numbers, missing markers
   t.same(result.warnings, [], 'the notes under the table are not warnings');
 });
 
+t.test('dimension values lose controls and invisible characters: a value reads the same in legends, tables and forms', async (t) => {
+  const csv = ['Année;Région;Total', '2024;EVIL \u202egnp.exe;1', '2024;\u2066Casa\u2069\u061c\u200b;2', '2024;x\u0001\u0007y;3', '2024;Souss\u00ad-Massa\ufeff;4', '2024;ك\u200cتاب;5'].join('\n');
+  const result = await ok(t, Buffer.from(csv), mapping({ series: [series({ period: 'Année', value: 'Total', dimensions: ['Région'] })] }), { url: 'https://partner.example/s.csv' });
+  t.same(result.series[0]!.dimensionValues, { Région: ['EVIL gnp.exe', 'Casa', 'xy', 'Souss-Massa', 'ك\u200cتاب'] }, 'the zero-width non-joiner, which writing needs, stays');
+});
+
 t.test('CSV: commas with quoted numbers, tabs, UTF-16, windows-1256 and windows-1252, detected', async (t) => {
   const comma = Buffer.from('Year,Value\n2022,"1,234.5"\n2023,"2,000.25"\n');
   t.same(values(await ok(t, comma, mapping({ series: [series({ period: 'Year', value: 'Value' })] }))), { 2022: 1234.5, 2023: 2000.25 });

@@ -134,11 +134,18 @@ t.test('a flood from one client is rate limited with 429; others are not', async
 t.test('bidi overrides and isolates are dropped from what a visitor sends (operators read it)', async (t) => {
   const bed = await makeApp();
   const { token } = await form(bed.app);
-  const sent = await post(bed.app, { csrf: token, message: 'Voir le fichier \u202egnp.exe joint', name: '\u2067Amina\u2069' }, 'fr', '10.4.4.4');
+  const sent = await post(
+    bed.app,
+    { csrf: token, message: 'Voir le fichier \u202egnp.exe joint\u2029fin', name: '\u2067Ami\u200bna\u2069 \u061cSupport\ufeff\u00ad', email: 'a\u200b@example.ma', about: '/fr/\u202egnp.exe' },
+    'fr',
+    '10.4.4.4',
+  );
   t.equal(sent.statusCode, 303);
   const stored = bed.store.suggestions.list().items[0]!;
-  t.equal(stored.message, 'Voir le fichier gnp.exe joint');
-  t.equal(stored.name, 'Amina');
+  t.equal(stored.message, 'Voir le fichier gnp.exe joint fin');
+  t.equal(stored.name, 'Amina Support', 'no zero-width space, letter mark, BOM or soft hyphen: a name cannot pass for another');
+  t.equal(stored.page_ref, '/fr/gnp.exe', 'nor in the page it is about');
+  t.equal(stored.email, 'a@example.ma');
   await bed.close();
 });
 
