@@ -4,6 +4,7 @@ import path from 'node:path';
 import querystring from 'node:querystring';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
+import helmetMiddleware from 'helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
@@ -97,7 +98,7 @@ export function isApi(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/') || request.url === '/healthz';
 }
 
-/** The pages' Content-Security-Policy (through @fastify/helmet, and by hand on malformed addresses). */
+/** The pages' Content-Security-Policy. */
 const CSP_DIRECTIVES: Record<string, string[]> = {
   defaultSrc: ["'self'"],
   scriptSrc: ["'self'"],
@@ -110,25 +111,31 @@ const CSP_DIRECTIVES: Record<string, string[]> = {
   baseUri: ["'none'"],
   objectSrc: ["'none'"],
 };
-const CSP_HEADER = Object.entries(CSP_DIRECTIVES)
-  .map(([name, values]) => `${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${values.join(' ')}`)
-  .join('; ');
+
+/** Helmet's options: the same headers through @fastify/helmet's hook and, on malformed addresses that never reach it, through helmet itself. */
+function helmetOptions(secure: boolean) {
+  return {
+    contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
+    crossOriginEmbedderPolicy: false,
+    referrerPolicy: { policy: 'strict-origin-when-cross-origin' as const },
+    hsts: secure ? { maxAge: 15552000, includeSubDomains: true } : false,
+  };
+}
 
 export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const securityHeaders = helmetMiddleware(helmetOptions(ctx.secureCookies === true));
   const app: FastifyInstance = Fastify({
     ...serverOptions(options.logger),
     // Addresses the router refuses before any hook (bad percent-encoding, a part past
     // maxParamLength): Fastify's own answer was English JSON echoing the whole address, query
     // string included, without the security headers. They get the portal's error page (or the
-    // API's error body), with the headers set here since helmet's hook does not run.
+    // API's error body), with helmet's headers set here since its hook does not run.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      reply
-        .header('content-security-policy', CSP_HEADER)
-        .header('x-content-type-options', 'nosniff')
-        .header('x-frame-options', 'DENY')
-        .header('referrer-policy', 'strict-origin-when-cross-origin');
+      securityHeaders(request.raw, reply.raw, () => undefined);
       request.log.info({ err: error.code, url: pathOnly(request.url) }, 'malformed address');
-      if (isApi(request)) return reply.code(400).send({ error: { code: 'bad_request', message: 'the address is malformed (bad percent-encoding, or a part too long)' } });
+      if (isApi(request) || request.url.startsWith('/admin/api/')) {
+        return reply.code(400).send({ error: { code: 'bad_request', message: 'the address is malformed (bad percent-encoding, or a part too long)' } });
+      }
       return errorPage(app, request, reply, 400, '', { key: 'errors.malformed_address' });
     },
     // X-Forwarded-For is believed only from the proxies listed in trust_proxy (read live, so a
@@ -144,12 +151,7 @@ export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): 
   app.decorate('counters', new Counters(ctx.store, ctx.now, options.flushEveryMs ?? 5_000));
   app.addHook('onClose', async () => app.counters.close());
 
-  await app.register(helmet, {
-    contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
-    crossOriginEmbedderPolicy: false,
-    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
-    hsts: ctx.secureCookies ? { maxAge: 15552000, includeSubDomains: true } : false,
-  });
+  await app.register(helmet, helmetOptions(ctx.secureCookies === true));
   // node:querystring turns invalid percent-encoded UTF-8 into U+FFFD, which the forms refuse with a
   // clear message (fast-querystring, the default, would keep the raw escapes).
   await app.register(formbody, { bodyLimit: 32 * 1024, parser: (body: string) => querystring.parse(body) });

@@ -97,6 +97,14 @@ t.test('malformed addresses get the error page with its headers, not Fastify\'s 
   const api = await app.inject({ url: '/api/items/%E0%A4%A?q=secretword' });
   t.equal(api.statusCode, 400);
   t.same(api.json(), { error: { code: 'bad_request', message: 'the address is malformed (bad percent-encoding, or a part too long)' } });
+  t.match((await app.inject({ url: '/admin/api/x%ZZ' })).json(), { error: { code: 'bad_request' } }, "the admin's API answers JSON too");
+  // Every security header a page gets, not a hand-picked few (a second attacker's review found five missing).
+  const normal = await get('/fr/nowhere');
+  const malformed = await get('/fr/%ZZ');
+  const security = (headers: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(headers).filter(([name]) => /^(content-security-policy|cross-origin-|origin-agent-cluster|referrer-policy|strict-transport-security|x-content-type-options|x-dns-prefetch-control|x-download-options|x-frame-options|x-permitted-cross-domain-policies|x-xss-protection)/.test(name)));
+  t.ok(Object.keys(security(normal.headers)).length >= 10, 'a page has its headers');
+  t.same(security(malformed.headers), security(normal.headers), 'the same on a malformed address');
 });
 
 t.test("a bad filter or page in the address is explained in the page's language, not the API's English", async (t) => {
