@@ -48,7 +48,7 @@ export function freshnessRows(report: FreshnessReport): Array<Record<(typeof CSV
  * possibly after spaces or control characters that some spreadsheets skip, or with a tab or a
  * carriage return (OWASP, "CSV Injection").
  */
-export const FORMULA_START = /^[\s\u0000-\u001f]*[=+\-@\uff1d\uff0b\uff0d\uff20]|^[\t\r]/;
+const FORMULA_START = /^[\s\u0000-\u001f]*[=+\-@\uff1d\uff0b\uff0d\uff20]|^[\t\r]/;
 
 /** One CSV cell: always quoted (so a `;` or `,` inside never splits it, whatever separator the
  * spreadsheet assumes: French Excel splits on `;`), quotes doubled, and text that would start a

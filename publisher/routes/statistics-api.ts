@@ -7,7 +7,7 @@ import { PERIOD_KINDS } from '../../config/index.ts';
 import { type SeriesRow } from '../../store/index.ts';
 import { ftsQuery, parseQuery } from '../search.ts';
 import { BadRequest } from '../views.ts';
-import { FORMULA_START } from '../reports.ts';
+import { csvCell } from '../reports.ts';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Multilingual = Type.Object({ ar: Type.Optional(Type.String()), fr: Type.Optional(Type.String()), en: Type.Optional(Type.String()), zgh: Type.Optional(Type.String()) });
@@ -103,15 +103,14 @@ function summary(row: SeriesRow): Static<typeof SeriesSummary> {
 
 /** A cell of the CSV: text that a spreadsheet would run as a formula is prefixed with a quote. */
 /**
- * A data cell: numbers as they are; text that a spreadsheet would run as a formula (reports.ts's
- * FORMULA_START: full-width signs and leading spaces too) prefixed with an apostrophe, and quoted
- * when it holds a separator of either convention (French Excel splits on `;`), a quote or a line end.
+ * A data cell: numbers as they are (machine-readable), empty for a missing one; text as the
+ * reports' CSV writes it (reports.ts csvCell): always quoted, whatever separator a spreadsheet
+ * assumes (a comma, French Excel's `;`, or a space chosen at import), and a cell that would run as a
+ * formula prefixed with an apostrophe.
  */
-function csvCell(value: string | number | null): string {
+function dataCell(value: string | number | null): string {
   if (value === null) return '';
-  if (typeof value === 'number') return String(value);
-  const text = FORMULA_START.test(value) ? `'${value}` : value;
-  return /[",;\n\r\t]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return typeof value === 'number' ? String(value) : csvCell(value);
 }
 
 export async function statisticsApiRoutes(app: FastifyInstance): Promise<void> {
@@ -208,8 +207,8 @@ export async function statisticsApiRoutes(app: FastifyInstance): Promise<void> {
       const observations = ctx.store.datasets.observations(row.pk, range(request.query as Static<typeof DetailQuery>));
       const header = ['period', ...row.dimensions, 'value', 'version', 'recorded_at'];
       const lines = [
-        header.map(csvCell).join(','),
-        ...observations.map((o) => [o.period, ...row.dimensions.map((d) => o.dimensions[d] ?? ''), o.value, o.version, o.recorded_at].map((v) => csvCell(v)).join(',')),
+        header.map(dataCell).join(','),
+        ...observations.map((o) => [o.period, ...row.dimensions.map((d) => o.dimensions[d] ?? ''), o.value, o.version, o.recorded_at].map((v) => dataCell(v)).join(',')),
       ];
       return reply
         .type('text/csv; charset=utf-8')

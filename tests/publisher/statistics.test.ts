@@ -4,6 +4,7 @@
 // table, the comparison form, the source and the history of revisions; search finding series by
 // name and definition in ar, fr and en; and hostile values from a partner's file escaped.
 import { load } from 'cheerio';
+import { parse as parseCsv } from 'csv-parse/sync';
 import fc from 'fast-check';
 import t from 'tap';
 import { DEMO_DATASETS } from '../../demo/datasets.ts';
@@ -83,11 +84,17 @@ t.test('GET /api/statistics/{series}.csv: the same observations as CSV', async (
   t.match(csv.headers['content-type'], /^text\/csv; charset=utf-8/);
   t.match(csv.headers['content-disposition'], /attachment; filename="inpplc-reports-received\.csv"/);
   const lines = csv.body.trim().split('\r\n');
-  t.equal(lines[0], 'period,Canal,value,version,recorded_at');
+  // Text always quoted (whatever separator a spreadsheet assumes), numbers bare.
+  t.equal(lines[0], '"period","Canal","value","version","recorded_at"');
   const json = (await get('/api/statistics/inpplc-reports-received?from=2019&to=2019')).json();
   t.same(
     lines.slice(1),
-    json.observations.map((o: { period: string; dimensions: { Canal: string }; value: number | null }) => `${o.period},${o.dimensions.Canal},${o.value ?? ''},1,${now.toISOString()}`),
+    json.observations.map((o: { period: string; dimensions: { Canal: string }; value: number | null }) => `"${o.period}","${o.dimensions.Canal}",${o.value ?? ''},1,"${now.toISOString()}"`),
+  );
+  t.same(
+    (parseCsv(csv.body, { columns: true }) as Array<Record<string, string>>).map((r) => [r.period, r.Canal, r.value]),
+    json.observations.map((o: { period: string; dimensions: { Canal: string }; value: number | null }) => [o.period, o.dimensions.Canal, o.value === null ? '' : String(o.value)]),
+    'a CSV reader gets the observations back',
   );
   t.equal((await get('/api/statistics/nobody.csv')).status, 404);
 });
@@ -257,6 +264,8 @@ t.test('search finds series by name and definition in ar, fr and en', async (t) 
     ['ar', 'مؤشر إدراك', 'transparency-maroc-cpi-score'],
     ['en', 'perceptions index', 'transparency-maroc-cpi-score'],
     ['en', 'processed within 60 days', 'inpplc-processed-within-60-days'],
+    ['fr', 'parq*', 'pmp-corruption-cases-registered'],
+    ['fr', 'percept* corruption', 'transparency-maroc-cpi-score'],
   ];
   for (const [lang, q, id] of cases) {
     const { $ } = await get(`/${lang}/search?q=${encodeURIComponent(q)}`);
@@ -333,6 +342,6 @@ t.test('a revised value shows in the series\' history; a hostile file is escaped
   t.match(page.body, /&lt;img src=x onerror=alert\(1\)&gt;/);
   t.equal(page.$('img').length, 0);
   const csv = (await get('/api/statistics/inpplc-reports-received.csv')).body;
-  t.match(csv, /\n\d{4},"'=HYPERLINK\(""http:\/\/evil\.example""\)",/, 'a formula from the file is neutralised in the CSV');
-  t.match(csv, /\n\d{4},"'＝1\+1;x",/, 'a full-width one with a ; inside: neutralised, and quoted whole (an attacker\'s review)');
+  t.match(csv, /\n"\d{4}","'=HYPERLINK\(""http:\/\/evil\.example""\)",/, 'a formula from the file is neutralised in the CSV');
+  t.match(csv, /\n"\d{4}","'＝1\+1;x",/, 'a full-width one with a ; inside: neutralised, and quoted whole (an attacker\'s review)');
 });
