@@ -8,7 +8,7 @@ import { dirOf, formatDate, formatDateTimeLong, formatList, formatMonth, formatN
 import { negotiateLanguage } from '../i18n.ts';
 import { itemMetadata } from '../item-metadata.ts';
 import { itemPassages, passageLink } from '../passage-view.ts';
-import { asksToReport, ftsQuery, MIN_PREFIX, parseQuery } from '../search.ts';
+import { asksToReport, ftsQuery, MIN_PREFIX, parseQuery, searchable } from '../search.ts';
 import { cardView, seriesMatches, statisticsCards } from '../statistics.ts';
 import { type PartnerFreshnessRow } from '../../store/index.ts';
 import { isBot } from '../visits.ts';
@@ -239,7 +239,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     if (outcome.kind !== 'stopwords' && beyondEnd(params, total, items.length, deep)) return pastTheEnd(request, reply, lang, `/${lang}/search`, state, total, params.perPage);
     if (deep) throw tooDeep(params.perPage);
     // Statistical series matching the words (issue 16), above the documents.
-    const series = words && words.groups.length && params.page === 1 ? seriesMatches(ctx, lang, ftsQuery(words, 'all')) : [];
+    // (A prefix alone counts: "corrup*" found four series through the API and none here.)
+    const series = words && searchable(words) && params.page === 1 ? seriesMatches(ctx, lang, ftsQuery(words, 'all')) : [];
     const shown = outcome.corrected?.text ?? parsed.text;
     const heading = !parsed.text
       ? i18n.t(lang, 'search.title')
