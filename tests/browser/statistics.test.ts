@@ -135,11 +135,12 @@ t.test('without JavaScript: the chart shows and the comparison form works', asyn
   await p.goto(`${url}/fr/statistics/transparency-maroc-cpi-score`);
   t.equal(await p.locator('svg.series-chart-narrow').isVisible(), true);
   for (const box of await p.locator('input[name=compare]').all()) await box.uncheck();
-  await p.getByLabel('Senegal').check();
+  // Labelled in French (value_labels); the address carries the file's values.
+  await p.getByLabel('Sénégal').check();
   await p.getByLabel('France').check();
   await Promise.all([p.waitForURL(/compare=Senegal/), p.getByRole('button', { name: 'Afficher' }).click()]);
-  t.same((await p.locator('.series-legend li').allTextContents()).map((c) => c.trim()), ['Senegal', 'France'], 'the chosen countries');
-  t.same(await p.locator('.series-table thead th').allTextContents(), ['Période', 'Senegal', 'France']);
+  t.same((await p.locator('.series-legend li').allTextContents()).map((c) => c.trim()), ['Sénégal', 'France'], 'the chosen countries');
+  t.same(await p.locator('.series-table thead th').allTextContents(), ['Période', 'Sénégal', 'France']);
   if (SCREENSHOTS) {
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
     await p.screenshot({ path: path.join(SCREENSHOTS, 'series-fr-phone.png'), fullPage: false });
