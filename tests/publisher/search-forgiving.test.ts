@@ -165,6 +165,8 @@ t.test('a search for reporting or complaining, or one that finds nothing, points
   const corruption = await get('/fr/search?q=corruption');
   t.ok(titles(corruption.$).length > 0, 'with results too');
   t.equal(hint(corruption.$), '/fr/claims');
+  t.equal(corruption.$('.claims-hint').text(), 'Signaler un fait de corruption : les canaux officiels', 'above results, one short line (a phone shows the results)');
+  t.match((await get(`/fr/search?q=${encodeURIComponent('pot-de-vin')}`)).$('.claims-hint').text(), /ne reçoit pas les signalements/, 'with nothing found, the whole explanation');
   t.equal(hint((await get('/fr/search?q=zzzqqqxxx')).$), '/fr/claims', 'nothing found');
   const unrelated = await get('/fr/search?q=bulletin');
   t.ok(titles(unrelated.$).length > 0);
