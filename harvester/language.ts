@@ -11,12 +11,17 @@ const FRENCH = new Set(
 );
 const ENGLISH = new Set('the and of to in is for on with that by this are from was were be has have an its as at which their or'.split(' '));
 
-export function detectLanguage(text: string): Language | null {
+/** Letters of each script in the first 4,000 characters of `text`. */
+function scripts(text: string): { sample: string; arabic: number; tifinagh: number; latin: number; letters: number } {
   const sample = text.slice(0, 4000);
   const arabic = sample.match(ARABIC)?.length ?? 0;
   const tifinagh = sample.match(TIFINAGH)?.length ?? 0;
   const latin = sample.match(LATIN)?.length ?? 0;
-  const letters = arabic + tifinagh + latin;
+  return { sample, arabic, tifinagh, latin, letters: arabic + tifinagh + latin };
+}
+
+export function detectLanguage(text: string): Language | null {
+  const { sample, arabic, tifinagh, latin, letters } = scripts(text);
   if (letters === 0) return null;
   if (tifinagh >= arabic && tifinagh >= latin) return 'zgh';
   if (arabic >= latin) return 'ar';
@@ -30,7 +35,8 @@ export function detectLanguage(text: string): Language | null {
   return en > fr ? 'en' : 'fr';
 }
 
-const SCRIPT_OF: Partial<Record<Language, RegExp>> = { ar: ARABIC, fr: LATIN, en: LATIN };
+/** The script a declared language is written in (Tamazight has several: none overrules it). */
+const SCRIPT_OF: Partial<Record<Language, 'arabic' | 'latin'>> = { ar: 'arabic', fr: 'latin', en: 'latin' };
 /** Letters a text needs before its script may overrule the source's declared language. */
 const MIN_LETTERS = 12;
 /** The declared language's script must hold at least this share of the letters. */
@@ -47,9 +53,7 @@ export function itemLanguage(declared: Language | null | undefined, seen: string
   if (!declared) return detectLanguage(sample);
   const script = SCRIPT_OF[declared];
   if (!script) return declared;
-  const head = seen.slice(0, 4000);
-  const letters = (head.match(ARABIC)?.length ?? 0) + (head.match(TIFINAGH)?.length ?? 0) + (head.match(LATIN)?.length ?? 0);
-  if (letters < MIN_LETTERS) return declared;
-  const own = head.match(script)?.length ?? 0;
-  return own / letters >= MIN_SHARE ? declared : (detectLanguage(seen) ?? declared);
+  const counts = scripts(seen);
+  if (counts.letters < MIN_LETTERS) return declared;
+  return counts[script] / counts.letters >= MIN_SHARE ? declared : (detectLanguage(seen) ?? declared);
 }

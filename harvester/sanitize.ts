@@ -10,6 +10,7 @@
 // overflowed at 6,000 levels, and parse5 spends 19 s on 40,000 nested <div>). Kept tags nest at
 // most MAX_NESTING deep; deeper ones are dropped, their text kept.
 import sanitizeHtml from 'sanitize-html';
+import { BIDI_CONTROLS } from '../config/index.ts';
 import { capNesting } from '../connectors/html-depth.ts';
 
 /** Characters of HTML read from one summary (the rest is ignored before parsing). */
@@ -52,7 +53,7 @@ const WORD_BREAK = /<\/?(?:br|p|li|div|h[1-6]|tr|td|th|dd|dt|blockquote|section|
 // With the explicit bidi embeddings, overrides and isolates (U+202A-202E, U+2066-2069): a title with
 // U+202E shows reversed ("EVIL \u202egnp.exe" reads "EVIL exe.png"), a spoof; the pages isolate
 // harvested text with <bdi> and dir instead. The marks U+200E/U+200F stay.
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069\ufffe\uffff]/g;
+const CONTROL = new RegExp(`[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f${BIDI_CONTROLS}\\ufffe\\uffff]`, 'g');
 
 /** Text content of an HTML fragment, entities decoded, white space squashed. */
 export function htmlToText(html: string): string {

@@ -98,6 +98,9 @@ export function isApi(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/') || request.url === '/healthz';
 }
 
+/** Errors answered as a JSON body rather than a page: the public API and the admin area's. */
+const answersJson = (request: FastifyRequest) => isApi(request) || request.url.startsWith('/admin/api/');
+
 /** The pages' Content-Security-Policy. */
 const CSP_DIRECTIVES: Record<string, string[]> = {
   defaultSrc: ["'self'"],
@@ -133,7 +136,7 @@ export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): 
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       securityHeaders(request.raw, reply.raw, () => undefined);
       request.log.info({ err: error.code, url: pathOnly(request.url) }, 'malformed address');
-      if (isApi(request) || request.url.startsWith('/admin/api/')) {
+      if (answersJson(request)) {
         return reply.code(400).send({ error: { code: 'bad_request', message: 'the address is malformed (bad percent-encoding, or a part too long)' } });
       }
       return errorPage(app, request, reply, 400, '', { key: 'errors.malformed_address' });
@@ -233,7 +236,7 @@ export async function buildApp(ctx: PortalContext, options: BuildOptions = {}): 
     const message = status === 503 ? error.message : status >= 500 ? 'internal error' : error.validation ? describeValidation(error) : error.message;
     // 503: the catalogue's readers are busy or restarting (publisher/read-pool.ts).
     if (status === 503) reply.header('retry-after', '5');
-    if (isApi(request) || request.url.startsWith('/admin/api/')) {
+    if (answersJson(request)) {
       const code = status === 404 ? 'not_found' : status === 429 ? 'rate_limited' : status === 403 ? 'forbidden' : status === 503 ? 'unavailable' : status >= 500 ? 'internal_error' : 'bad_request';
       return reply.code(status).send({ error: { code, message } });
     }

@@ -12,8 +12,7 @@ const MAX_MESSAGE = 300;
 /** The message up to its first quoted value ("unknown partner …"). */
 export function withoutValues(message: string): string {
   const at = message.search(QUOTE);
-  const head = at < 0 ? message : message.slice(0, at).trimEnd();
-  const kept = at < 0 ? message : head ? `${head} …` : '…';
+  const kept = at < 0 ? message : `${message.slice(0, at).trimEnd()} …`.trimStart();
   return kept.length > MAX_MESSAGE ? `${kept.slice(0, MAX_MESSAGE)}…` : kept;
 }
 

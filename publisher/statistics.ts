@@ -6,7 +6,7 @@ import { type FtsQuery, type ObservationRow, type SeriesRow } from '../store/ind
 import { type PortalContext } from './context.ts';
 import { formatDate, formatDateTime } from './format.ts';
 import { barChart, lineChart, sparkline, swatch, type ChartText } from './series-chart.ts';
-import { BadRequest, partnerNames, pick } from './views.ts';
+import { BadRequest, partnerNames, pick, repeatedParam } from './views.ts';
 
 /** Lines a visitor may compare on one chart. */
 export const MAX_COMPARED = 5;
@@ -236,7 +236,7 @@ export function selectionOf(row: SeriesRow, periods: string[], query: Record<str
     if (dimension === compareDimension) return;
     const values = row.dimensionValues[dimension] ?? [];
     const asked = list(query[`d${index}`]);
-    if (asked.length > 1) throw new BadRequest(`d${index} is given more than once`, { key: 'errors.repeated', vars: { name: `d${index}` } });
+    if (asked.length > 1) throw new BadRequest(`d${index} is given more than once`, repeatedParam(`d${index}`));
     if (asked[0] !== undefined && !values.includes(asked[0])) throw new BadRequest(`${dimension}: no value "${asked[0].slice(0, 60)}" in this series`, noSuchValue(row, lang, dimension));
     const headline = row.display.headline && typeof row.display.headline === 'object' ? row.display.headline[dimension] : undefined;
     fixed[dimension] = asked[0] ?? (headline && values.includes(headline) ? headline : values[0] ?? '');
@@ -261,7 +261,7 @@ export function selectionOf(row: SeriesRow, periods: string[], query: Record<str
   let period: string | null = null;
   if (kind === 'bar' && compareDimension) {
     const asked = list(query.period);
-    if (asked.length > 1) throw new BadRequest('period is given more than once', { key: 'errors.repeated', vars: { name: 'period' } });
+    if (asked.length > 1) throw new BadRequest('period is given more than once', repeatedParam('period'));
     if (asked[0] !== undefined && !periods.includes(asked[0])) throw new BadRequest(`no period "${asked[0].slice(0, 20)}" in this series`, { key: 'errors.no_such_period' });
     period = asked[0] ?? periods.at(-1) ?? null;
   }

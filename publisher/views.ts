@@ -140,12 +140,14 @@ export function tooDeep(perPage: number): BadRequest {
 
 /** The page's words for a filter value the portal does not know (the API keeps the English message). */
 const unknownValue = (name: string) => ({ key: 'errors.unknown_value', vars: { name } });
+/** The page's words for a parameter given more than once. */
+export const repeatedParam = (name: string) => ({ key: 'errors.repeated', vars: { name } });
 
 function single(value: unknown, name: string): string | undefined {
   if (value === undefined || value === '') return undefined;
   if (Array.isArray(value)) {
     if (value.length === 0) return undefined;
-    if (value.length > 1) throw new BadRequest(`${name} is given more than once`, { key: 'errors.repeated', vars: { name } });
+    if (value.length > 1) throw new BadRequest(`${name} is given more than once`, repeatedParam(name));
     return single(value[0], name);
   }
   return typeof value === 'string' ? value : String(value);

@@ -62,11 +62,16 @@ async function derive(password: string, salt: Buffer, options: ScryptOptions): P
   }
 }
 
-/** `cost` (scrypt's N) is for tests that sign in hundreds of times; the portal always uses the default. */
-export async function hashPassword(password: string, cost = N): Promise<string> {
+/** A stored hash of `password` at `cost`, its key made by `deriveKey` (with a turn, or without one). */
+async function storedHash(password: string, cost: number, deriveKey: typeof derive): Promise<string> {
   const salt = randomBytes(16);
-  const key = await derive(password, salt, { N: cost, r: R, p: P });
+  const key = await deriveKey(password, salt, { N: cost, r: R, p: P });
   return `scrypt$${cost}$${R}$${P}$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+/** `cost` (scrypt's N) is for tests that sign in hundreds of times; the portal always uses the default. */
+export function hashPassword(password: string, cost = N): Promise<string> {
+  return storedHash(password, cost, derive);
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
@@ -90,8 +95,7 @@ export async function spendLikeVerify(password: string, like: string | undefined
   if (!dummy) {
     // Made once per cost, without taking a turn: refused for a full queue and kept, it answered
     // every unknown name with 503 until a restart, telling names apart (an attacker's review).
-    const salt = randomBytes(16);
-    dummy = scryptKey('not a real password, only spends the same time', salt, { N: n, r: R, p: P }).then((key) => `scrypt$${n}$${R}$${P}$${salt.toString('base64')}$${key.toString('base64')}`);
+    dummy = storedHash('not a real password, only spends the same time', n, scryptKey);
     dummy.catch(() => dummies.delete(n));
     dummies.set(n, dummy);
   }

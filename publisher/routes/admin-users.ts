@@ -8,6 +8,8 @@ import { issueToken, verifyToken } from '../csrf.ts';
 import { pick } from '../views.ts';
 
 const NAME = /^[A-Za-z0-9._@-]{2,64}$/;
+/** What a users page notice's signature is bound to: the change and the account. */
+const noticeScope = (kind: 'added' | 'removed', name: string) => `users-notice:${kind}:${name}`;
 
 export async function adminUserRoutes(app: FastifyInstance, options: { area: AdminArea }): Promise<void> {
   const { area } = options;
@@ -48,7 +50,7 @@ export async function adminUserRoutes(app: FastifyInstance, options: { area: Adm
     const removed = field(query, 'removed');
     // Said only with the portal's own signature from the redirect after the change: a link with
     // ?added=… alone could put any name-shaped text on an operator's page (an attacker's review).
-    const signed = (kind: string, name: string) => NAME.test(name) && verifyToken(ctx.secret, `users-notice:${kind}:${name}`, field(query, 'n'));
+    const signed = (kind: 'added' | 'removed', name: string) => NAME.test(name) && verifyToken(ctx.secret, noticeScope(kind, name), field(query, 'n'));
     const notice = signed('added', added) ? i18n.t(auth.lang, 'focal.user_added', { name: added }) : signed('removed', removed) ? i18n.t(auth.lang, 'focal.user_removed', { name: removed }) : undefined;
     return list(request, reply, auth.lang, auth.session, { notice });
   });
@@ -75,7 +77,7 @@ export async function adminUserRoutes(app: FastifyInstance, options: { area: Adm
     const partnerId = role === 'partner' ? partner : null;
     store.users.add(name, role, await hashPassword(password), ctx.now().toISOString(), partnerId);
     area.audit(session, 'user_add', name, partnerId ? { role, partner: partnerId } : { role });
-    return reply.redirect(`/admin/users?added=${encodeURIComponent(name)}&n=${issueToken(ctx.secret, `users-notice:added:${name}`)}`, 303);
+    return reply.redirect(`/admin/users?added=${encodeURIComponent(name)}&n=${issueToken(ctx.secret, noticeScope('added', name))}`, 303);
   });
 
   app.post('/admin/users/:name/remove', async (request, reply) => {
@@ -88,6 +90,6 @@ export async function adminUserRoutes(app: FastifyInstance, options: { area: Adm
     if (name === session.user.name) return list(request, reply, lang, session, { errors: [i18n.t(lang, 'focal.error_remove_self')], status: 400 });
     if (!store.users.remove(name)) return reply.callNotFound();
     area.audit(session, 'user_remove', name);
-    return reply.redirect(`/admin/users?removed=${encodeURIComponent(name)}&n=${issueToken(ctx.secret, `users-notice:removed:${name}`)}`, 303);
+    return reply.redirect(`/admin/users?removed=${encodeURIComponent(name)}&n=${issueToken(ctx.secret, noticeScope('removed', name))}`, 303);
   });
 }
